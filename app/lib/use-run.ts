@@ -1,0 +1,61 @@
+'use client';
+// One run, live: joins the run's room first, then loads the stored history, and merges both by
+// point id so a late joiner sees every point exactly once.
+import { useEffect, useMemo, useState } from 'react';
+import type { RunView, StoredMetricPoint } from '../../server/contracts/events';
+import { getSocket } from './socket';
+import { trpc, errorMessage } from './trpc';
+
+export interface LogLine {
+  ts: number;
+  level: string;
+  message: string;
+}
+
+export function useRun(runId: string) {
+  const [run, setRun] = useState<RunView | null>(null);
+  const [config, setConfig] = useState<unknown>(null);
+  const [points, setPoints] = useState<Map<number, StoredMetricPoint>>(new Map());
+  const [logs, setLogs] = useState<LogLine[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const socket = getSocket();
+    const addPoints = (incoming: StoredMetricPoint[]) =>
+      setPoints((prev) => {
+        const next = new Map(prev);
+        for (const p of incoming) next.set(p.id, p);
+        return next;
+      });
+    const onMetrics = (msg: { runId: string; points: StoredMetricPoint[] }) => msg.runId === runId && addPoints(msg.points);
+    const onUpdate = (r: RunView) => r.id === runId && setRun(r);
+    const onLog = (msg: { runId: string } & LogLine) => msg.runId === runId && setLogs((l) => [...l, msg]);
+    const subscribe = () => socket.emit('run:subscribe', { runId });
+    socket.on('run:metrics', onMetrics);
+    socket.on('run:updated', onUpdate);
+    socket.on('run:log', onLog);
+    socket.on('connect', subscribe);
+    if (socket.connected) subscribe();
+
+    trpc.runs.get.query({ id: runId }).then(
+      (res) => {
+        setRun((live) => (live && live.progress >= res.run.progress ? live : res.run));
+        setConfig(res.config);
+        setLogs((live) => [...res.logs.map((l) => ({ ts: l.ts, level: l.level, message: l.message })), ...live.filter((l) => l.ts > (res.logs.at(-1)?.ts ?? 0))]);
+      },
+      (err) => setError(errorMessage(err)),
+    );
+    trpc.runs.metrics.query({ id: runId }).then(addPoints, (err) => setError(errorMessage(err)));
+
+    return () => {
+      socket.emit('run:unsubscribe', { runId });
+      socket.off('run:metrics', onMetrics);
+      socket.off('run:updated', onUpdate);
+      socket.off('run:log', onLog);
+      socket.off('connect', subscribe);
+    };
+  }, [runId]);
+
+  const sortedPoints = useMemo(() => [...points.values()].sort((a, b) => a.id - b.id), [points]);
+  return { run, config, points: sortedPoints, logs, error };
+}

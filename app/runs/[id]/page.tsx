@@ -1,0 +1,93 @@
+'use client';
+// A run, live: status, the backend that trained it, loss and accuracy curves that grow as
+// points arrive, the log, and the final test metrics.
+import { use, useState } from 'react';
+import { useRun } from '../../lib/use-run';
+import { LiveChart, type SeriesSpec } from '../../components/live-chart';
+import { MetricsPanel } from '../../components/metrics-panel';
+import { StatusBadge, ProgressBar } from '../../components/status-badge';
+import { duration, time } from '../../lib/format';
+import { trpc, errorMessage } from '../../lib/trpc';
+
+const LOSS: SeriesSpec[] = [
+  { name: 'train/loss', label: 'train loss', color: '#0284c7' },
+  { name: 'val/loss', label: 'validation loss', color: '#e11d48' },
+];
+const ACCURACY: SeriesSpec[] = [
+  { name: 'train/accuracy', label: 'train accuracy (batch)', color: '#0284c7' },
+  { name: 'val/accuracy', label: 'validation accuracy', color: '#e11d48' },
+];
+
+export default function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = use(params);
+  const { run, config, points, logs, error } = useRun(id);
+  const [cancelError, setCancelError] = useState<string | null>(null);
+
+  if (error) return <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">{error}</p>;
+  if (!run) return <p className="text-sm text-zinc-500">Loading run {id}…</p>;
+  const elapsed = run.startedAt ? (run.finishedAt ?? Date.now()) - run.startedAt : null;
+  const active = run.status === 'queued' || run.status === 'running';
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="font-mono text-lg font-semibold">{run.id}</h1>
+        <StatusBadge status={run.status} />
+        <ProgressBar value={run.progress} />
+        {active && (
+          <button
+            className="ml-auto rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+            onClick={() => trpc.runs.cancel.mutate({ id: run.id }).catch((e) => setCancelError(errorMessage(e)))}
+          >
+            Cancel run
+          </button>
+        )}
+      </div>
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
+        <Field label="Model" value={run.model === 'cnn' ? 'BrainCNN' : run.model} />
+        <Field label="Preset / seed" value={`${run.preset} / ${run.seed}`} />
+        <Field label="Train data" value={`${run.trainData} (${run.datasetId})`} />
+        <Field label="Backend" value={run.backend ?? 'not started'} testId="run-backend" />
+        <Field label="Worker" value={run.workerId ?? '—'} />
+        <Field label="Started" value={time(run.startedAt)} />
+        <Field label="Finished" value={time(run.finishedAt)} />
+        <Field label="Duration" value={elapsed === null ? '—' : duration(elapsed)} />
+      </dl>
+      {run.status === 'failed' && (
+        <p data-testid="run-error" className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">
+          <strong>This run failed:</strong> {run.error}
+        </p>
+      )}
+      {cancelError && <p className="text-sm text-rose-700">{cancelError}</p>}
+      {run.summary && <MetricsPanel summary={run.summary} />}
+      <div className="grid gap-4 md:grid-cols-2">
+        <LiveChart title="Loss (cross-entropy)" points={points} series={LOSS} yLabel="loss" testId="loss-chart" />
+        <LiveChart title="Accuracy" points={points} series={ACCURACY} yLabel="accuracy" testId="accuracy-chart" />
+      </div>
+      <section className="rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900">
+        <h2 className="mb-2 text-sm font-semibold">Log</h2>
+        <ol data-testid="run-log" className="max-h-64 overflow-auto font-mono text-xs leading-5">
+          {logs.length === 0 && <li className="text-zinc-500">Nothing logged yet.</li>}
+          {logs.map((l, i) => (
+            <li key={i} className={l.level === 'error' ? 'text-rose-600' : l.level === 'warn' ? 'text-amber-600' : ''}>
+              <span className="text-zinc-500">{new Date(l.ts).toLocaleTimeString()}</span> {l.message}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <details className="text-sm">
+        <summary className="cursor-pointer text-zinc-500">Configuration</summary>
+        <pre className="mt-2 overflow-auto rounded bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(config, null, 2)}</pre>
+      </details>
+    </div>
+  );
+}
+
+function Field({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div>
+      <dt className="text-xs text-zinc-500">{label}</dt>
+      <dd data-testid={testId} className="truncate font-medium">{value}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+// Runs: list, read (with metric history and logs), launch and cancel.
+import { z } from 'zod';
+import { TRPCError } from '@trpc/server';
+import { createRouter, publicProcedure } from '../trpc';
+import { launchInputSchema, resolveRunConfig } from '../../contracts/run-config';
+import { cancelRun, getRun, insertRun, listRuns, toRunView } from '../../../db/queries/runs';
+import { listLogs, listMetricPoints } from '../../../db/queries/metrics';
+import { getDataset } from '../../../db/queries/datasets';
+
+const runIdInput = z.object({ id: z.string().min(1).max(64) });
+
+export const runsRouter = createRouter({
+  list: publicProcedure.query(({ ctx }) => listRuns(ctx.db).map(toRunView)),
+
+  get: publicProcedure.input(runIdInput).query(({ ctx, input }) => {
+    const row = getRun(ctx.db, input.id);
+    if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `No run with id ${input.id}.` });
+    return { run: toRunView(row), config: row.config, logs: listLogs(ctx.db, row.id) };
+  }),
+
+  metrics: publicProcedure
+    .input(z.object({ id: z.string().min(1).max(64), afterId: z.number().int().min(0).default(0) }))
+    .query(({ ctx, input }) => listMetricPoints(ctx.db, input.id, input.afterId)),
+
+  launch: publicProcedure.input(launchInputSchema).mutation(({ ctx, input }) => {
+    const config = resolveRunConfig(input, ctx.defaultDatasetId);
+    if (!getDataset(ctx.db, config.datasetId)) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: `Dataset ${config.datasetId} does not exist; pick one from the datasets list.` });
+    }
+    const row = insertRun(ctx.db, config, ctx.origin);
+    ctx.hub.publishRun(row);
+    ctx.scheduler.poke();
+    return toRunView(row);
+  }),
+
+  cancel: publicProcedure.input(runIdInput).mutation(({ ctx, input }) => {
+    const row = cancelRun(ctx.db, input.id);
+    if (!row) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only a queued or running run can be cancelled.' });
+    ctx.hub.cancelOnWorker(row);
+    ctx.hub.publishRun(row);
+    return toRunView(row);
+  }),
+});

@@ -1,0 +1,92 @@
+// `npm run train -- --model cnn --preset smoke --seed 0 [--data NAME] [--epochs N] [--json]`:
+// trains through the same queue, worker and job code as the dashboard, with an embedded
+// headless server on the same DATA_DIR (so the run shows up on the dashboard afterwards).
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { io } from 'socket.io-client';
+import { startServer } from '../index';
+import { appRouter } from '../api/root';
+import { modelNames, presetNames } from '../contracts/run-config';
+import { listDatasets } from '../../db/queries/datasets';
+import type { RunView, ServerToBrowserEvents, BrowserToServerEvents } from '../contracts/events';
+import type { Socket } from 'socket.io-client';
+
+const argsSchema = z.object({
+  model: z.enum(modelNames),
+  preset: z.enum(presetNames).default('quick'),
+  seed: z.coerce.number().int().min(0).default(0),
+  data: z.string().min(1).optional(),
+  epochs: z.coerce.number().int().min(1).optional(),
+  'image-size': z.coerce.number().int().optional(),
+  json: z.boolean().default(false),
+});
+
+function parseCli() {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
+      epochs: { type: 'string' }, 'image-size': { type: 'string' }, json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`);
+    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn --preset smoke|quick|paper [--seed N] [--data NAME] [--epochs N] [--json]`);
+  }
+  return parsed.data;
+}
+
+function progressLine(run: RunView): string {
+  const width = 30;
+  const filled = Math.round(run.progress * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(run.progress * 100).toFixed(0).padStart(3)}% ${run.status}`;
+}
+
+async function main() {
+  const args = parseCli();
+  const started = Date.now();
+  const server = await startServer({ withNext: false, origin: `cli-${process.pid}`, env: { PORT: 0 }, log: (l) => console.error(`[server] ${l}`) });
+  try {
+    const { services } = server;
+    let datasetId: string | undefined;
+    if (args.data) {
+      const match = listDatasets(services.db).find((d) => d.name === args.data || d.id === args.data);
+      if (!match) throw new Error(`no dataset named "${args.data}"; known: ${listDatasets(services.db).map((d) => d.name).join(', ')}`);
+      datasetId = match.id;
+    }
+    const caller = appRouter.createCaller(services);
+    let runId = '';
+    const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'] });
+    const finished = new Promise<RunView>((resolve) => {
+      socket.on('run:updated', (run) => {
+        if (run.id !== runId) return;
+        if (process.stderr.isTTY) process.stderr.write(`\r${progressLine(run)}`);
+        if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') resolve(run);
+      });
+    });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}) };
+    const launched = await caller.runs.launch({ model: args.model, preset: args.preset, seed: args.seed, datasetId, overrides: overrides as never });
+    runId = launched.id;
+    console.error(`run ${runId} queued (${args.model}, ${args.preset}, seed ${args.seed})`);
+    const run = await finished;
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    socket.close();
+    if (run.status !== 'succeeded' || !run.summary) throw new Error(`run ${run.id} ${run.status}: ${run.error ?? 'no result'}`);
+    const { accuracy, precision, recall, f1, confusion, bestEpoch } = run.summary;
+    const out = { runId: run.id, model: run.model, preset: run.preset, seed: run.seed, dataset: run.datasetId, accuracy, precision, recall, f1, confusion, bestEpoch, backend: run.backend, seconds: (Date.now() - started) / 1000 };
+    if (args.json) console.log(JSON.stringify(out));
+    else console.log(`accuracy ${(accuracy * 100).toFixed(2)}%  precision ${(precision * 100).toFixed(2)}%  recall ${(recall * 100).toFixed(2)}%  F1 ${(f1 * 100).toFixed(2)}%  backend ${run.backend}  ${out.seconds.toFixed(1)} s`);
+  } finally {
+    await server.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,119 @@
+// The real-time contract: every socket.io event between browsers, the server and workers, with
+// the zod schemas used to validate each message where it arrives.
+import { z } from 'zod';
+import { runConfigSchema } from './run-config';
+
+export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+export const metricPointSchema = z.object({
+  step: z.number().int().min(0),
+  epoch: z.number().min(0),
+  name: z.string().min(1).max(64),
+  value: z.number().finite(),
+});
+export type MetricPoint = z.infer<typeof metricPointSchema>;
+
+/** A metric point once stored: `id` orders points so late joiners can merge without gaps. */
+export type StoredMetricPoint = MetricPoint & { id: number; runId: string };
+
+const runId = z.string().min(1).max(64);
+
+export const confusionSchema = z.object({ tp: z.number().int(), fp: z.number().int(), tn: z.number().int(), fn: z.number().int() });
+
+export const classifierSummarySchema = z.object({
+  accuracy: z.number(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  confusion: confusionSchema,
+  bestEpoch: z.number().int().min(1),
+  testSize: z.number().int().min(0),
+  seconds: z.number().min(0),
+});
+export type ClassifierSummary = z.infer<typeof classifierSummarySchema>;
+
+export const resultCellSchema = z.object({
+  model: z.string().min(1),
+  technique: z.string(),
+  trainData: z.string().min(1),
+  seed: z.number().int(),
+  metric: z.string().min(1),
+  value: z.number().finite(),
+});
+export type ResultCell = z.infer<typeof resultCellSchema>;
+
+// ---- worker -> server ("/workers" namespace) ----
+export const workerHelloSchema = z.object({
+  workerId: z.string().min(1).max(64),
+  pid: z.number().int(),
+  host: z.string().max(255),
+  backend: z.string().min(1).max(32),
+});
+export const workerMetricsSchema = z.object({ runId, points: z.array(metricPointSchema).min(1).max(5000) });
+export const workerLogSchema = z.object({ runId, level: z.enum(['info', 'warn', 'error']), message: z.string().max(4000) });
+export const workerProgressSchema = z.object({ runId, epoch: z.number().min(0), step: z.number().int().min(0), totalSteps: z.number().int().min(1) });
+export const workerCompleteSchema = z.object({ runId, summary: classifierSummarySchema, results: z.array(resultCellSchema) });
+export const workerFailSchema = z.object({ runId, error: z.string().min(1).max(4000) });
+
+/** What a worker receives when it claims a run. */
+export const jobSchema = z.object({
+  runId,
+  config: runConfigSchema,
+  dataset: z.object({
+    id: z.string(),
+    name: z.string(),
+    dir: z.string(),
+    imageSize: z.number().int(),
+    count: z.number().int(),
+    splits: z.object({ train: z.array(z.number().int()), val: z.array(z.number().int()), test: z.array(z.number().int()) }),
+  }),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+export interface WorkerToServerEvents {
+  'worker:hello': (msg: z.infer<typeof workerHelloSchema>) => void;
+  'job:claim': (ack: (job: Job | null) => void) => void;
+  'run:metrics': (msg: z.infer<typeof workerMetricsSchema>) => void;
+  'run:log': (msg: z.infer<typeof workerLogSchema>) => void;
+  'run:progress': (msg: z.infer<typeof workerProgressSchema>) => void;
+  'run:complete': (msg: z.infer<typeof workerCompleteSchema>, ack: (ok: boolean) => void) => void;
+  'run:fail': (msg: z.infer<typeof workerFailSchema>, ack: (ok: boolean) => void) => void;
+}
+export interface ServerToWorkerEvents {
+  'jobs:available': () => void;
+  'run:cancel': (msg: { runId: string }) => void;
+}
+
+// ---- browser <-> server ("/" namespace) ----
+export const subscribeSchema = z.object({ runId });
+
+/** The row a browser shows for a run; sent whole on every change. */
+export interface RunView {
+  id: string;
+  model: string;
+  preset: string;
+  seed: number;
+  trainData: string;
+  datasetId: string;
+  status: RunStatus;
+  backend: string | null;
+  workerId: string | null;
+  progress: number;
+  error: string | null;
+  summary: ClassifierSummary | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface ServerToBrowserEvents {
+  'run:updated': (run: RunView) => void;
+  'run:metrics': (msg: { runId: string; points: StoredMetricPoint[] }) => void;
+  'run:log': (msg: { runId: string; level: string; message: string; ts: number }) => void;
+  'results:updated': () => void;
+}
+export interface BrowserToServerEvents {
+  'run:subscribe': (msg: { runId: string }) => void;
+  'run:unsubscribe': (msg: { runId: string }) => void;
+}

@@ -1,0 +1,82 @@
+// Run configurations: one zod schema per job kind, the three presets, and how a launch request
+// (model + preset + overrides) resolves into a full, validated config. Imported by the server,
+// the workers and the browser so that every process agrees on what a run is.
+import { z } from 'zod';
+
+export const presetNames = ['smoke', 'quick', 'paper'] as const;
+export type PresetName = (typeof presetNames)[number];
+
+export const modelNames = ['cnn'] as const;
+export type ModelName = (typeof modelNames)[number];
+
+export const trainDataKinds = ['real', 'synthetic', 'mixed'] as const;
+export type TrainDataKind = (typeof trainDataKinds)[number];
+
+const seed = z.number().int().min(0).max(2 ** 31 - 1);
+
+/** Caps on the number of images per split; used by `smoke` so tests take seconds. */
+const splitLimits = z
+  .object({
+    train: z.number().int().positive(),
+    val: z.number().int().positive(),
+    test: z.number().int().positive(),
+  })
+  .partial();
+
+/** BrainCNN (paper section 5.2). `width` scales every layer: 1 = the paper's 32/64/128 conv
+ * filters and 1024/512/128 hidden units. */
+export const cnnConfigSchema = z.object({
+  model: z.literal('cnn'),
+  preset: z.enum(presetNames),
+  seed,
+  datasetId: z.string().min(1),
+  trainData: z.enum(trainDataKinds),
+  imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
+  width: z.number().min(0.125).max(1),
+  epochs: z.number().int().min(1).max(200),
+  batchSize: z.number().int().min(1).max(256),
+  learningRate: z.number().positive().max(1),
+  dropout: z.number().min(0).max(0.9),
+  limits: splitLimits.default({}),
+});
+export type CnnConfig = z.infer<typeof cnnConfigSchema>;
+
+export const runConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema]);
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+/** Fields a user may change on top of a preset. */
+export const cnnOverridesSchema = cnnConfigSchema
+  .pick({ imageSize: true, width: true, epochs: true, batchSize: true, learningRate: true, dropout: true })
+  .partial();
+
+export const launchInputSchema = z.object({
+  model: z.enum(modelNames),
+  preset: z.enum(presetNames),
+  seed: seed.default(0),
+  datasetId: z.string().min(1).optional(),
+  overrides: cnnOverridesSchema.default({}),
+});
+export type LaunchInput = z.input<typeof launchInputSchema>;
+
+type CnnPreset = Omit<CnnConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData'>;
+
+/** smoke: seconds, for tests; quick: a laptop CPU in minutes; paper: the paper at 128x128. */
+export const cnnPresets: Record<PresetName, CnnPreset> = {
+  smoke: { imageSize: 32, width: 0.25, epochs: 2, batchSize: 16, learningRate: 1e-3, dropout: 0.5, limits: { train: 160, val: 64, test: 64 } },
+  quick: { imageSize: 64, width: 0.5, epochs: 6, batchSize: 32, learningRate: 5e-4, dropout: 0.5, limits: {} },
+  paper: { imageSize: 128, width: 1, epochs: 20, batchSize: 32, learningRate: 1e-3, dropout: 0.5, limits: {} },
+};
+
+/** Turns a launch request into a full config; throws a ZodError naming the bad field. */
+export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): RunConfig {
+  const launch = launchInputSchema.parse(input);
+  return runConfigSchema.parse({
+    ...cnnPresets[launch.preset],
+    ...launch.overrides,
+    model: launch.model,
+    preset: launch.preset,
+    seed: launch.seed,
+    datasetId: launch.datasetId ?? defaultDatasetId,
+    trainData: 'real',
+  });
+}

@@ -1,0 +1,27 @@
+// Environment variables, validated once at start-up so a bad value fails loudly and clearly.
+import { z } from 'zod';
+import path from 'node:path';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  /** Local worker processes the scheduler may run at once. */
+  MAX_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  /** Shared secret workers present on the "/workers" namespace; generated when unset. */
+  WORKER_TOKEN: z.string().min(16).optional(),
+  /** Images per class of the embedded demo dataset made on first start. */
+  DEMO_PER_CLASS: z.coerce.number().int().min(10).max(5000).default(1500),
+  TFJS_BACKEND: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),
+});
+export type Env = z.infer<typeof envSchema>;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
+}

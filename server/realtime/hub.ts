@@ -1,0 +1,174 @@
+// The socket.io hub: browsers on "/" (one room per run), workers on "/workers" (token-checked).
+// Every worker message is zod-validated, persisted, then broadcast to the run's room.
+import { Server, type Namespace, type Socket } from 'socket.io';
+import type http from 'node:http';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { workers } from '../../db/schema';
+import { claimNextRun, completeRun, failRun, getRun, setProgress, toRunView } from '../../db/queries/runs';
+import { appendLog, appendMetricPoints } from '../../db/queries/metrics';
+import { insertResults } from '../../db/queries/results';
+import { getDataset } from '../../db/queries/datasets';
+import type { Scheduler } from '../scheduler/scheduler';
+import {
+  jobSchema, subscribeSchema, workerCompleteSchema, workerFailSchema, workerHelloSchema, workerLogSchema,
+  workerMetricsSchema, workerProgressSchema,
+  type BrowserToServerEvents, type ServerToBrowserEvents, type ServerToWorkerEvents, type WorkerToServerEvents,
+} from '../contracts/events';
+import type { runs } from '../../db/schema';
+
+type RunRow = typeof runs.$inferSelect;
+type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents, Record<string, never>, { workerId?: string; backend?: string }>;
+
+export const runRoom = (runId: string) => `run:${runId}`;
+
+export interface HubOptions {
+  db: Db;
+  dataDir: string;
+  origin: string;
+  workerToken: string;
+  scheduler: Scheduler;
+  log: (line: string) => void;
+}
+
+export class Hub {
+  readonly io: Server<BrowserToServerEvents, ServerToBrowserEvents>;
+  private readonly workerNs: Namespace<WorkerToServerEvents, ServerToWorkerEvents>;
+
+  constructor(httpServer: http.Server, private readonly opts: HubOptions) {
+    this.io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 8e6 });
+    this.io.on('connection', (socket) => {
+      socket.on('run:subscribe', (msg) => {
+        const parsed = subscribeSchema.safeParse(msg);
+        if (parsed.success) void socket.join(runRoom(parsed.data.runId));
+      });
+      socket.on('run:unsubscribe', (msg) => {
+        const parsed = subscribeSchema.safeParse(msg);
+        if (parsed.success) void socket.leave(runRoom(parsed.data.runId));
+      });
+    });
+
+    this.workerNs = this.io.of('/workers');
+    this.workerNs.use((socket, next) => {
+      const token = String(socket.handshake.auth?.token ?? '');
+      const ok = token.length === opts.workerToken.length && crypto.timingSafeEqual(Buffer.from(token), Buffer.from(opts.workerToken));
+      next(ok ? undefined : new Error('invalid worker token'));
+    });
+    this.workerNs.on('connection', (socket: WorkerSocket) => this.attachWorker(socket));
+    opts.scheduler.setIdleNotifier(() => this.workerNs.emit('jobs:available'));
+  }
+
+  publishRun(row: RunRow): void {
+    this.io.emit('run:updated', toRunView(row));
+  }
+
+  cancelOnWorker(row: RunRow): void {
+    if (row.workerId) this.workerNs.emit('run:cancel', { runId: row.id });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+
+  private attachWorker(socket: WorkerSocket): void {
+    const { db, scheduler, log } = this.opts;
+    /** Parses a message and checks the run is running on this worker; null (and a log) if not. */
+    const accept = <T extends { runId: string }>(schema: z.ZodType<T>, msg: unknown, event: string): { data: T; run: RunRow } | null => {
+      const parsed = schema.safeParse(msg);
+      if (!parsed.success) {
+        log(`rejected ${event} from worker ${socket.data.workerId}: ${parsed.error.issues[0]?.message}`);
+        return null;
+      }
+      const run = getRun(db, parsed.data.runId);
+      if (!run || run.status !== 'running' || run.workerId !== socket.data.workerId) return null;
+      return { data: parsed.data, run };
+    };
+
+    socket.on('worker:hello', (msg) => {
+      const parsed = workerHelloSchema.safeParse(msg);
+      if (!parsed.success) return void socket.disconnect(true);
+      const hello = parsed.data;
+      socket.data.workerId = hello.workerId;
+      socket.data.backend = hello.backend;
+      const now = Date.now();
+      const row = { id: hello.workerId, pid: hello.pid, host: hello.host, backend: hello.backend, connectedAt: now, lastSeen: now, disconnectedAt: null };
+      db.insert(workers).values(row).onConflictDoUpdate({ target: workers.id, set: row }).run();
+      scheduler.workerConnected(hello.workerId);
+      log(`worker ${hello.workerId} connected (pid ${hello.pid}, backend ${hello.backend})`);
+    });
+
+    socket.on('job:claim', (ack) => {
+      const workerId = socket.data.workerId;
+      if (!workerId || typeof ack !== 'function') return;
+      const row = claimNextRun(db, this.opts.origin, workerId, socket.data.backend ?? 'unknown');
+      scheduler.workerIdle(workerId, !row);
+      if (!row) return ack(null);
+      const dataset = getDataset(db, row.datasetId);
+      const job = jobSchema.safeParse({
+        runId: row.id,
+        config: row.config,
+        dataset: dataset && { id: dataset.id, name: dataset.name, dir: path.join(this.opts.dataDir, dataset.dir), imageSize: dataset.imageSize, count: dataset.count, splits: dataset.splits },
+      });
+      if (!job.success) {
+        const failed = failRun(db, row.id, `The run's config or dataset is invalid: ${job.error.issues[0]?.message}`);
+        if (failed) this.publishRun(failed);
+        return ack(null);
+      }
+      this.publishRun(row);
+      ack(job.data);
+    });
+
+    socket.on('run:metrics', (msg) => {
+      const ok = accept(workerMetricsSchema, msg, 'run:metrics');
+      if (!ok) return;
+      const stored = appendMetricPoints(db, ok.data.runId, ok.data.points);
+      this.io.to(runRoom(ok.data.runId)).emit('run:metrics', { runId: ok.data.runId, points: stored });
+    });
+
+    socket.on('run:log', (msg) => {
+      const ok = accept(workerLogSchema, msg, 'run:log');
+      if (!ok) return;
+      const { ts } = appendLog(db, ok.data.runId, ok.data.level, ok.data.message);
+      this.io.to(runRoom(ok.data.runId)).emit('run:log', { ...ok.data, ts });
+    });
+
+    socket.on('run:progress', (msg) => {
+      const ok = accept(workerProgressSchema, msg, 'run:progress');
+      if (!ok) return;
+      const row = setProgress(db, ok.data.runId, Math.min(1, ok.data.step / ok.data.totalSteps));
+      if (row) this.publishRun(row);
+    });
+
+    socket.on('run:complete', (msg, ack) => {
+      const ok = accept(workerCompleteSchema, msg, 'run:complete');
+      if (ok) {
+        const row = db.transaction(() => {
+          insertResults(db, ok.data.runId, ok.run.datasetId, ok.data.results);
+          return completeRun(db, ok.data.runId, ok.data.summary);
+        });
+        if (row) this.publishRun(row);
+        this.io.emit('results:updated');
+      }
+      if (typeof ack === 'function') ack(Boolean(ok));
+    });
+
+    socket.on('run:fail', (msg, ack) => {
+      const ok = accept(workerFailSchema, msg, 'run:fail');
+      if (ok) {
+        const row = failRun(db, ok.data.runId, ok.data.error);
+        if (row) this.publishRun(row);
+      }
+      if (typeof ack === 'function') ack(Boolean(ok));
+    });
+
+    socket.on('disconnect', (reason) => {
+      const workerId = socket.data.workerId;
+      if (!workerId) return;
+      db.update(workers).set({ disconnectedAt: Date.now() }).where(eq(workers.id, workerId)).run();
+      void scheduler.workerLost(workerId, reason);
+    });
+  }
+}

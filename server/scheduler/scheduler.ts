@@ -1,0 +1,158 @@
+// The job scheduler: keeps enough local worker processes alive to drain this origin's queue,
+// and fails a run whose worker dies, with the reason, without disturbing anything else.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../../db/client';
+import { countQueued, failRun, runningRunsOfWorker, runsWithStatus } from '../../db/queries/runs';
+import type { runs } from '../../db/schema';
+
+type RunRow = typeof runs.$inferSelect;
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface SchedulerOptions {
+  db: Db;
+  origin: string;
+  maxWorkers: number;
+  workerToken: string;
+  workerEnv: Record<string, string | undefined>;
+  serverUrl: () => string;
+  publishRun: (row: RunRow) => void;
+  log: (line: string) => void;
+}
+
+interface LocalWorker {
+  child: ChildProcess;
+  connected: boolean;
+  exited: Promise<string>;
+}
+
+export class Scheduler {
+  private readonly local = new Map<string, LocalWorker>();
+  private idleWorkers = new Set<string>();
+  private notifyIdle: () => void = () => {};
+  private stopping = false;
+  private seq = 0;
+  private startFailures = 0;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  /** Runs that were running when a previous server stopped can never finish: say so. */
+  recoverInterruptedRuns(): void {
+    for (const run of runsWithStatus(this.opts.db, this.opts.origin, 'running')) {
+      const row = failRun(this.opts.db, run.id, 'The server stopped while this run was in progress; launch it again.');
+      if (row) this.opts.publishRun(row);
+    }
+  }
+
+  setIdleNotifier(fn: () => void): void {
+    this.notifyIdle = fn;
+  }
+
+  workerIdle(workerId: string, idle: boolean): void {
+    if (idle) this.idleWorkers.add(workerId);
+    else this.idleWorkers.delete(workerId);
+  }
+
+  workerConnected(workerId: string): void {
+    const local = this.local.get(workerId);
+    if (local) local.connected = true;
+  }
+
+  /** Starts workers for queued runs and wakes idle ones. */
+  poke(): void {
+    if (this.stopping) return;
+    const queued = countQueued(this.opts.db, this.opts.origin);
+    if (queued === 0) return;
+    this.notifyIdle();
+    const starting = [...this.local.values()].filter((w) => !w.connected).length;
+    const wanted = queued - this.idleWorkers.size - starting;
+    const room = this.opts.maxWorkers - this.local.size;
+    for (let i = 0; i < Math.min(wanted, room); i++) this.spawnWorker();
+  }
+
+  /** A worker's socket closed. A local worker's exit tells us why; a remote one can't. */
+  async workerLost(workerId: string, socketReason: string): Promise<void> {
+    this.idleWorkers.delete(workerId);
+    const local = this.local.get(workerId);
+    const reason = local
+      ? await Promise.race([local.exited, delay(3000).then(() => `lost its connection (${socketReason})`)])
+      : `disconnected (${socketReason})`;
+    if (local && local.child.exitCode === null && local.child.signalCode === null) local.child.kill('SIGKILL');
+    this.failRunsOf(workerId, reason);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const exits = [...this.local.values()].map((w) => {
+      w.child.kill('SIGTERM');
+      return Promise.race([w.exited, delay(3000).then(() => w.child.kill('SIGKILL'))]);
+    });
+    await Promise.all(exits);
+  }
+
+  localWorkerPids(): number[] {
+    return [...this.local.values()].map((w) => w.child.pid ?? -1);
+  }
+
+  private failRunsOf(workerId: string, reason: string): void {
+    for (const run of runningRunsOfWorker(this.opts.db, workerId)) {
+      const row = failRun(this.opts.db, run.id, `Worker ${workerId} ${reason} while training this run.`);
+      if (row) {
+        this.opts.log(`run ${run.id} failed: worker ${workerId} ${reason}`);
+        this.opts.publishRun(row);
+      }
+    }
+  }
+
+  private failQueued(reason: string): void {
+    for (const run of runsWithStatus(this.opts.db, this.opts.origin, 'queued')) {
+      const row = failRun(this.opts.db, run.id, reason);
+      if (row) this.opts.publishRun(row);
+    }
+  }
+
+  private spawnWorker(): void {
+    const workerId = `w-${process.pid}-${++this.seq}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', 'main.ts')], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...this.opts.workerEnv,
+        SERVER_URL: this.opts.serverUrl(),
+        WORKER_TOKEN: this.opts.workerToken,
+        WORKER_ID: workerId,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<string>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.idleWorkers.delete(workerId);
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const reason = `(process ${child.pid}) ${how}`;
+        const neverConnected = !this.local.get(workerId)?.connected;
+        this.local.delete(workerId);
+        this.failRunsOf(workerId, reason);
+        resolve(reason);
+        if (this.stopping) return;
+        this.startFailures = neverConnected ? this.startFailures + 1 : 0;
+        if (this.startFailures >= 3) {
+          // A worker that cannot start would be respawned forever: fail the queue, visibly.
+          this.startFailures = 0;
+          this.failQueued(`Could not start a training worker: it ${how} before connecting (see the server log).`);
+          return;
+        }
+        // Runs may still be queued (the worker crashed between jobs): start another.
+        setTimeout(() => this.poke(), neverConnected ? 1000 : 0).unref();
+      });
+    });
+    child.once('error', (err) => this.opts.log(`could not start worker ${workerId}: ${err.message}`));
+    this.local.set(workerId, { child, connected: false, exited });
+    this.opts.log(`started worker ${workerId} (pid ${child.pid})`);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

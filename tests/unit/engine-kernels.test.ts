@@ -1,0 +1,150 @@
+// Checks the engine's backend selection and its wasm conv-gradient kernels against the cpu backend.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Tensor4D } from '@tensorflow/tfjs';
+import { initEngine, type Tf } from '../../workers/engine/backend';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+type Stride = number | [number, number];
+interface ConvCase { n: number; h: number; w: number; cin: number; cout: number; k: number; s: Stride; pad: Pad }
+interface Result { data: Float32Array; shape: number[] }
+
+let tf: Tf;
+const worst: Record<string, number> = {};
+
+before(async () => {
+  delete process.env.TFJS_BACKEND; // the defaults are under test, not the caller's environment
+  ({ tf } = await initEngine());
+});
+
+after(() => {
+  for (const [label, rel] of Object.entries(worst)) console.log(`worst relative error, ${label}: ${rel.toExponential(2)}`);
+});
+
+/** Deterministic inputs, so a failure can be reproduced. */
+function random(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let state = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Runs fn on each backend with the same input values and returns every output's values. */
+async function onBoth(inputs: Result[], fn: (...t: Tensor4D[]) => Tensor4D[]): Promise<Record<'cpu' | 'wasm', Result[]>> {
+  const results = {} as Record<'cpu' | 'wasm', Result[]>;
+  for (const name of ['cpu', 'wasm'] as const) {
+    await tf.setBackend(name);
+    const tensors = inputs.map((i) => tf.tensor4d(i.data, i.shape as [number, number, number, number]));
+    const outs = fn(...tensors);
+    results[name] = outs.map((o) => ({ data: o.dataSync() as Float32Array, shape: o.shape }));
+    tf.dispose([...tensors, ...outs]);
+  }
+  return results;
+}
+
+function assertClose(got: Result, want: Result, label: string): void {
+  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
+  let diff = 0;
+  let scale = 0;
+  want.data.forEach((b, i) => {
+    diff = Math.max(diff, Math.abs(got.data[i] - b));
+    scale = Math.max(scale, Math.abs(b));
+  });
+  const rel = diff / scale;
+  worst[label] = Math.max(worst[label] ?? 0, rel);
+  assert.ok(rel < 1e-4, `${label}: relative error ${rel}`);
+}
+
+const convCases: ConvCase[] = [
+  { n: 2, h: 9, w: 9, cin: 3, cout: 4, k: 3, s: 1, pad: 'same' },
+  { n: 3, h: 8, w: 8, cin: 5, cout: 6, k: 3, s: 2, pad: 'same' },
+  { n: 2, h: 9, w: 7, cin: 4, cout: 8, k: 3, s: 2, pad: 'valid' },
+  { n: 2, h: 10, w: 10, cin: 8, cout: 3, k: 4, s: 2, pad: 'same' },
+  { n: 2, h: 11, w: 11, cin: 2, cout: 5, k: 4, s: 1, pad: 'valid' },
+  { n: 4, h: 12, w: 13, cin: 6, cout: 7, k: 5, s: 1, pad: 'same' },
+  { n: 2, h: 13, w: 12, cin: 3, cout: 16, k: 5, s: 2, pad: 'valid' },
+  { n: 2, h: 9, w: 8, cin: 16, cout: 8, k: 5, s: 2, pad: 'same' },
+  { n: 2, h: 16, w: 16, cin: 1, cout: 8, k: 3, s: 2, pad: 'same' },
+  { n: 2, h: 11, w: 10, cin: 3, cout: 4, k: 5, s: 3, pad: 'same' },
+  { n: 2, h: 10, w: 9, cin: 3, cout: 5, k: 3, s: [2, 1], pad: 'same' },
+  { n: 2, h: 9, w: 9, cin: 3, cout: 4, k: 3, s: 1, pad: 1 },
+  { n: 2, h: 10, w: 10, cin: 3, cout: 4, k: 4, s: 2, pad: [[0, 0], [1, 2], [2, 1], [0, 0]] },
+  { n: 2, h: 7, w: 7, cin: 3, cout: 4, k: 1, s: 2, pad: 'valid' },
+];
+
+for (const c of convCases) {
+  test(`conv2d gradients match cpu: ${JSON.stringify(c)}`, async () => {
+    const x = { data: random(c.n * c.h * c.w * c.cin, 1), shape: [c.n, c.h, c.w, c.cin] };
+    const f = { data: random(c.k * c.k * c.cin * c.cout, 2), shape: [c.k, c.k, c.cin, c.cout] };
+    const ys = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], [c.k, c.k, c.cin, c.cout], c.s, 1, c.pad).outShape;
+    const r = { data: random(ys.reduce((a, b) => a * b, 1), 3), shape: ys };
+    const out = await onBoth([x, f, r], (xt, ft, rt) => {
+      // d(sum(conv * r)) is the backprop of an upstream gradient r to both x and the filter.
+      const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as Tensor4D, b as Tensor4D, c.s, c.pad), rt)));
+      return g([xt, ft]) as Tensor4D[];
+    });
+    assertClose(out.wasm[0], out.cpu[0], 'input gradient');
+    assertClose(out.wasm[1], out.cpu[1], 'filter gradient');
+  });
+}
+
+const transposeCases: { n: number; hi: number; wi: number; cin: number; cout: number; k: number; s: number; out: number[]; pad: 'same' | 'valid' }[] = [
+  { n: 2, hi: 4, wi: 4, cin: 8, cout: 3, k: 4, s: 2, out: [8, 8], pad: 'same' },
+  { n: 2, hi: 5, wi: 4, cin: 6, cout: 4, k: 3, s: 2, out: [9, 7], pad: 'same' },
+  { n: 3, hi: 4, wi: 5, cin: 4, cout: 6, k: 5, s: 2, out: [11, 14], pad: 'valid' },
+  { n: 2, hi: 6, wi: 6, cin: 5, cout: 2, k: 3, s: 1, out: [6, 6], pad: 'same' },
+  { n: 2, hi: 5, wi: 5, cin: 3, cout: 7, k: 4, s: 1, out: [8, 8], pad: 'valid' },
+];
+
+for (const c of transposeCases) {
+  test(`conv2dTranspose matches cpu: ${JSON.stringify(c)}`, async () => {
+    const x = { data: random(c.n * c.hi * c.wi * c.cin, 4), shape: [c.n, c.hi, c.wi, c.cin] };
+    const f = { data: random(c.k * c.k * c.cout * c.cin, 5), shape: [c.k, c.k, c.cout, c.cin] };
+    const out = await onBoth([x, f], (xt, ft) => [tf.conv2dTranspose(xt, ft, [c.n, c.out[0], c.out[1], c.cout], c.s, c.pad)]);
+    assertClose(out.wasm[0], out.cpu[0], 'conv2dTranspose');
+  });
+}
+
+test('repeated conv-net gradients keep the tensor count flat on wasm', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor4d(random(4 * 16 * 16 * 3, 6), [4, 16, 16, 3]);
+  const w1 = tf.variable(tf.tensor4d(random(3 * 3 * 3 * 8, 7), [3, 3, 3, 8]));
+  const w2 = tf.variable(tf.tensor4d(random(4 * 4 * 8 * 16, 8), [4, 4, 8, 16]));
+  const loss = () => tf.mean(tf.conv2d(tf.relu(tf.conv2d(x, w1, 1, 'same')), w2, 2, 'same')).asScalar();
+  const counts: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const { value, grads } = tf.variableGrads(loss);
+    tf.dispose([value, ...Object.values(grads)]);
+    counts.push(tf.memory().numTensors);
+  }
+  tf.dispose([x, w1, w2]);
+  assert.deepEqual(new Set(counts).size, 1, `tensor counts drifted: ${counts.join(',')}`);
+});
+
+test('initEngine picks wasm here, honours force / TFJS_BACKEND, and is idempotent', async () => {
+  const auto = await initEngine();
+  assert.equal(auto.backend, 'wasm');
+  assert.equal(auto.tf.getBackend(), 'wasm');
+  assert.deepEqual(auto.tried.map((t) => t.name), ['tfjs-node-gpu', 'tfjs-node', 'wasm']);
+  assert.ok(auto.tried[0].error && auto.tried[1].error, 'native packages are absent here and must be reported');
+  assert.equal(await initEngine(), auto);
+
+  const forced = await initEngine({ force: 'cpu' });
+  assert.equal(forced.backend, 'cpu');
+  assert.equal(forced.tf.getBackend(), 'cpu');
+  process.env.TFJS_BACKEND = 'cpu';
+  try {
+    assert.equal((await initEngine()).backend, 'cpu');
+    assert.equal(tf.getBackend(), 'cpu');
+  } finally {
+    delete process.env.TFJS_BACKEND;
+  }
+  await assert.rejects(initEngine({ force: 'tfjs-node' }), /TFJS backend 'tfjs-node' could not be loaded/);
+  await assert.rejects(initEngine({ force: 'webgpu' }), /unknown TFJS backend 'webgpu'/);
+
+  assert.equal(await initEngine(), auto);
+  assert.equal(tf.getBackend(), 'wasm');
+});

@@ -1,0 +1,29 @@
+// Launch requests resolve into full configs from the presets; bad values are refused by name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ZodError } from 'zod';
+import { resolveRunConfig } from '../../server/contracts/run-config';
+
+test('the paper preset is the paper: 128x128, full width, Adam, 20 epochs, dropout 0.5', () => {
+  const config = resolveRunConfig({ model: 'cnn', preset: 'paper', seed: 4 }, 'ds-demo');
+  assert.deepEqual(
+    { size: config.imageSize, width: config.width, epochs: config.epochs, dropout: config.dropout, dataset: config.datasetId, seed: config.seed },
+    { size: 128, width: 1, epochs: 20, dropout: 0.5, dataset: 'ds-demo', seed: 4 },
+  );
+});
+
+test('overrides replace preset fields', () => {
+  const config = resolveRunConfig({ model: 'cnn', preset: 'smoke', overrides: { epochs: 5, imageSize: 64 } }, 'ds');
+  assert.equal(config.epochs, 5);
+  assert.equal(config.imageSize, 64);
+  assert.equal(config.batchSize, 16);
+});
+
+test('invalid values are refused with the offending field named', () => {
+  for (const overrides of [{ epochs: 0 }, { imageSize: 100 }, { learningRate: -1 }, { dropout: 1.5 }]) {
+    assert.throws(() => resolveRunConfig({ model: 'cnn', preset: 'quick', overrides: overrides as never }, 'ds'), (err: unknown) => {
+      return err instanceof ZodError && err.issues.some((i) => i.path.includes(Object.keys(overrides)[0]));
+    });
+  }
+  assert.throws(() => resolveRunConfig({ model: 'gan' as never, preset: 'quick' }, 'ds'), ZodError);
+});

@@ -1,0 +1,10 @@
+// What a job may do while it runs: report points, progress and logs, and ask whether to stop.
+import type { MetricPoint } from '../../server/contracts/events';
+
+export interface JobContext {
+  backend: string;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  metrics: (points: MetricPoint[]) => void;
+  progress: (epoch: number, step: number, totalSteps: number) => void;
+  shouldStop: () => boolean;
+}

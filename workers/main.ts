@@ -1,0 +1,122 @@
+// A worker process: picks a TensorFlow.js backend, connects to the server's "/workers"
+// namespace, claims queued runs one at a time, trains them and streams what happens.
+// Started by the scheduler, or by hand on another machine with SERVER_URL and WORKER_TOKEN.
+import os from 'node:os';
+import { io, type Socket } from 'socket.io-client';
+import { z } from 'zod';
+import { initEngine } from './engine/backend';
+import { runClassifyJob } from './jobs/classify';
+import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../server/contracts/events';
+import { RunStoppedError } from './train/cnn-trainer';
+
+const env = z
+  .object({
+    SERVER_URL: z.string().url(),
+    WORKER_TOKEN: z.string().min(16),
+    WORKER_ID: z.string().min(1).default(`w-${os.hostname()}-${process.pid}`),
+    /** Exit after this long without work, so idle workers don't hold memory. */
+    WORKER_IDLE_MS: z.coerce.number().int().min(1000).default(60_000),
+  })
+  .parse(process.env);
+
+const log = (line: string) => console.error(`[worker ${env.WORKER_ID}] ${line}`);
+type WorkerSocket = Socket<ServerToWorkerEvents, WorkerToServerEvents>;
+
+/** Batches metric points so a fast loop sends a few messages a second, not one per step. */
+class PointBuffer {
+  private points: MetricPoint[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly socket: WorkerSocket, private readonly runId: string) {}
+  push(points: MetricPoint[]) {
+    this.points.push(...points);
+    this.timer ??= setTimeout(() => this.flush(), 250);
+  }
+  flush() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.points.length > 0) this.socket.emit('run:metrics', { runId: this.runId, points: this.points.splice(0) });
+  }
+}
+
+async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled: Set<string>): Promise<void> {
+  const buffer = new PointBuffer(socket, job.runId);
+  const ctx = {
+    backend,
+    log: (level: 'info' | 'warn' | 'error', message: string) => socket.emit('run:log', { runId: job.runId, level, message }),
+    metrics: (points: MetricPoint[]) => buffer.push(points),
+    progress: (epoch: number, step: number, totalSteps: number) => socket.emit('run:progress', { runId: job.runId, epoch, step, totalSteps }),
+    shouldStop: () => cancelled.has(job.runId) || !socket.connected,
+  };
+  try {
+    const outcome = await runClassifyJob(job, ctx);
+    buffer.flush();
+    await socket.timeout(10_000).emitWithAck('run:complete', { runId: job.runId, ...outcome });
+  } catch (err) {
+    buffer.flush();
+    const message = err instanceof RunStoppedError ? `stopped: ${err.message}` : err instanceof Error ? err.message : String(err);
+    log(`run ${job.runId} failed: ${message}`);
+    await socket.timeout(10_000).emitWithAck('run:fail', { runId: job.runId, error: message }).catch(() => undefined);
+  }
+}
+
+async function main() {
+  const engine = await initEngine();
+  log(`backend ${engine.backend}`);
+  const socket: WorkerSocket = io(`${env.SERVER_URL}/workers`, { auth: { token: env.WORKER_TOKEN }, reconnection: false, transports: ['websocket'] });
+  const cancelled = new Set<string>();
+  let busy = false;
+  let idleTimer: NodeJS.Timeout | null = null;
+
+  const armIdleTimer = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      log('idle: exiting');
+      socket.close();
+      process.exit(0);
+    }, env.WORKER_IDLE_MS);
+  };
+
+  const claimLoop = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (;;) {
+        const raw = await socket.timeout(10_000).emitWithAck('job:claim');
+        if (!raw) break;
+        if (idleTimer) clearTimeout(idleTimer);
+        const job = jobSchema.parse(raw);
+        log(`claimed run ${job.runId} (${job.config.model}, ${job.config.preset})`);
+        await runJob(socket, job, engine.backend, cancelled);
+      }
+    } catch (err) {
+      log(`claim failed: ${err instanceof Error ? err.message : err}`);
+    } finally {
+      busy = false;
+      armIdleTimer();
+    }
+  };
+
+  socket.on('connect', () => {
+    socket.emit('worker:hello', { workerId: env.WORKER_ID, pid: process.pid, host: os.hostname(), backend: engine.backend });
+    void claimLoop();
+  });
+  socket.on('jobs:available', () => void claimLoop());
+  socket.on('run:cancel', ({ runId }) => cancelled.add(runId));
+  socket.on('connect_error', (err) => {
+    log(`cannot connect to ${env.SERVER_URL}: ${err.message}`);
+    process.exit(1);
+  });
+  socket.on('disconnect', (reason) => {
+    log(`disconnected (${reason}): exiting`);
+    process.exit(0);
+  });
+  process.once('SIGTERM', () => {
+    socket.close();
+    process.exit(0);
+  });
+}
+
+main().catch((err) => {
+  console.error(`[worker ${env.WORKER_ID}] fatal: ${err instanceof Error ? err.stack : err}`);
+  process.exit(1);
+});

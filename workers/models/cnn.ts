@@ -1,0 +1,44 @@
+// BrainCNN (paper section 5.2): three blocks of 3x3 stride-1 convolution (32, 64, 128 filters)
+// + batch norm + ReLU + 2x2 max-pool, then dense 1024 / 512 / 128 with ReLU and dropout, and
+// two logits. `width` scales every layer for the smaller presets. Builder only, no I/O.
+import * as tf from '@tensorflow/tfjs';
+
+export interface BrainCnnOptions {
+  imageSize: number;
+  width: number;
+  dropout: number;
+  seed: number;
+}
+
+export const CNN_CONV_FILTERS = [32, 64, 128];
+export const CNN_DENSE_UNITS = [1024, 512, 128];
+
+const scaled = (n: number, width: number) => Math.max(1, Math.round(n * width));
+
+export function buildBrainCnn({ imageSize, width, dropout, seed }: BrainCnnOptions): tf.Sequential {
+  const model = tf.sequential({ name: 'BrainCNN' });
+  let layerSeed = seed * 101;
+  const init = () => tf.initializers.heNormal({ seed: ++layerSeed });
+  CNN_CONV_FILTERS.forEach((filters, i) => {
+    model.add(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}),
+        filters: scaled(filters, width),
+        kernelSize: 3,
+        strides: 1,
+        padding: 'same',
+        kernelInitializer: init(),
+      }),
+    );
+    model.add(tf.layers.batchNormalization());
+    model.add(tf.layers.reLU());
+    model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  });
+  model.add(tf.layers.flatten());
+  for (const units of CNN_DENSE_UNITS) {
+    model.add(tf.layers.dense({ units: scaled(units, width), activation: 'relu', kernelInitializer: init() }));
+    model.add(tf.layers.dropout({ rate: dropout, seed: ++layerSeed }));
+  }
+  model.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: ++layerSeed }) }));
+  return model;
+}

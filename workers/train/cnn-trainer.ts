@@ -1,0 +1,117 @@
+// BrainCNN training: a one-step trainer, batched inference, and the epoch loop that keeps the
+// best epoch on validation (never on test) and restores it before the final evaluation.
+import * as tf from '@tensorflow/tfjs';
+import { buildBrainCnn } from '../models/cnn';
+import type { SplitTensors } from '../data/tensors';
+import { createRng, shuffleInPlace } from '../data/rng';
+import type { CnnConfig } from '../../server/contracts/run-config';
+import type { MetricPoint } from '../../server/contracts/events';
+
+export interface StepResult {
+  loss: number;
+  accuracy: number;
+}
+
+/** One optimiser step on a batch; returns the batch loss and accuracy (before the update). */
+export async function trainCnnStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor4D, ys: tf.Tensor2D): Promise<StepResult> {
+  let correct: tf.Scalar | null = null;
+  const loss = optimizer.minimize(() => {
+    const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+    correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32')) as tf.Scalar);
+    return tf.losses.softmaxCrossEntropy(ys, logits) as tf.Scalar;
+  }, true) as tf.Scalar;
+  const [lossValue, correctValue] = await Promise.all([loss.data(), (correct as unknown as tf.Scalar).data()]);
+  tf.dispose([loss, correct as unknown as tf.Scalar]);
+  return { loss: lossValue[0], accuracy: correctValue[0] / xs.shape[0] };
+}
+
+/** Tumour probabilities and the mean cross-entropy over a split, in inference mode. */
+export async function evaluateCnn(model: tf.LayersModel, data: SplitTensors, batchSize: number): Promise<{ probabilities: Float32Array; loss: number }> {
+  const n = data.xs.shape[0];
+  const probabilities = new Float32Array(n);
+  let lossSum = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const [probs, loss] = tf.tidy(() => {
+      const x = data.xs.slice([start, 0, 0, 0], [end - start, -1, -1, -1]);
+      const y = data.ys.slice([start, 0], [end - start, -1]);
+      const logits = model.apply(x, { training: false }) as tf.Tensor2D;
+      const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(y, logits), end - start);
+      return [tf.softmax(logits).slice([0, 1], [-1, 1]), lossSum];
+    });
+    probabilities.set(await probs.data(), start);
+    lossSum += (await loss.data())[0];
+    tf.dispose([probs, loss]);
+  }
+  return { probabilities, loss: lossSum / Math.max(1, n) };
+}
+
+export interface TrainHooks {
+  onPoints: (points: MetricPoint[]) => void;
+  onProgress: (epoch: number, step: number, totalSteps: number) => void;
+  onLog: (message: string) => void;
+  shouldStop: () => boolean;
+}
+
+export interface TrainedCnn {
+  model: tf.Sequential;
+  bestEpoch: number;
+}
+
+export class RunStoppedError extends Error {}
+
+export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks): Promise<TrainedCnn> {
+  const model = buildBrainCnn({ imageSize: config.imageSize, width: config.width, dropout: config.dropout, seed: config.seed });
+  const optimizer = tf.train.adam(config.learningRate);
+  const rng = createRng(config.seed + 7919);
+  const n = train.xs.shape[0];
+  const stepsPerEpoch = Math.ceil(n / config.batchSize);
+  const totalSteps = stepsPerEpoch * config.epochs;
+  let best = { epoch: 0, accuracy: -1, loss: Infinity, weights: [] as tf.Tensor[] };
+  let step = 0;
+  hooks.onLog(`training BrainCNN on ${n} images at ${config.imageSize}x${config.imageSize}, ${config.epochs} epochs of ${stepsPerEpoch} steps`);
+
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
+    for (let b = 0; b < stepsPerEpoch; b++) {
+      if (hooks.shouldStop()) throw new RunStoppedError('the run was cancelled');
+      const batchIdx = tf.tensor1d(order.slice(b * config.batchSize, (b + 1) * config.batchSize), 'int32');
+      const xs = tf.gather(train.xs, batchIdx);
+      const ys = tf.gather(train.ys, batchIdx);
+      const result = await trainCnnStep(model, optimizer, xs, ys);
+      tf.dispose([batchIdx, xs, ys]);
+      if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss became ${result.loss} at step ${step}; lower the learning rate`);
+      step++;
+      const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;
+      hooks.onPoints([
+        { step, epoch: epochPos, name: 'train/loss', value: result.loss },
+        { step, epoch: epochPos, name: 'train/accuracy', value: result.accuracy },
+      ]);
+      hooks.onProgress(epochPos, step, totalSteps);
+      // Let socket.io flush and cancellation messages arrive between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const evaluation = await evaluateCnn(model, val, config.batchSize);
+    const accuracy = accuracyAt(evaluation.probabilities, val.labels);
+    hooks.onPoints([
+      { step, epoch, name: 'val/loss', value: evaluation.loss },
+      { step, epoch, name: 'val/accuracy', value: accuracy },
+    ]);
+    hooks.onLog(`epoch ${epoch}/${config.epochs}: validation loss ${evaluation.loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(1)}%`);
+    if (accuracy > best.accuracy || (accuracy === best.accuracy && evaluation.loss < best.loss)) {
+      tf.dispose(best.weights);
+      best = { epoch, accuracy, loss: evaluation.loss, weights: model.getWeights().map((w) => w.clone()) };
+    }
+  }
+  model.setWeights(best.weights);
+  tf.dispose(best.weights);
+  optimizer.dispose();
+  hooks.onLog(`best epoch on validation: ${best.epoch} (accuracy ${(best.accuracy * 100).toFixed(1)}%)`);
+  return { model, bestEpoch: best.epoch };
+}
+
+export function accuracyAt(probabilities: Float32Array, labels: Uint8Array, threshold = 0.5): number {
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) if ((probabilities[i] >= threshold ? 1 : 0) === labels[i]) correct++;
+  return labels.length === 0 ? 0 : correct / labels.length;
+}
