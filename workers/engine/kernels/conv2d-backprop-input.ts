@@ -74,12 +74,12 @@ export function conv2dBackpropInput(tf: Tf, dy: Tensor4D, filter: Tensor4D, attr
 }
 
 /**
- * Replaces the built-in wasm kernel, which loops in plain C++. Best of 3 on this 2-core machine,
- * batch 32, 'same' padding, built-in vs this kernel:
- *   64x64, 32 <- 64 channels, 3x3, stride 1: 2100 ms vs 175 ms
- *   64x64, 32 <- 64 channels, 3x3, stride 2:  519 ms vs  67 ms
- *   64x64, 32 <- 64 channels, 4x4, stride 2:  945 ms vs 124 ms
- *   128x128, 16 <- 32 channels, 3x3, stride 1: 2129 ms vs 194 ms
+ * Replaces the built-in wasm kernel, which loops in plain C++. Best of 3, two runs, on this
+ * 2-core machine (shared, so runs vary), batch 32, 'same' padding, built-in vs this kernel:
+ *   64x64, 32 <- 64 channels, 3x3, stride 1:   2100-2220 ms vs 174-175 ms
+ *   64x64, 32 <- 64 channels, 3x3, stride 2:    511-519 ms vs  67-74 ms
+ *   64x64, 32 <- 64 channels, 4x4, stride 2:    945-1425 ms vs 124-148 ms
+ *   128x128, 16 <- 32 channels, 3x3, stride 1: 2093-2129 ms vs 194-255 ms
  */
 export function conv2dBackpropInputConfig(tf: Tf): KernelConfig {
   return {
