@@ -9,11 +9,20 @@ export const datasets = sqliteTable('datasets', {
   contentHash: text('content_hash').notNull(),
   imageSize: integer('image_size').notNull(),
   count: integer('count').notNull(),
-  classCounts: text('class_counts', { mode: 'json' }).$type<{ healthy: number; tumor: number }>().notNull(),
+  /** Labelled images per class; `unlabelled` counts Br35H-style pred/ images (inference only). */
+  classCounts: text('class_counts', { mode: 'json' }).$type<{ healthy: number; tumor: number; unlabelled?: number }>().notNull(),
+  /** Where it came from: a folder, a zip, a NIfTI volume, or the demo generator. */
+  source: text('source'),
+  /** Number of near-duplicate groups with more than one image (grouped before splitting). */
+  duplicateGroups: integer('duplicate_groups').notNull().default(0),
   /** Folder relative to DATA_DIR holding images.u8, labels.u8 and meta.json. */
   dir: text('dir').notNull(),
   /** Classifier split (70/20/10, stratified), as index lists into the dataset. */
   splits: text('splits', { mode: 'json' }).$type<{ seed: number; train: number[]; val: number[]; test: number[] }>().notNull(),
+  /** Anomaly-detector split (paper 5.2): train on 75% of the healthy images; val/test mixed. */
+  anomalySplits: text('anomaly_splits', { mode: 'json' }).$type<{ seed: number; train: number[]; val: number[]; test: number[] }>(),
+  /** For generated datasets: the run, checkpoint and seed that made it. */
+  lineage: text('lineage', { mode: 'json' }).$type<Record<string, unknown>>(),
   createdAt: integer('created_at').notNull(),
 });
 

@@ -11,6 +11,7 @@ import { ensureDemoDataset } from './datasets/demo';
 import { Scheduler } from './scheduler/scheduler';
 import { Hub } from './realtime/hub';
 import { appRouter } from './api/root';
+import { handleDatasetFile, handleUpload } from './http/datasets';
 import type { AppServices } from './api/trpc';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +37,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const log = opts.log ?? ((line: string) => console.log(`[server] ${line}`));
   const origin = opts.origin ?? 'dashboard';
   const db: Db = openDb(env.DATA_DIR);
-  const demo = ensureDemoDataset(db, env.DATA_DIR, env.DEMO_PER_CLASS, log);
+  const demo = await ensureDemoDataset(db, env.DATA_DIR, env.DEMO_PER_CLASS, log);
   const workerToken = env.WORKER_TOKEN ?? crypto.randomBytes(24).toString('hex');
 
   const nextHandler = opts.withNext ? await prepareNext(env) : null;
@@ -48,6 +49,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const httpServer = http.createServer((req, res) => {
     if (req.url?.startsWith('/api/trpc/')) return void trpcHandler(req, res);
     if (req.url === '/api/health') return void res.end(JSON.stringify({ ok: true }));
+    if (req.url?.startsWith('/api/datasets/upload')) return void handleUpload(req, res, services);
+    if (req.url?.startsWith('/api/datasets/')) return void handleDatasetFile(req, res, services);
     if (nextHandler) return void nextHandler(req, res);
     res.statusCode = 404;
     res.end('web pages are not served by this process');

@@ -112,6 +112,8 @@ export interface ServerToBrowserEvents {
   'run:metrics': (msg: { runId: string; points: StoredMetricPoint[] }) => void;
   'run:log': (msg: { runId: string; level: string; message: string; ts: number }) => void;
   'results:updated': () => void;
+  'datasets:updated': () => void;
+  'import:progress': (msg: { importId: string; phase: string; done: number; total: number }) => void;
 }
 export interface BrowserToServerEvents {
   'run:subscribe': (msg: { runId: string }) => void;

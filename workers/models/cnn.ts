@@ -2,6 +2,7 @@
 // + batch norm + ReLU + 2x2 max-pool, then dense 1024 / 512 / 128 with ReLU and dropout, and
 // two logits. `width` scales every layer for the smaller presets. Builder only, no I/O.
 import * as tf from '@tensorflow/tfjs';
+import { SeededDropout } from './seeded-dropout';
 
 export interface BrainCnnOptions {
   imageSize: number;
@@ -30,14 +31,16 @@ export function buildBrainCnn({ imageSize, width, dropout, seed }: BrainCnnOptio
         kernelInitializer: init(),
       }),
     );
-    model.add(tf.layers.batchNormalization());
+    // Momentum 0.9 is PyTorch's default (0.1 there); Keras' 0.99 leaves the inference statistics
+    // far from the data for the first few hundred steps, and a short run then predicts one class.
+    model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
     model.add(tf.layers.reLU());
     model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   });
   model.add(tf.layers.flatten());
   for (const units of CNN_DENSE_UNITS) {
     model.add(tf.layers.dense({ units: scaled(units, width), activation: 'relu', kernelInitializer: init() }));
-    model.add(tf.layers.dropout({ rate: dropout, seed: ++layerSeed }));
+    model.add(new SeededDropout({ rate: dropout, seed: ++layerSeed }));
   }
   model.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: ++layerSeed }) }));
   return model;

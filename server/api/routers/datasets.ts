@@ -1,18 +1,45 @@
-// Datasets: the versions a run can train on.
+// Datasets: the versions a run can train on, with their splits and import report.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure } from '../trpc';
-import { listDatasets } from '../../../db/queries/datasets';
+import { getDataset, listDatasets, type DatasetRow } from '../../../db/queries/datasets';
+import type { ReportEntry } from '../../../workers/data/import/process';
+
+const sizes = (s: { train: number[]; val: number[]; test: number[] } | null) => s && { train: s.train.length, val: s.val.length, test: s.test.length };
+
+function summary(d: DatasetRow, defaultId: string) {
+  return {
+    id: d.id,
+    name: d.name,
+    kind: d.kind,
+    source: d.source,
+    imageSize: d.imageSize,
+    count: d.count,
+    classCounts: d.classCounts,
+    duplicateGroups: d.duplicateGroups,
+    splitSizes: sizes(d.splits)!,
+    anomalySplitSizes: sizes(d.anomalySplits),
+    contentHash: d.contentHash,
+    createdAt: d.createdAt,
+    isDefault: d.id === defaultId,
+  };
+}
 
 export const datasetsRouter = createRouter({
-  list: publicProcedure.query(({ ctx }) =>
-    listDatasets(ctx.db).map((d) => ({
-      id: d.id,
-      name: d.name,
-      kind: d.kind,
-      imageSize: d.imageSize,
-      count: d.count,
-      classCounts: d.classCounts,
-      splitSizes: { train: d.splits.train.length, val: d.splits.val.length, test: d.splits.test.length },
-      isDefault: d.id === ctx.defaultDatasetId,
-    })),
-  ),
+  list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db).map((d) => summary(d, ctx.defaultDatasetId))),
+
+  get: publicProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ ctx, input }) => {
+    const d = getDataset(ctx.db, input.id);
+    if (!d) throw new TRPCError({ code: 'NOT_FOUND', message: `No dataset with id ${input.id}.` });
+    const reportFile = path.join(ctx.dataDir, d.dir, 'report.json');
+    const report: ReportEntry[] = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')) : [];
+    return {
+      ...summary(d, ctx.defaultDatasetId),
+      skipped: report.filter((r) => r.status === 'skipped'),
+      duplicates: report.filter((r) => r.duplicateOf).slice(0, 200),
+      duplicateCount: report.filter((r) => r.duplicateOf).length,
+    };
+  }),
 });

@@ -1,0 +1,63 @@
+'use client';
+// Datasets: every version with its class counts, near-duplicate groups and split sizes, and the
+// import form.
+import { useCallback, useEffect, useState } from 'react';
+import Link from 'next/link';
+import { trpc, errorMessage } from '../lib/trpc';
+import { getSocket } from '../lib/socket';
+import { UploadForm } from '../components/upload-form';
+
+type Datasets = Awaited<ReturnType<typeof trpc.datasets.list.query>>;
+
+export default function DatasetsPage() {
+  const [datasets, setDatasets] = useState<Datasets | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => void trpc.datasets.list.query().then(setDatasets, (e) => setError(errorMessage(e))), []);
+
+  useEffect(() => {
+    const socket = getSocket();
+    socket.on('datasets:updated', load);
+    load();
+    return () => void socket.off('datasets:updated', load);
+  }, [load]);
+
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Datasets</h1>
+      {error && <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900">{error}</p>}
+      {datasets && (
+        <table className="w-full border-collapse text-sm" data-testid="datasets-table">
+          <thead>
+            <tr className="border-b border-zinc-200 text-left text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800">
+              <th className="py-2 pr-3">Name</th>
+              <th className="pr-3">Kind</th>
+              <th className="pr-3 text-right">Images</th>
+              <th className="pr-3 text-right">Tumour</th>
+              <th className="pr-3 text-right">Healthy</th>
+              <th className="pr-3 text-right">Unlabelled</th>
+              <th className="pr-3 text-right">Dup. groups</th>
+              <th className="pr-3">Classifier split</th>
+              <th>Size</th>
+            </tr>
+          </thead>
+          <tbody>
+            {datasets.map((d) => (
+              <tr key={d.id} data-testid={`dataset-row-${d.name}`} className="border-b border-zinc-100 dark:border-zinc-900">
+                <td className="py-2 pr-3"><Link href={`/datasets/${d.id}`} className="text-sky-700 hover:underline dark:text-sky-400">{d.name}</Link>{d.isDefault && <span className="ml-2 text-xs text-zinc-500">default</span>}</td>
+                <td className="pr-3">{d.kind}</td>
+                <td className="pr-3 text-right">{d.count}</td>
+                <td className="pr-3 text-right">{d.classCounts.tumor}</td>
+                <td className="pr-3 text-right">{d.classCounts.healthy}</td>
+                <td className="pr-3 text-right">{d.classCounts.unlabelled ?? 0}</td>
+                <td className="pr-3 text-right">{d.duplicateGroups}</td>
+                <td className="pr-3">{d.splitSizes.train} / {d.splitSizes.val} / {d.splitSizes.test}</td>
+                <td>{d.imageSize}×{d.imageSize}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <UploadForm onImported={load} />
+    </div>
+  );
+}

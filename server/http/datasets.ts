@@ -1,0 +1,120 @@
+// Plain HTTP routes for datasets, beside tRPC because they carry files: the upload of a folder
+// or .zip (multipart, streamed to a staging folder with caps), and the PNG previews.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import busboy from 'busboy';
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { AppServices } from '../api/trpc';
+import { getDataset } from '../../db/queries/datasets';
+import { importDataset } from '../datasets/import';
+import { checkEntryName } from '../../workers/data/import/zip';
+import { ImportError, importLimitsSchema } from '../../workers/data/import/limits';
+
+const uploadQuery = z.object({
+  importId: z.string().regex(/^[\w-]{1,64}$/),
+  name: z.string().trim().min(1).max(100).regex(/^[\w .()-]+$/, 'use letters, digits, spaces and . _ - ( )').optional(),
+});
+const PREVIEWS = new Set(['preview-tumor.png', 'preview-healthy.png', 'before-after.png']);
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Streams the multipart body into `dir`, each part at its (checked) relative path. */
+function receiveFiles(req: http.IncomingMessage, dir: string): Promise<string[]> {
+  const limits = importLimitsSchema.parse({});
+  return new Promise((resolve, reject) => {
+    let total = 0;
+    const names: string[] = [];
+    const writes: Promise<void>[] = [];
+    let failed: Error | null = null;
+    const fail = (err: Error) => {
+      failed ??= err;
+      req.unpipe();
+      req.resume();
+      reject(failed);
+    };
+    const bb = busboy({ headers: req.headers, limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes } });
+    bb.on('file', (_field, stream, info) => {
+      const check = checkEntryName(info.filename ?? '');
+      if (!check.ok || !check.path) {
+        stream.resume();
+        return fail(new ImportError(`the uploaded file name "${info.filename}" ${check.ok ? 'is empty' : check.reason}; nothing was imported`));
+      }
+      const target = path.join(dir, check.path);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      names.push(check.path);
+      stream.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > limits.maxArchiveBytes) fail(new ImportError(`the upload is larger than the ${limits.maxArchiveBytes}-byte limit; nothing was imported`));
+      });
+      stream.on('limit', () => fail(new ImportError(`"${info.filename}" is larger than the ${limits.maxFileBytes}-byte limit per file; nothing was imported`)));
+      writes.push(new Promise((done, error) => stream.pipe(fs.createWriteStream(target)).on('finish', done).on('error', error)));
+    });
+    bb.on('filesLimit', () => fail(new ImportError(`more than ${limits.maxFiles} files were uploaded; nothing was imported`)));
+    bb.on('error', (err: Error) => fail(new ImportError(`the upload could not be read: ${err.message}`)));
+    bb.on('close', () => {
+      if (failed) return;
+      Promise.all(writes).then(() => (names.length ? resolve(names) : reject(new ImportError('no file was uploaded'))), reject);
+    });
+    req.pipe(bb);
+  });
+}
+
+export async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, services: AppServices): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const query = uploadQuery.safeParse(Object.fromEntries(url.searchParams));
+  if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
+  if (!query.success) return sendJson(res, 400, { error: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  const staging = path.join(services.dataDir, 'tmp', `upload-${crypto.randomBytes(6).toString('hex')}`);
+  try {
+    const names = await receiveFiles(req, staging);
+    const single = names.length === 1 ? names[0] : null;
+    const source = single && /\.(zip|nii(\.gz)?)$/i.test(single) ? path.join(staging, single) : staging;
+    const defaultName = single ? path.basename(single).replace(/\.(zip|nii(\.gz)?)$/i, '') : names[0].split('/')[0];
+    const result = await importDataset(services.db, services.dataDir, {
+      source,
+      name: query.data.name,
+      suggestedName: defaultName,
+      sourceLabel: `upload (${single ?? `${names.length} files`})`,
+      onProgress: (phase, done, total) => services.hub.io.emit('import:progress', { importId: query.data.importId, phase, done, total }),
+    });
+    services.hub.io.emit('datasets:updated');
+    sendJson(res, 200, { dataset: { id: result.dataset.id, name: result.dataset.name }, imported: result.imported, skipped: result.skipped, duplicateGroups: result.duplicateGroups, alreadyImported: result.alreadyImported, report: result.report.filter((r) => r.status === 'skipped' || r.duplicateOf).slice(0, 500) });
+  } catch (err) {
+    if (err instanceof ImportError) sendJson(res, 400, { error: err.message });
+    else sendJson(res, 500, { error: `import failed unexpectedly: ${(err as Error).message}` });
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** GET /api/datasets/<id>/<preview>.png or /api/datasets/<id>/image/<index>.png */
+export async function handleDatasetFile(req: http.IncomingMessage, res: http.ServerResponse, services: AppServices): Promise<void> {
+  const match = /^\/api\/datasets\/([\w-]+)\/(?:(image)\/(\d+)\.png|([\w-]+\.png))$/.exec(new URL(req.url ?? '/', 'http://local').pathname);
+  const dataset = match && getDataset(services.db, match[1]);
+  if (!match || !dataset) return sendJson(res, 404, { error: 'no such dataset file' });
+  const dir = path.join(services.dataDir, dataset.dir);
+  if (match[4]) {
+    if (!PREVIEWS.has(match[4]) || !fs.existsSync(path.join(dir, match[4]))) return sendJson(res, 404, { error: 'no such preview' });
+    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' });
+    return void fs.createReadStream(path.join(dir, match[4])).pipe(res);
+  }
+  const index = Number(match[3]);
+  if (index >= dataset.count) return sendJson(res, 404, { error: `image ${index} is out of range (0..${dataset.count - 1})` });
+  const size = dataset.imageSize;
+  const pixels = Buffer.alloc(size * size);
+  const fd = fs.openSync(path.join(dir, 'images.u8'), 'r');
+  try {
+    fs.readSync(fd, pixels, 0, pixels.length, index * size * size);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toBuffer();
+  res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' });
+  res.end(png);
+}
