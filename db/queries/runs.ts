@@ -126,3 +126,8 @@ export function runningRunsOfWorker(db: Db, workerId: string): RunRow[] {
 export function runsWithStatus(db: Db, origin: string, status: 'queued' | 'running'): RunRow[] {
   return db.select().from(runs).where(and(eq(runs.status, status), eq(runs.origin, origin))).all();
 }
+
+/** Every queued or running run, whatever its origin (for recovery after a crash). */
+export function orphanedRuns(db: Db): RunRow[] {
+  return db.select().from(runs).where(inArray(runs.status, ['queued', 'running'])).all();
+}

@@ -56,6 +56,14 @@ async function main() {
       datasetId = match.id;
     }
     const caller = appRouter.createCaller(services);
+    // Ctrl-C cancels the run (recorded as such) and stops its worker before exiting.
+    const interrupt = () => {
+      console.error('\ninterrupted: cancelling the run');
+      const cancel = runId ? caller.runs.cancel({ id: runId }).catch(() => undefined) : Promise.resolve();
+      void cancel.then(() => server.close()).finally(() => process.exit(130));
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
     let runId = '';
     const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'] });
     const finished = new Promise<RunView>((resolve) => {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../../db/client';
-import { countQueued, failRun, runningRunsOfWorker, runsWithStatus } from '../../db/queries/runs';
+import { countQueued, failRun, orphanedRuns, runningRunsOfWorker, runsWithStatus } from '../../db/queries/runs';
 import type { runs } from '../../db/schema';
 
 type RunRow = typeof runs.$inferSelect;
@@ -38,10 +38,16 @@ export class Scheduler {
 
   constructor(private readonly opts: SchedulerOptions) {}
 
-  /** Runs that were running when a previous server stopped can never finish: say so. */
+  /** Runs that were running when a previous server stopped can never finish: say so. The same
+   * holds for the runs of a command-line invocation whose process is gone. */
   recoverInterruptedRuns(): void {
-    for (const run of runsWithStatus(this.opts.db, this.opts.origin, 'running')) {
-      const row = failRun(this.opts.db, run.id, 'The server stopped while this run was in progress; launch it again.');
+    for (const run of orphanedRuns(this.opts.db)) {
+      const own = run.origin === this.opts.origin;
+      const deadCli = /^cli-\d+$/.test(run.origin) && !processAlive(Number(run.origin.slice(4)));
+      // Our own queued runs simply wait for a worker; the rest listed here can never finish.
+      if (!(own && run.status === 'running') && !deadCli) continue;
+      const reason = own ? 'The server stopped while this run was in progress' : `The command-line process that launched this run (${run.origin}) is gone`;
+      const row = failRun(this.opts.db, run.id, `${reason}; launch it again.`);
       if (row) this.opts.publishRun(row);
     }
   }
@@ -150,6 +156,15 @@ export class Scheduler {
     child.once('error', (err) => this.opts.log(`could not start worker ${workerId}: ${err.message}`));
     this.local.set(workerId, { child, connected: false, exited });
     this.opts.log(`started worker ${workerId} (pid ${child.pid})`);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

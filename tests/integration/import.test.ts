@@ -57,7 +57,7 @@ test('a Br35H-shaped folder imports with a per-file report, groups and leakage-f
   const files = readDatasetFiles(path.join(dataDir, result.dataset.dir));
   assert.equal(files.count, 81);
   assert.equal(files.size, 128);
-  const groups = new Int32Array(fs.readFileSync(path.join(dataDir, result.dataset.dir, 'groups.i32')).buffer.slice(0));
+  const groups = new Int32Array(Uint8Array.from(fs.readFileSync(path.join(dataDir, result.dataset.dir, 'groups.i32'))).buffer);
   const splitOf = new Map<number, string>();
   for (const [name, idx] of Object.entries({ train: result.dataset.splits.train, val: result.dataset.splits.val, test: result.dataset.splits.test })) {
     for (const i of idx) {

@@ -3,66 +3,55 @@
 import sharp from 'sharp';
 
 /** Inclusive-exclusive pixel box: columns x0..x1-1, rows y0..y1-1. */
-export interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
+export interface Box { x0: number; y0: number; x1: number; y1: number }
 
 /** Analysis runs on a copy whose longer side is at most this: fast, and averaging removes noise. */
 const WORK_SIDE = 256;
 
 interface Analysis {
-  box: Box; // full resolution
-  ox: number; // the analysed region's top-left corner in the input (non-zero after a nested pass)
-  oy: number;
-  factor: number; // one working pixel = factor x factor input pixels
-  ww: number;
+  box: Box; // in input pixels
+  ox: number; oy: number; // the analysed region's corner in the input (non-zero after a nested pass)
+  factor: number; ww: number; // one working pixel = factor x factor input pixels; working width
   threshold: number; // foreground = this far from the background level
-  head: Uint8Array | null; // working-resolution head mask (holes filled, one pixel of margin); null if blank
+  head: Uint8Array | null; // working-resolution head mask, 2 = inside, 1 = rim (decided per input pixel), 0 = out; null if blank
   plane: [number, number, number]; // background level a + b*x + c*y, in working pixels
-  brighter: boolean; // the head is brighter than the background (almost always)
+  ring: Float32Array; // residuals of the border samples the background was fitted to
 }
 
 interface Component { area: number; core: number; box: Box }
 
-/** Robust background plane from the border ring: least squares, refitted without outliers, so a gradient
- *  background is modelled and a corner label or a head touching the edge does not drag it. */
+/** Robust background plane from the border band: least squares, refitted without outliers, so a graded
+ *  background is modelled and a corner label, a ruler or a head touching an edge does not drag it.
+ *  Returns the band's residuals and their robust sigma (median absolute deviation) too. */
 function fitBackground(img: Float32Array, w: number, h: number): { plane: [number, number, number]; sigma: number; ring: Float32Array } {
   const band = Math.max(1, Math.round(Math.min(w, h) * 0.03));
   const idx: number[] = [];
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x < band || y < band || x >= w - band || y >= h - band) idx.push(y * w + x);
-  const n = idx.length;
-  const xs = Float32Array.from(idx, (i) => i % w), ys = Float32Array.from(idx, (i) => Math.floor(i / w));
-  const vs = Float32Array.from(idx, (i) => img[i]);
-  const res = new Float32Array(n);
+  const xs = Float32Array.from(idx, (i) => i % w), ys = Float32Array.from(idx, (i) => Math.floor(i / w)), vs = Float32Array.from(idx, (i) => img[i]);
+  const ring = new Float32Array(idx.length);
   let plane: [number, number, number] = [percentileAbs(vs, 0.5), 0, 0];
   let sigma = 0;
-  const residuals = () => { for (let i = 0; i < n; i++) res[i] = vs[i] - (plane[0] + plane[1] * xs[i] + plane[2] * ys[i]); };
-  const det3 = (a: number[]) => a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
-  for (let iter = 0; iter < 4; iter++) {
-    residuals();
-    sigma = 1.4826 * percentileAbs(res, 0.5); // median absolute deviation, as a Gaussian sigma
-    const limit = Math.max(3 * sigma, 2);
+  const det3 = (m: number[]) => m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
+  for (let iter = 0; iter <= 4; iter++) {
+    for (let i = 0; i < ring.length; i++) ring[i] = vs[i] - (plane[0] + plane[1] * xs[i] + plane[2] * ys[i]);
+    sigma = 1.4826 * percentileAbs(ring, 0.5);
+    if (iter === 4) break;
     // Normal equations of v ~ a + b x + c y over the inliers, solved by Cramer's rule.
-    let k = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, sv = 0, sxv = 0, syv = 0;
-    for (let i = 0; i < n; i++) {
-      if (Math.abs(res[i]) > limit) continue;
+    const s = new Float64Array(9); // n, x, y, xx, xy, yy, v, xv, yv
+    for (let i = 0; i < ring.length; i++) {
+      if (Math.abs(ring[i]) > Math.max(3 * sigma, 2)) continue;
       const x = xs[i], y = ys[i], v = vs[i];
-      k++; sx += x; sy += y; sxx += x * x; sxy += x * y; syy += y * y; sv += v; sxv += x * v; syv += y * v;
+      s[0]++; s[1] += x; s[2] += y; s[3] += x * x; s[4] += x * y; s[5] += y * y; s[6] += v; s[7] += x * v; s[8] += y * v;
     }
-    const d = det3([k, sx, sy, sx, sxx, sxy, sy, sxy, syy]);
-    if (k < 3 || Math.abs(d) < 1e-9) break;
+    const d = det3([s[0], s[1], s[2], s[1], s[3], s[4], s[2], s[4], s[5]]);
+    if (s[0] < 3 || Math.abs(d) < 1e-9) break;
     plane = [
-      det3([sv, sx, sy, sxv, sxx, sxy, syv, sxy, syy]) / d,
-      det3([k, sv, sy, sx, sxv, sxy, sy, syv, syy]) / d,
-      det3([k, sx, sv, sx, sxx, sxv, sy, sxy, syv]) / d,
+      det3([s[6], s[1], s[2], s[7], s[3], s[4], s[8], s[4], s[5]]) / d,
+      det3([s[0], s[6], s[2], s[1], s[7], s[4], s[2], s[8], s[5]]) / d,
+      det3([s[0], s[1], s[6], s[1], s[3], s[7], s[2], s[4], s[8]]) / d,
     ];
   }
-  residuals();
-  sigma = 1.4826 * percentileAbs(res, 0.5);
-  return { plane, sigma, ring: res };
+  return { plane, sigma, ring };
 }
 
 /** q-quantile of |values| (values within +-256) from a 1/16-level histogram: a sort is much slower. */
@@ -86,10 +75,7 @@ function workingImage(gray: Uint8Array, width: number, height: number, f: number
   const out = new Float32Array(ww * wh);
   for (let y = 0; y < wh; y++) for (let x = 0; x < ww; x++) {
     let s = 0, c = 0;
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-      const yy = y + dy, xx = x + dx;
-      if (yy >= 0 && yy < wh && xx >= 0 && xx < ww) { s += img[yy * ww + xx]; c++; }
-    }
+    for (let yy = Math.max(0, y - 1); yy <= Math.min(wh - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(ww - 1, x + 1); xx++) { s += img[yy * ww + xx]; c++; }
     out[y * ww + x] = s / c;
   }
   return out;
@@ -118,10 +104,7 @@ function components(mask: Uint8Array, w: number, h: number, k: number): { label:
       c.area++;
       if (isCore(x, y)) c.core++;
       const b = c.box;
-      if (x < b.x0) b.x0 = x;
-      if (y < b.y0) b.y0 = y;
-      if (x >= b.x1) b.x1 = x + 1;
-      if (y >= b.y1) b.y1 = y + 1;
+      b.x0 = Math.min(b.x0, x); b.y0 = Math.min(b.y0, y); b.x1 = Math.max(b.x1, x + 1); b.y1 = Math.max(b.y1, y + 1);
       for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
         const xx = x + dx, yy = y + dy, q = yy * w + xx;
         if (xx >= 0 && yy >= 0 && xx < w && yy < h && mask[q] && label[q] < 0) { label[q] = comps.length; stack.push(q); }
@@ -145,19 +128,17 @@ function analyse(gray: Uint8Array, width: number, height: number): Analysis {
     const inset = 3 * best.factor, b = best.box;
     if (b.x1 - b.x0 <= 4 * inset || b.y1 - b.y0 <= 4 * inset) break;
     const inner = analyseRegion(gray, width, height, { x0: b.x0 + inset, y0: b.y0 + inset, x1: b.x1 - inset, y1: b.y1 - inset });
-    if (process.env.DEBUG_PRE) console.log("inner", inner.head ? "head" : "nohead", inner.box, inner.threshold);
     if (!inner.head || inner.ring.length === 0) break;
     const cx = (best.box.x0 + best.box.x1) / 2, cy = (best.box.y0 + best.box.y1) / 2;
     const level = (a: Analysis) => a.plane[0] + a.plane[1] * ((cx - a.ox) / a.factor) + a.plane[2] * ((cy - a.oy) / a.factor);
     const flat = inner.ring.filter((r) => Math.abs(r) <= best.threshold).length / inner.ring.length;
-    if (process.env.DEBUG_PRE) console.log({ outer: level(best), inner: level(inner), thr: best.threshold, flat, box: inner.box });
     if (Math.abs(level(inner) - level(best)) <= best.threshold || flat < 0.7) break;
     best = inner;
   }
   return best;
 }
 
-function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: number, region: Box): Analysis & { ring: Float32Array } {
+function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: number, region: Box): Analysis {
   const width = region.x1 - region.x0, height = region.y1 - region.y0;
   let gray = source;
   if (width !== sourceWidth || height !== sourceHeight) {
@@ -179,7 +160,7 @@ function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: nu
   for (let i = 0; i < mask.length; i++) mask[i] = Math.abs(res[i]) > threshold ? 1 : 0;
   const { label, comps } = components(mask, ww, wh, Math.max(1, Math.round(Math.max(ww, wh) / 128)));
   const { x0: ox, y0: oy } = region;
-  const full = { box: { ...region }, ox, oy, factor: f, ww, threshold, head: null, plane, brighter: true, ring };
+  const full: Analysis = { box: { ...region }, ox, oy, factor: f, ww, threshold, head: null, plane, ring };
   let main = -1;
   comps.forEach((c, i) => { if (c.core > 0 && (main < 0 || c.core > comps[main].core)) main = i; });
   if (main < 0) return full; // blank, or only thin lines / specks: keep the whole frame
@@ -209,14 +190,11 @@ function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: nu
     });
   }
   const head = headMask(label, keep, ww, wh);
-  let signed = 0;
-  for (let i = 0; i < res.length; i++) if (head[i]) signed += res[i];
   // One working pixel of margin: the threshold misses the faint partial-volume rim of the head.
   const m = 1;
   return {
     ...full,
     head,
-    brighter: signed > 0,
     box: {
       x0: ox + Math.max(0, (box.x0 - m) * f), y0: oy + Math.max(0, (box.y0 - m) * f),
       x1: ox + Math.min(width, (box.x1 + m) * f), y1: oy + Math.min(height, (box.y1 + m) * f),
@@ -224,7 +202,8 @@ function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: nu
   };
 }
 
-/** Kept components with their holes filled (dark ventricles, bone), dilated by one pixel. */
+/** Kept components with their holes filled (dark ventricles, bone): 2 where the whole 3x3 neighbourhood
+ *  is head, 1 on the one-pixel rim around it, where the blur and the coarse grid leave it undecided. */
 function headMask(label: Int32Array, keep: Uint8Array, w: number, h: number): Uint8Array {
   const outside = new Uint8Array(w * h);
   const stack: number[] = [];
@@ -240,10 +219,12 @@ function headMask(label: Int32Array, keep: Uint8Array, w: number, h: number): Ui
   }
   const head = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    for (let dy = -1; dy <= 1 && !head[y * w + x]; dy++) for (let dx = -1; dx <= 1; dx++) {
-      const xx = x + dx, yy = y + dy;
-      if (xx >= 0 && yy >= 0 && xx < w && yy < h && !outside[yy * w + xx]) { head[y * w + x] = 1; break; }
+    let inHead = 0, n = 0;
+    for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
+      n++;
+      if (!outside[yy * w + xx]) inHead++;
     }
+    head[y * w + x] = inHead === n ? 2 : inHead > 0 ? 1 : 0;
   }
   return head;
 }
@@ -255,27 +236,31 @@ export function findBrainBox(gray: Uint8Array, width: number, height: number): B
 }
 
 /**
- * Crops the head, sets everything that is not head (background, labels) to the shared black
- * background after subtracting the background level, centres it in a square canvas whose side
- * is the box's longer side, and resizes to size x size (Lanczos). Returns uint8, row-major.
+ * Crops the head's box, sets everything that is not head (background, labels, markers) to the
+ * shared black background, centres the crop in a square canvas whose side is the box's longer
+ * side, and resizes to size x size (Lanczos). Head intensities are left as they are. A blank image
+ * is kept whole and unchanged, so a failed detection stays visible. Returns uint8, row-major.
  */
 export async function preprocessSlice(gray: Uint8Array, width: number, height: number, size: number): Promise<Uint8Array> {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
-  const { box, ox, oy, factor: f, ww, head, plane, brighter } = analyse(gray, width, height);
+  const { box, ox, oy, factor: f, ww, head, plane, threshold } = analyse(gray, width, height);
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0, side = Math.max(bw, bh);
   const px = Math.floor((side - bw) / 2), py = Math.floor((side - bh) / 2); // centring offsets
   const canvas = new Uint8Array(side * side); // zero = the shared background
   for (let y = box.y0; y < box.y1; y++) {
     const wy = Math.floor((y - oy) / f);
     for (let x = box.x0; x < box.x1; x++) {
-      const wx = Math.floor((x - ox) / f);
-      let v = gray[y * width + x];
-      if (head) {
-        if (!head[wy * ww + wx]) continue;
-        // A grey background is an intensity offset: removing it puts every head on the same zero.
-        if (brighter) v = Math.max(0, Math.round(v - (plane[0] + plane[1] * ((x - ox + 0.5) / f - 0.5) + plane[2] * ((y - oy + 0.5) / f - 0.5))));
+      const where = head ? head[wy * ww + Math.floor((x - ox) / f)] : 2;
+      if (where === 0) continue;
+      if (where === 1) {
+        // Rim: decide at full resolution (3x3 mean against the background plane), so the head's
+        // outline is pixel-accurate instead of following the coarse working grid.
+        let sum = 0, n = 0;
+        for (let yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(width - 1, x + 1); xx++) { sum += gray[yy * width + xx]; n++; }
+        const level = plane[0] + plane[1] * ((x - ox + 0.5) / f - 0.5) + plane[2] * ((y - oy + 0.5) / f - 0.5);
+        if (Math.abs(sum / n - level) <= threshold) continue;
       }
-      canvas[(py + y - box.y0) * side + px + x - box.x0] = v;
+      canvas[(py + y - box.y0) * side + px + x - box.x0] = gray[y * width + x];
     }
   }
   if (side === size) return canvas;

@@ -26,7 +26,7 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
       <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4" data-testid="dataset-stats">
         {stat('Images', `${d.count} at ${d.imageSize}×${d.imageSize}`)}
         {stat('Tumour / healthy / unlabelled', `${d.classCounts.tumor} / ${d.classCounts.healthy} / ${d.classCounts.unlabelled ?? 0}`)}
-        {stat('Near-duplicate groups', `${d.duplicateGroups} (${d.duplicateCount} images grouped)`)}
+        {stat('Near-duplicate groups', `${d.duplicateGroups} (${d.duplicateCount} copies of another image)`)}
         {stat('Source', d.source ?? '—')}
         {stat('Classifier split (train/val/test)', `${d.splitSizes.train} / ${d.splitSizes.val} / ${d.splitSizes.test}`)}
         {stat('Anomaly split (healthy train/val/test)', d.anomalySplitSizes ? `${d.anomalySplitSizes.train} / ${d.anomalySplitSizes.val} / ${d.anomalySplitSizes.test}` : '—')}
@@ -48,7 +48,7 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
       <figure>
         <figcaption className="mb-1 text-sm font-medium">Before / after preprocessing (raw canvas on grey, then brain box on the shared background)</figcaption>
         {/* eslint-disable-next-line @next/next/no-img-element */}
-        <img src={`/api/datasets/${d.id}/before-after.png`} alt="raw and preprocessed pairs" className="pixelated max-w-md" style={{ width: 2 * 2 * 96 }} />
+        <img src={`/api/datasets/${d.id}/before-after.png`} alt="raw and preprocessed pairs" className="pixelated w-full max-w-2xl" />
       </figure>
       {d.skipped.length > 0 && (
         <section>

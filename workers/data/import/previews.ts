@@ -28,5 +28,5 @@ export async function beforeAfterPng(samples: { gray: Uint8Array; width: number;
       .toBuffer();
     tiles.push(new Uint8Array(before), s.after);
   }
-  return gridPng(tiles, size, 2);
+  return gridPng(tiles, size, 4);
 }

@@ -20,8 +20,8 @@ export function checkEntryName(name: string): { ok: true; path: string } | { ok:
 
 function openZip(zipPath: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    // Names are validated by checkEntryName (with a clearer message than yauzl's).
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
+    // Names are decoded and validated by us (checkEntryName), with a clearer message than yauzl's.
+    yauzl.open(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (err, zip) => {
       if (err || !zip) reject(new ImportError(`${path.basename(zipPath)} is not a readable zip archive (${err?.message ?? 'unknown error'})`));
       else resolve(zip);
     }),
@@ -32,6 +32,8 @@ function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
     const entries: yauzl.Entry[] = [];
     zip.on('entry', (entry: yauzl.Entry) => {
+      const raw = entry.fileName as unknown as Buffer | string;
+      entry.fileName = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
       entries.push(entry);
       zip.readEntry();
     });

@@ -1,0 +1,76 @@
+// `npm run bench [-- --json] [-- --only load|cnn]`: speed checks that are not tests.
+//  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
+//  - cnn:  one BrainCNN training step (batch 32) at 64 and 128 on the best backend, per image,
+//          beside the PyTorch reference (../shared/bench/torch_reference.py) when torch is present.
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../workers/engine/backend';
+import { writeDatasetFiles, readDatasetFiles } from '../../workers/data/dataset-store';
+import { splitToTensors } from '../../workers/data/tensors';
+import { buildBrainCnn } from '../../workers/models/cnn';
+import { trainCnnStep } from '../../workers/train/cnn-trainer';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, only: { type: 'string' } } });
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const torchScript = path.resolve(repoRoot, '../shared/bench/torch_reference.py');
+const report = (row: Record<string, unknown>) => console.log(values.json ? JSON.stringify(row) : Object.entries(row).map(([k, v]) => `${k}=${v}`).join('  '));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function benchLoad() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
+  const size = 128;
+  const images = Array.from({ length: 3000 }, (_, i) => Uint8Array.from({ length: size * size }, (_, p) => (p * 31 + i * 7) & 255));
+  writeDatasetFiles(path.join(dir, 'ds'), size, images, Uint8Array.from(images.map((_, i) => i % 2)));
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    const files = readDatasetFiles(path.join(dir, 'ds'));
+    const tensors = splitToTensors(files, Array.from({ length: files.count }, (_, i) => i), size);
+    times.push(performance.now() - t);
+    tf.dispose([tensors.xs, tensors.ys]);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  report({ bench: 'load', images: 3000, size, ms: Math.round(median(times)), targetMs: 2000 });
+}
+
+function torchReference(model: string, size: number, batch: number): number | null {
+  if (!fs.existsSync(torchScript)) return null;
+  const run = spawnSync('python3', [torchScript, '--model', model, '--size', String(size), '--batch', String(batch), '--threads', String(os.cpus().length)], { encoding: 'utf8' });
+  if (run.status !== 0) return null;
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!).ms_per_image;
+}
+
+async function benchCnn(backend: string) {
+  const batch = 32;
+  for (const size of [64, 128]) {
+    const model = buildBrainCnn({ imageSize: size, width: 1, dropout: 0.5, seed: 0 });
+    const optimizer = tf.train.adam(1e-3);
+    const xs = tf.randomUniform([batch, size, size, 1]) as tf.Tensor4D;
+    const ys = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D;
+    const times: number[] = [];
+    for (let s = 0; s < 5; s++) {
+      const t = performance.now();
+      await trainCnnStep(model, optimizer, xs, ys);
+      if (s >= 2) times.push(performance.now() - t);
+    }
+    const msPerImage = median(times) / batch;
+    const torchMsPerImage = torchReference('cnn', size, batch);
+    report({ model: 'cnn', size, batch, backend, msPerImage: +msPerImage.toFixed(2), ...(torchMsPerImage ? { torchMsPerImage, ratio: +(msPerImage / torchMsPerImage).toFixed(2) } : {}) });
+    tf.dispose([xs, ys]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+const { backend } = await initEngine();
+if (!values.only || values.only === 'load') await benchLoad();
+if (!values.only || values.only === 'cnn') await benchCnn(backend);
