@@ -1,7 +1,7 @@
 // Decodes one uploaded scan (JPEG, PNG, WebP, TIFF, GIF, AVIF via sharp; BMP via ./bmp) to 8-bit
 // greyscale, upright per EXIF, refusing oversized images before their pixels are decoded.
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
-import { BmpError, decodeBmp, formatMegapixels, isBmp } from './bmp';
+import { BmpError, type RawRgb, decodeBmp, formatMegapixels, isBmp } from './bmp';
 
 export type ImageDecodeReason = 'empty' | 'not-an-image' | 'unsupported-format' | 'corrupt' | 'too-large';
 
@@ -21,7 +21,7 @@ export interface GrayImage {
 
 /** Raster formats libvips decodes here; SVG/PDF are drawings rather than scans and are refused. */
 const RASTER_FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff', 'gif', 'heif']);
-const FORMAT_NAMES: Record<string, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', tiff: 'TIFF', gif: 'GIF', heif: 'AVIF/HEIF' };
+const FORMAT_NAMES: Record<string, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', tiff: 'TIFF', gif: 'GIF', heif: 'AVIF' };
 
 function sniffOther(input: Uint8Array): string | null {
   const ascii = (from: number, to: number) => Buffer.from(input.subarray(from, to)).toString('latin1');
@@ -37,7 +37,7 @@ export async function decodeToGray(input: Buffer, limits: { maxPixels: number })
   if (input.length === 0) throw new ImageDecodeError('the file is empty', 'empty');
 
   if (isBmp(input)) {
-    let rgb;
+    let rgb: RawRgb;
     try {
       rgb = decodeBmp(input, maxPixels);
     } catch (err) {
@@ -65,6 +65,9 @@ export async function decodeToGray(input: Buffer, limits: { maxPixels: number })
   if (!RASTER_FORMATS.has(format)) {
     throw new ImageDecodeError(`${format.toUpperCase()} files are not supported: use JPEG, PNG, WebP, TIFF or BMP`, 'unsupported-format');
   }
+  if (format === 'heif' && meta.compression === 'hevc') {
+    throw new ImageDecodeError('HEIC (HEVC) images cannot be read here: convert it to JPEG or PNG', 'unsupported-format');
+  }
   const name = FORMAT_NAMES[format] ?? format;
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0; // multi-page files: only the first page is read
@@ -74,7 +77,7 @@ export async function decodeToGray(input: Buffer, limits: { maxPixels: number })
   }
   // failOn 'error' rejects truncated or damaged pixel data but tolerates harmless warnings
   // (e.g. extra bytes after the end marker) that many real-world JPEGs carry.
-  const pipeline = sharp(input, { failOn: 'error', limitInputPixels: maxPixels, pages: 1 }).rotate();
+  const pipeline = sharp(input, { failOn: 'error', limitInputPixels: Math.max(1, Math.floor(maxPixels)), pages: 1 }).rotate();
   return toGray(pipeline, name, maxPixels);
 }
 

@@ -165,28 +165,25 @@ function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: nu
   comps.forEach((c, i) => { if (c.core > 0 && (main < 0 || c.core > comps[main].core)) main = i; });
   if (main < 0) return full; // blank, or only thin lines / specks: keep the whole frame
 
-  // Grow from the largest solid component: take parts inside its box, a scalp ring around it, and
-  // solid fragments within a small gap; far-away labels and markers stay out.
+  // Grow from the largest solid component: add a ring around it (a scalp split off by dark bone)
+  // and solid fragments within a small gap of the kept pixels. Labels, markers and rulers elsewhere,
+  // even inside the box's corners, stay out; pieces enclosed by the head return with the hole filling.
   const keep = new Uint8Array(comps.length);
   keep[main] = 1;
   let box = { ...comps[main].box };
   const gapLimit = Math.round(0.03 * Math.max(ww, wh));
-  // Specks are left out (holes are filled later anyway), which also keeps this loop short on noise.
-  const candidates = comps.map((_, i) => i).filter((i) => comps[i].area >= 8 && i !== main);
   for (let changed = true; changed;) {
     changed = false;
-    candidates.forEach((i) => {
-      const c = comps[i];
-      if (keep[i]) return;
+    const dist = distanceToKept(label, keep, ww, wh);
+    const near = new Float64Array(comps.length).fill(Infinity);
+    for (let i = 0; i < label.length; i++) if (label[i] >= 0) near[label[i]] = Math.min(near[label[i]], dist[i]);
+    comps.forEach((c, i) => {
       const b = c.box;
-      const inside = b.x0 >= box.x0 && b.y0 >= box.y0 && b.x1 <= box.x1 && b.y1 <= box.y1;
       const around = b.x0 <= box.x0 && b.y0 <= box.y0 && b.x1 >= box.x1 && b.y1 >= box.y1;
-      const gap = Math.max(0, b.x0 - box.x1, box.x0 - b.x1, b.y0 - box.y1, box.y0 - b.y1);
-      if (inside || around || (c.core >= 0.02 * comps[main].core && gap <= gapLimit)) {
-        keep[i] = 1;
-        box = { x0: Math.min(box.x0, b.x0), y0: Math.min(box.y0, b.y0), x1: Math.max(box.x1, b.x1), y1: Math.max(box.y1, b.y1) };
-        changed = true;
-      }
+      if (keep[i] || c.area < 8 || !(around || (c.core >= 0.02 * comps[main].core && near[i] <= gapLimit))) return;
+      keep[i] = 1;
+      box = { x0: Math.min(box.x0, b.x0), y0: Math.min(box.y0, b.y0), x1: Math.max(box.x1, b.x1), y1: Math.max(box.y1, b.y1) };
+      changed = true;
     });
   }
   const head = headMask(label, keep, ww, wh);
@@ -200,6 +197,18 @@ function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: nu
       x1: ox + Math.min(width, (box.x1 + m) * f), y1: oy + Math.min(height, (box.y1 + m) * f),
     },
   };
+}
+
+/** Chessboard distance of every working pixel to the nearest pixel of a kept component (two passes). */
+function distanceToKept(label: Int32Array, keep: Uint8Array, w: number, h: number): Int32Array {
+  const d = Int32Array.from(label, (l) => (l >= 0 && keep[l] ? 0 : w + h));
+  const relax = (i: number, x: number, y: number, dx: number, dy: number) => {
+    const xx = x + dx, yy = y + dy;
+    if (xx >= 0 && yy >= 0 && xx < w && yy < h) d[i] = Math.min(d[i], d[yy * w + xx] + 1);
+  };
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { const i = y * w + x; relax(i, x, y, -1, 0); relax(i, x, y, -1, -1); relax(i, x, y, 0, -1); relax(i, x, y, 1, -1); }
+  for (let y = h - 1; y >= 0; y--) for (let x = w - 1; x >= 0; x--) { const i = y * w + x; relax(i, x, y, 1, 0); relax(i, x, y, 1, 1); relax(i, x, y, 0, 1); relax(i, x, y, -1, 1); }
+  return d;
 }
 
 /** Kept components with their holes filled (dark ventricles, bone): 2 where the whole 3x3 neighbourhood
