@@ -59,7 +59,8 @@ export async function decodeToGray(input: Buffer, limits: { maxPixels: number })
     if (other) throw new ImageDecodeError(`this is ${other}`, 'unsupported-format');
     const msg = (err as Error).message;
     if (/unsupported image format/i.test(msg)) throw new ImageDecodeError('not an image (or a format that is not supported: use JPEG, PNG, WebP, TIFF or BMP)', 'not-an-image');
-    throw new ImageDecodeError(`unreadable image header: ${msg}`, 'corrupt');
+    // libvips repeats its warnings; the first clause says what is wrong.
+    throw new ImageDecodeError(`truncated or corrupt image (${msg.split(/VipsJpeg: |\n/).filter(Boolean).slice(-1)[0]?.trim() ?? msg})`, 'corrupt');
   }
   const format = meta.format ?? 'unknown';
   if (!RASTER_FORMATS.has(format)) {

@@ -52,8 +52,8 @@ export function buildVae({ imageSize, width, latentDim, seed }: VaeOptions): Vae
   }
   const flat = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
   // Two separate heads (section 5.1): the log-variance is unconstrained, exp() is taken in the loss.
-  const mean = tf.layers.dense({ units: latentDim, kernelInitializer: glorot(), name: `vae_mean_${seed}_${layerSeed}` }).apply(flat) as tf.SymbolicTensor;
-  const logVar = tf.layers.dense({ units: latentDim, kernelInitializer: glorot(), name: `vae_logvar_${seed}_${layerSeed}` }).apply(flat) as tf.SymbolicTensor;
+  const mean = tf.layers.dense({ units: latentDim, kernelInitializer: glorot(), name: 'vae_mean' }).apply(flat) as tf.SymbolicTensor;
+  const logVar = tf.layers.dense({ units: latentDim, kernelInitializer: glorot(), name: 'vae_logvar' }).apply(flat) as tf.SymbolicTensor;
   const encoder = tf.model({ inputs: image, outputs: [mean, logVar], name: 'VaeEncoder' });
 
   const decoder = tf.sequential({ name: 'VaeDecoder' });

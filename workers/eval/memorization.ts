@@ -1,0 +1,212 @@
+// Memorisation and mode-collapse checks for synthetic images in pixel space: distance of each
+// synthetic image to its closest real training image, compared with real held-out images (the
+// privacy check the paper motivates but never runs), plus a within-set collapse rule.
+import { mulberry32 } from './linalg';
+
+export type PixelImage = Float32Array | Uint8Array;
+export interface NearestOptions {
+  /** Average-pool by this factor before measuring (default 1 = full resolution). */
+  downsample?: number;
+  /** With queries === references: ignore each query's own index. */
+  excludeSelf?: boolean;
+}
+
+function pool(img: PixelImage, side: number, f: number): Float32Array {
+  const m = Math.floor(side / f);
+  const out = new Float32Array(m * m);
+  const inv = 1 / (f * f);
+  for (let y = 0; y < m * f; y++) {
+    const row = y * side, oy = Math.floor(y / f) * m;
+    for (let x = 0; x < m * f; x++) out[oy + Math.floor(x / f)] += img[row + x];
+  }
+  for (let i = 0; i < out.length; i++) out[i] *= inv;
+  return out;
+}
+
+function sideOf(img: PixelImage): number {
+  const s = Math.round(Math.sqrt(img.length));
+  if (s * s !== img.length) throw new Error('images must be square');
+  return s;
+}
+
+/** Squared L2 distance, abandoned (returns >= limit) once the partial sum reaches limit. */
+function sqDistBounded(a: Float32Array, b: Float32Array, limit: number): number {
+  const n = a.length;
+  let s = 0;
+  for (let start = 0; start < n; start += 256) {
+    const end = Math.min(n, start + 256);
+    let s0 = 0, s1 = 0;
+    let i = start;
+    for (; i + 1 < end; i += 2) {
+      const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1];
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+    }
+    if (i < end) { const d = a[i] - b[i]; s0 += d * d; }
+    s += s0 + s1;
+    if (s >= limit) return s;
+  }
+  return s;
+}
+
+/**
+ * Exact nearest reference (L2, in the images' own units) for every query. Speed comes from
+ * pruning, not approximation: with block means over c x c blocks, c^2 ||pool(a) - pool(b)||^2 is
+ * a lower bound of ||a - b||^2 (Cauchy-Schwarz), so most references are rejected on an 8x8
+ * summary, and the rest by early exit of the partial sum.
+ */
+export function nearestDistances(
+  queries: PixelImage[],
+  references: PixelImage[],
+  opts: NearestOptions = {},
+): { distance: Float64Array; index: Int32Array } {
+  if (references.length === 0) throw new Error('need at least one reference image');
+  const f = Math.max(1, Math.floor(opts.downsample ?? 1));
+  const prep = (img: PixelImage) => (f > 1 ? pool(img, sideOf(img), f) : Float32Array.from(img));
+  const q = queries.map(prep);
+  const r = queries === references && f === 1 ? q : references.map(prep);
+  const side = sideOf(r[0]);
+  for (const img of [...q, ...r]) if (img.length !== side * side) throw new Error('images differ in size');
+  const c = Math.max(1, Math.floor(side / 8));
+  const blockPixels = c * c;
+  const qc = q.map((img) => pool(img, side, c));
+  const rc = r.map((img) => pool(img, side, c));
+  const nr = r.length;
+  const lower = new Float64Array(nr);
+  const distance = new Float64Array(q.length);
+  const index = new Int32Array(q.length).fill(-1);
+  for (let i = 0; i < q.length; i++) {
+    let bestLb = Infinity, start = -1;
+    for (let j = 0; j < nr; j++) {
+      if (opts.excludeSelf && j === i) { lower[j] = Infinity; continue; }
+      const a = qc[i], b = rc[j];
+      let s = 0;
+      for (let k = 0; k < a.length; k++) { const t = a[k] - b[k]; s += t * t; }
+      lower[j] = s * blockPixels * (1 - 1e-6);
+      if (lower[j] < bestLb) { bestLb = lower[j]; start = j; }
+    }
+    if (start < 0) { distance[i] = NaN; continue; }
+    let best = sqDistBounded(q[i], r[start], Infinity), bestJ = start;
+    for (let j = 0; j < nr; j++) {
+      if (j === start || lower[j] >= best) continue;
+      const dist = sqDistBounded(q[i], r[j], best);
+      if (dist < best) { best = dist; bestJ = j; }
+    }
+    distance[i] = Math.sqrt(best);
+    index[i] = bestJ;
+  }
+  return { distance, index };
+}
+
+/** Linearly interpolated quantile (p in [0,1]) of finite values. */
+export function quantile(values: ArrayLike<number>, p: number): number {
+  const v = Float64Array.from(values).filter((x) => Number.isFinite(x)).sort();
+  if (v.length === 0) return NaN;
+  const pos = p * (v.length - 1);
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+}
+
+export interface MemorizationOptions extends NearestOptions {
+  closestPairs?: number;
+  /** A synthetic image is a near-exact copy if closer to train than this x median(held-out->train). Default 0.25. */
+  nearCopyFactor?: number;
+  /** copyingLikely if more than this share of synthetic images are near-exact copies. Default 0.05. */
+  maxNearCopyShare?: number;
+}
+
+export interface MemorizationReport {
+  syntheticToTrain: { median: number; p5: number };
+  heldOutToTrain: { median: number; p5: number };
+  /** median(synthetic->train) / median(held-out->train): ~1 when independent, well below 1 when copying. */
+  memorizationRatio: number;
+  nearCopyShare: number;
+  copyingLikely: boolean;
+  closest: { syntheticIndex: number; trainIndex: number; distance: number }[];
+}
+
+/**
+ * Held-out real images set the scale of "how close an independent image gets to the training
+ * set". copyingLikely = ratio < 0.5 or nearCopyShare > maxNearCopyShare.
+ */
+export function memorizationReport(
+  synthetic: PixelImage[],
+  realTrain: PixelImage[],
+  realHeldOut: PixelImage[],
+  opts: MemorizationOptions = {},
+): MemorizationReport {
+  const { closestPairs = 12, nearCopyFactor = 0.25, maxNearCopyShare = 0.05 } = opts;
+  const nearOpts = { downsample: opts.downsample };
+  const s2t = nearestDistances(synthetic, realTrain, nearOpts);
+  const h2t = nearestDistances(realHeldOut, realTrain, nearOpts);
+  const syntheticToTrain = { median: quantile(s2t.distance, 0.5), p5: quantile(s2t.distance, 0.05) };
+  const heldOutToTrain = { median: quantile(h2t.distance, 0.5), p5: quantile(h2t.distance, 0.05) };
+  const memorizationRatio = heldOutToTrain.median > 0 ? syntheticToTrain.median / heldOutToTrain.median : NaN;
+  const threshold = nearCopyFactor * heldOutToTrain.median;
+  let copies = 0;
+  for (const d of s2t.distance) if (d <= threshold) copies++;
+  const nearCopyShare = synthetic.length ? copies / synthetic.length : 0;
+  const order = Array.from(s2t.distance.keys()).sort((x, y) => s2t.distance[x] - s2t.distance[y]);
+  const closest = order.slice(0, closestPairs).map((i) => ({
+    syntheticIndex: i,
+    trainIndex: s2t.index[i],
+    distance: s2t.distance[i],
+  }));
+  const copyingLikely = memorizationRatio < 0.5 || nearCopyShare > maxNearCopyShare;
+  return { syntheticToTrain, heldOutToTrain, memorizationRatio, nearCopyShare, copyingLikely, closest };
+}
+
+/** Mean L2 distance over up to `pairs` random distinct pairs (all pairs for small sets). */
+export function meanPairwiseDistance(images: PixelImage[], pairs = 2000, seed = 0): number {
+  const n = images.length;
+  if (n < 2) return 0;
+  const dist = (i: number, j: number) => {
+    let s = 0;
+    const a = images[i], b = images[j];
+    for (let k = 0; k < a.length; k++) { const t = a[k] - b[k]; s += t * t; }
+    return Math.sqrt(s);
+  };
+  let sum = 0, count = 0;
+  if ((n * (n - 1)) / 2 <= pairs) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { sum += dist(i, j); count++; }
+  } else {
+    const rand = mulberry32(seed);
+    while (count < pairs) {
+      const i = Math.floor(rand() * n), j = Math.floor(rand() * n);
+      if (i !== j) { sum += dist(i, j); count++; }
+    }
+  }
+  return sum / count;
+}
+
+export interface ModeCollapseReport {
+  likely: boolean;
+  syntheticSpread: number;
+  realSpread: number | null;
+  /** Share of synthetic images whose nearest other synthetic image is within 0.1 x syntheticSpread. */
+  duplicateShare: number;
+}
+
+/**
+ * Rule: collapse is likely if more than 25% of synthetic images are (near-)duplicates of another
+ * synthetic image (nearest other within 0.1 x the set's mean pairwise distance, so an all-identical
+ * set counts fully), or, when real images of the same class are given, if the synthetic mean
+ * pairwise distance is below half of the real one.
+ */
+export function modeCollapseReport(synthetic: PixelImage[], real?: PixelImage[]): ModeCollapseReport {
+  const syntheticSpread = meanPairwiseDistance(synthetic);
+  const realSpread = real && real.length > 1 ? meanPairwiseDistance(real) : null;
+  let duplicateShare = 0;
+  if (synthetic.length > 1) {
+    const nn = nearestDistances(synthetic, synthetic, { excludeSelf: true });
+    let dups = 0;
+    for (const d of nn.distance) if (d <= 0.1 * syntheticSpread) dups++;
+    duplicateShare = dups / synthetic.length;
+  }
+  const likely = duplicateShare > 0.25 || (realSpread !== null && syntheticSpread < 0.5 * realSpread);
+  return { likely, syntheticSpread, realSpread, duplicateShare };
+}
+
+export function modeCollapseLikely(synthetic: PixelImage[], real?: PixelImage[]): boolean {
+  return modeCollapseReport(synthetic, real).likely;
+}

@@ -1,0 +1,68 @@
+// Generative VAE training (paper section 5.1): one optimiser step on the summed-pixel binary
+// cross-entropy plus beta * KL, with the reparameterisation noise drawn from a seeded source
+// that advances at every step, and sampling from the decoder.
+import * as tf from '@tensorflow/tfjs';
+import type { VaeModels } from '../models/vae';
+
+export interface VaeStepOptions {
+  /** Weight of the KL term; 1 is the plain VAE of the paper. */
+  beta?: number;
+  /** Seed of the reparameterisation noise; the n-th step of a run always draws the same noise. */
+  seed?: number;
+}
+
+export interface VaeStepResult {
+  reconstruction: number;
+  kl: number;
+  total: number;
+}
+
+// Steps taken per model, so that every step draws fresh yet reproducible noise.
+const stepCounts = new WeakMap<VaeModels, number>();
+// PyTorch's binary_cross_entropy clamps log(p) at -100; clipping p keeps log finite the same way.
+const EPS = 1e-7;
+
+/** Trainable variables of encoder and decoder (batch-norm moving statistics are not). */
+export function vaeVariables(vae: VaeModels): tf.Variable[] {
+  return [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+}
+
+export async function trainVaeStep(vae: VaeModels, optimizer: tf.Optimizer, xs: tf.Tensor4D, options: VaeStepOptions = {}): Promise<VaeStepResult> {
+  const beta = options.beta ?? 1;
+  const step = stepCounts.get(vae) ?? 0;
+  stepCounts.set(vae, step + 1);
+  const noiseSeed = (options.seed ?? 0) * 1_000_003 + step;
+  const batch = xs.shape[0];
+  let parts: tf.Scalar[] = [];
+  const total = optimizer.minimize(
+    () => {
+      const [mean, logVar] = vae.encoder.apply(xs, { training: true }) as tf.Tensor2D[];
+      // Reparameterisation: z = mean + eps * exp(logVar / 2), so gradients reach both heads.
+      const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed);
+      const z = tf.add(mean, tf.mul(eps, tf.exp(tf.mul(logVar, 0.5))));
+      const recon = vae.decoder.apply(z, { training: true }) as tf.Tensor4D;
+      const p = tf.clipByValue(recon, EPS, 1 - EPS);
+      const bce = tf.neg(tf.add(tf.mul(xs, tf.log(p)), tf.mul(tf.sub(1, xs), tf.log(tf.sub(1, p)))));
+      // Summed over pixels, averaged over the batch, as in the reference's reduction="sum" / batch.
+      const reconstruction = tf.div(tf.sum(bce), batch) as tf.Scalar;
+      const klPerImage = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logVar), tf.square(mean)), tf.exp(logVar)), 1));
+      const kl = tf.mean(klPerImage) as tf.Scalar;
+      parts = [tf.keep(reconstruction), tf.keep(kl)];
+      return tf.add(reconstruction, tf.mul(kl, beta)) as tf.Scalar;
+    },
+    true,
+    vaeVariables(vae),
+  ) as tf.Scalar;
+  const [totalValue, reconValue, klValue] = await Promise.all([total.data(), parts[0].data(), parts[1].data()]);
+  tf.dispose([total, ...parts]);
+  const result = { reconstruction: reconValue[0], kl: klValue[0], total: totalValue[0] };
+  if (!Number.isFinite(result.total)) {
+    throw new Error(`VAE training diverged at step ${step}: loss became ${result.total} (reconstruction ${result.reconstruction}, KL ${result.kl}); lower the learning rate`);
+  }
+  return result;
+}
+
+/** Decodes latent vectors into images in inference mode (batch-norm moving statistics). */
+export function sampleVae(decoder: tf.LayersModel, z: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => decoder.apply(z, { training: false }) as tf.Tensor4D);
+}
