@@ -8,6 +8,9 @@ import { startServer } from '../index';
 import { appRouter } from '../api/root';
 import { modelNames, presetNames } from '../contracts/run-config';
 import { listDatasets } from '../../db/queries/datasets';
+import { importDataset } from '../datasets/import';
+import { progressBar } from './progress';
+import fs from 'node:fs';
 import type { RunView, ServerToBrowserEvents, BrowserToServerEvents } from '../contracts/events';
 import type { Socket } from 'socket.io-client';
 
@@ -32,7 +35,7 @@ function parseCli() {
   const parsed = argsSchema.safeParse(values);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`);
-    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn --preset smoke|quick|paper [--seed N] [--data NAME] [--epochs N] [--json]`);
+    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--json]`);
   }
   return parsed.data;
 }
@@ -52,8 +55,13 @@ async function main() {
     let datasetId: string | undefined;
     if (args.data) {
       const match = listDatasets(services.db).find((d) => d.name === args.data || d.id === args.data);
-      if (!match) throw new Error(`no dataset named "${args.data}"; known: ${listDatasets(services.db).map((d) => d.name).join(', ')}`);
-      datasetId = match.id;
+      if (match) datasetId = match.id;
+      else if (fs.existsSync(args.data)) {
+        // A path: import it first (a no-op when the same content is already stored).
+        const imported = await importDataset(services.db, services.dataDir, { source: args.data, onProgress: (phase, done, total) => progressBar(phase, done, total) });
+        console.error(`dataset ${imported.dataset.name} (${imported.dataset.id}): ${imported.imported} images, ${imported.skipped} skipped`);
+        datasetId = imported.dataset.id;
+      } else throw new Error(`"${args.data}" is neither a stored dataset (${listDatasets(services.db).map((d) => d.name).join(', ')}) nor a folder, .zip or NIfTI file`);
     }
     const caller = appRouter.createCaller(services);
     // Ctrl-C cancels the run (recorded as such) and stops its worker before exiting.

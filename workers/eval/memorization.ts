@@ -11,9 +11,10 @@ export interface NearestOptions {
   excludeSelf?: boolean;
 }
 
-function pool(img: PixelImage, side: number, f: number): Float32Array {
+/** f x f block means (trailing pixels that do not fill a block are dropped). */
+function pool(img: ArrayLike<number>, side: number, f: number): Float64Array {
   const m = Math.floor(side / f);
-  const out = new Float32Array(m * m);
+  const out = new Float64Array(m * m);
   const inv = 1 / (f * f);
   for (let y = 0; y < m * f; y++) {
     const row = y * side, oy = Math.floor(y / f) * m;
@@ -49,11 +50,42 @@ function sqDistBounded(a: Float32Array, b: Float32Array, limit: number): number 
   return s;
 }
 
+/** Block means plus the norm of what they leave out (the image minus its block means, where a
+ * pixel outside any full block keeps its value): p ||pool a - pool b||^2 + (res a - res b)^2 <= ||a - b||^2. */
+interface Summary { pooled: Float64Array; residual: number }
+
+function summarise(img: Float32Array, side: number, c: number): Summary {
+  const pooled = pool(img, side, c);
+  const m = Math.floor(side / c);
+  let res = 0;
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const inBlock = y < m * c && x < m * c;
+      const t = img[y * side + x] - (inBlock ? pooled[Math.floor(y / c) * m + Math.floor(x / c)] : 0);
+      res += t * t;
+    }
+  }
+  return { pooled, residual: Math.sqrt(res) };
+}
+
+/** Lower bound of the squared distance from two summaries; stops early once it reaches limit. */
+function lowerBound(a: Summary, b: Summary, blockPixels: number, limit: number): number {
+  const r = a.residual - b.residual;
+  let s = r * r;
+  const pa = a.pooled, pb = b.pooled;
+  for (let k = 0; k < pa.length; k++) {
+    const t = pa[k] - pb[k];
+    s += blockPixels * t * t;
+    if ((k & 63) === 63 && s >= limit) return s;
+  }
+  return s;
+}
+
 /**
  * Exact nearest reference (L2, in the images' own units) for every query. Speed comes from
- * pruning, not approximation: with block means over c x c blocks, c^2 ||pool(a) - pool(b)||^2 is
- * a lower bound of ||a - b||^2 (Cauchy-Schwarz), so most references are rejected on an 8x8
- * summary, and the rest by early exit of the partial sum.
+ * pruning, not approximation: block means over c x c blocks are an orthogonal projection, so
+ * c^2 ||pool(a) - pool(b)||^2 + (||res a|| - ||res b||)^2 <= ||a - b||^2. References are rejected
+ * on 8x8, 16x16 and 32x32 summaries, the rest by early exit of the partial sum.
  */
 export function nearestDistances(
   queries: PixelImage[],
@@ -62,15 +94,17 @@ export function nearestDistances(
 ): { distance: Float64Array; index: Int32Array } {
   if (references.length === 0) throw new Error('need at least one reference image');
   const f = Math.max(1, Math.floor(opts.downsample ?? 1));
-  const prep = (img: PixelImage) => (f > 1 ? pool(img, sideOf(img), f) : Float32Array.from(img));
+  const prep = (img: PixelImage) => Float32Array.from(f > 1 ? pool(img, sideOf(img), f) : img);
   const q = queries.map(prep);
   const r = queries === references && f === 1 ? q : references.map(prep);
   const side = sideOf(r[0]);
   for (const img of [...q, ...r]) if (img.length !== side * side) throw new Error('images differ in size');
-  const c = Math.max(1, Math.floor(side / 8));
-  const blockPixels = c * c;
-  const qc = q.map((img) => pool(img, side, c));
-  const rc = r.map((img) => pool(img, side, c));
+  // Grids of 8x8, 16x16 and 32x32 block means (levels with 1-pixel blocks would be exact: skipped).
+  const blocks = [8, 16, 32].map((g) => Math.max(1, Math.floor(side / g))).filter((c, k, all) => c > 1 && all.indexOf(c) === k);
+  if (blocks.length === 0) blocks.push(1);
+  const slack = 1 - 1e-6; // rounding margin so bounds never exceed the true distance
+  const qs = blocks.map((c) => q.map((img) => summarise(img, side, c)));
+  const rs = blocks.map((c) => r.map((img) => summarise(img, side, c)));
   const nr = r.length;
   const lower = new Float64Array(nr);
   const distance = new Float64Array(q.length);
@@ -79,16 +113,18 @@ export function nearestDistances(
     let bestLb = Infinity, start = -1;
     for (let j = 0; j < nr; j++) {
       if (opts.excludeSelf && j === i) { lower[j] = Infinity; continue; }
-      const a = qc[i], b = rc[j];
-      let s = 0;
-      for (let k = 0; k < a.length; k++) { const t = a[k] - b[k]; s += t * t; }
-      lower[j] = s * blockPixels * (1 - 1e-6);
+      lower[j] = lowerBound(qs[0][i], rs[0][j], blocks[0] * blocks[0], Infinity) * slack;
       if (lower[j] < bestLb) { bestLb = lower[j]; start = j; }
     }
     if (start < 0) { distance[i] = NaN; continue; }
     let best = sqDistBounded(q[i], r[start], Infinity), bestJ = start;
     for (let j = 0; j < nr; j++) {
       if (j === start || lower[j] >= best) continue;
+      let pruned = false;
+      for (let l = 1; l < blocks.length && !pruned; l++) {
+        pruned = lowerBound(qs[l][i], rs[l][j], blocks[l] * blocks[l], best) * slack >= best;
+      }
+      if (pruned) continue;
       const dist = sqDistBounded(q[i], r[j], best);
       if (dist < best) { best = dist; bestJ = j; }
     }

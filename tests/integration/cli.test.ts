@@ -1,0 +1,55 @@
+// The command-line contracts: `npm run import` and `npm run train` end with one JSON line that
+// scripts can parse, and bad arguments fail with a message instead of a stack trace.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeRawDemoDataset } from '../../workers/data/phantom-raw';
+
+let work: string;
+before(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'mri-cli-'));
+  await writeRawDemoDataset(path.join(work, 'scans'), { seed: 5, perClass: 30 });
+});
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function run(script: string, args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATA_DIR: path.join(work, 'data'), DEMO_PER_CLASS: '20' },
+    timeout: 240_000,
+  });
+  const lines = result.stdout.trim().split('\n');
+  return { status: result.status, last: lines.at(-1) ?? '', stderr: result.stderr };
+}
+
+test('npm run import prints the dataset summary as its last line', () => {
+  const out = run('server/cli/import.ts', [path.join(work, 'scans'), '--name', 'scans', '--json']);
+  assert.equal(out.status, 0, out.stderr);
+  const json = JSON.parse(out.last);
+  assert.equal(json.name, 'scans');
+  assert.equal(json.imported, 60);
+  assert.deepEqual(json.classes, { healthy: 30, tumor: 30, unlabelled: 0 });
+  assert.ok(json.duplicateGroups >= 1);
+  assert.match(json.dataset, /^ds-[0-9a-f]{12}$/);
+});
+
+test('npm run train trains on a named dataset and prints the metrics as JSON', () => {
+  const out = run('server/cli/train.ts', ['--model', 'cnn', '--preset', 'smoke', '--seed', '0', '--epochs', '1', '--data', 'scans', '--json']);
+  assert.equal(out.status, 0, out.stderr);
+  const json = JSON.parse(out.last);
+  for (const key of ['accuracy', 'precision', 'recall', 'f1']) assert.ok(json[key] >= 0 && json[key] <= 1, key);
+  assert.equal(json.backend, 'wasm');
+  assert.ok(json.seconds > 0);
+});
+
+test('bad arguments fail with a readable message', () => {
+  const train = run('server/cli/train.ts', ['--model', 'resnet', '--json']);
+  assert.notEqual(train.status, 0);
+  assert.match(train.stderr, /--model/);
+  const missing = run('server/cli/import.ts', [path.join(work, 'nowhere')]);
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /does not exist/);
+});

@@ -1,0 +1,172 @@
+// Synthetic-image quality metrics (FID, KID, manifold precision/recall, MS-SSIM, memorisation,
+// mode collapse) on small synthetic cases with known answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { frechetDistance, kernelInceptionDistance } from '../../workers/eval/frechet';
+import { covariance, gaussian, mean, matMul, mulberry32, sqrtPsd, symmetricEigen } from '../../workers/eval/linalg';
+import { manifoldPrecisionRecall } from '../../workers/eval/prd';
+import { meanPairwiseMsSsim, msSsim, ssim } from '../../workers/eval/ms-ssim';
+import { memorizationReport, modeCollapseLikely, nearestDistances } from '../../workers/eval/memorization';
+
+const rand = mulberry32(42);
+
+/** n x d correlated Gaussian features (random linear mix of standard normals). */
+function features(n: number, d: number, shift = 0, r = rand, mixSeed = 7): Float64Array[] {
+  const mr = mulberry32(mixSeed);
+  const mix = Array.from({ length: d * d }, () => gaussian(mr) / Math.sqrt(d));
+  return Array.from({ length: n }, () => {
+    const z = Array.from({ length: d }, () => gaussian(r));
+    const x = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let s = z[i];
+      for (let j = 0; j < d; j++) s += mix[i * d + j] * z[j];
+      x[i] = s + shift;
+    }
+    return x;
+  });
+}
+
+const SIDE = 32;
+/** Greyscale image in [0,1]: a few Gaussian blobs plus slight pixel noise. */
+function blobImage(r = rand, side = SIDE): Float32Array {
+  const img = new Float32Array(side * side);
+  const nb = 2 + Math.floor(r() * 4);
+  for (let b = 0; b < nb; b++) {
+    const cx = r() * side, cy = r() * side, rad = 2 + r() * side / 5, amp = 0.3 + 0.7 * r();
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) img[y * side + x] += amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * rad * rad));
+    }
+  }
+  for (let i = 0; i < img.length; i++) img[i] = Math.min(1, Math.max(0, img[i] + 0.02 * gaussian(r)));
+  return img;
+}
+const noisy = (img: Float32Array, sigma: number) => img.map((v) => Math.min(1, Math.max(0, v + sigma * gaussian(rand))));
+
+test('symmetric eigendecomposition and PSD square root reproduce the matrix', () => {
+  const c = covariance(features(50, 6));
+  const s = sqrtPsd(c);
+  const back = matMul(s, s);
+  for (let i = 0; i < c.data.length; i++) assert.ok(Math.abs(back.data[i] - c.data[i]) < 1e-9);
+  const eig = symmetricEigen({ d: 2, data: Float64Array.from([2, 1, 1, 2]) });
+  assert.deepEqual(Array.from(eig.values).map((v) => Math.round(v * 1e9) / 1e9).sort(), [1, 3]);
+});
+
+test('FID: ~0 against itself, ||shift||^2 under a mean shift, symmetric, exact when scaled by 2', () => {
+  const a = features(400, 16);
+  assert.ok(frechetDistance(a, a) < 1e-8, `self ${frechetDistance(a, a)}`);
+  const shift = Float64Array.from({ length: 16 }, (_, j) => (j % 4) * 0.5 - 0.3);
+  const shifted = a.map((x) => x.map((v, j) => v + shift[j]));
+  const expected = shift.reduce((p, v) => p + v * v, 0);
+  assert.ok(Math.abs(frechetDistance(a, shifted) - expected) < 1e-6, `shift ${frechetDistance(a, shifted)} vs ${expected}`);
+  const b = features(300, 16, 0.2);
+  const ab = frechetDistance(a, b), ba = frechetDistance(b, a);
+  assert.ok(ab > 0.5 && Math.abs(ab - ba) < 1e-7 * ab, `symmetry ${ab} ${ba}`);
+  // b = 2a: ||mu||^2 + Tr(C + 4C - 2 * 2C) = ||mu||^2 + Tr(C)
+  const c = covariance(a);
+  let tr = mean(a).reduce((p, v) => p + v * v, 0);
+  for (let i = 0; i < 16; i++) tr += c.data[i * 16 + i];
+  const scaled = frechetDistance(a, a.map((x) => x.map((v) => 2 * v)));
+  assert.ok(Math.abs(scaled - tr) < 1e-6 * tr, `scaled ${scaled} vs ${tr}`);
+});
+
+test('KID: ~0 for the same distribution, clearly positive under a shift', () => {
+  const a = features(300, 8, 0, mulberry32(1));
+  const indep = features(300, 8, 0, mulberry32(2));
+  const shifted = features(300, 8, 0.5, mulberry32(3));
+  const opts = { subsets: 20, subsetSize: 100, seed: 1 };
+  const k0 = kernelInceptionDistance(a, a, opts);
+  const k1 = kernelInceptionDistance(a, indep, opts);
+  const k2 = kernelInceptionDistance(a, shifted, opts);
+  assert.ok(Math.abs(k0.mean) < 3 * k0.std + 1e-3, `same ${JSON.stringify(k0)}`);
+  assert.ok(Math.abs(k1.mean) < 3 * k1.std + 1e-3, `indep ${JSON.stringify(k1)}`);
+  assert.ok(k2.mean > 10 * Math.abs(k1.mean), `indep ${k1.mean} vs shifted ${k2.mean}`);
+  assert.ok(k2.mean > 3 * k2.std && k2.mean > 0.05);
+});
+
+test('manifold precision/recall: 1/1 on the same set, 0 precision far away, low recall when collapsed', () => {
+  const real = features(200, 8);
+  assert.deepEqual(manifoldPrecisionRecall(real, real, 3), { precision: 1, recall: 1 });
+  const far = real.map((x) => x.map((v) => v + 100));
+  assert.equal(manifoldPrecisionRecall(real, far).precision, 0);
+  const centre = real[0].map(() => 0);
+  const collapsed = real.map(() => centre.map(() => 0.01 * gaussian(rand)));
+  const pr = manifoldPrecisionRecall(real, collapsed);
+  assert.ok(pr.recall < 0.1, `recall ${pr.recall}`);
+  assert.ok(pr.precision > 0.9, `precision ${pr.precision}`);
+});
+
+test('SSIM and MS-SSIM are 1 for identical images and fall with noise', () => {
+  const a = blobImage(rand, 64);
+  assert.ok(Math.abs(ssim(a, a, 64) - 1) < 1e-9);
+  assert.ok(Math.abs(msSsim(a, a, 64) - 1) < 1e-9);
+  const u8 = Uint8Array.from(a, (v) => Math.round(v * 255));
+  assert.ok(Math.abs(ssim(u8, a, 64) - 1) < 1e-3, 'Uint8 images are rescaled to [0,1]');
+  let prevS = 1, prevM = 1;
+  for (const sigma of [0.02, 0.1, 0.3]) {
+    const b = noisy(a, sigma);
+    const s = ssim(a, b, 64), m = msSsim(a, b, 64);
+    assert.ok(s < prevS && m < prevM && m > 0, `sigma ${sigma}: ssim ${s}, ms-ssim ${m}`);
+    prevS = s;
+    prevM = m;
+  }
+  const same = Array.from({ length: 4 }, () => a);
+  assert.ok(Math.abs(meanPairwiseMsSsim(same, 64) - 1) < 1e-9);
+  const diverse = Array.from({ length: 8 }, () => blobImage(rand, 64));
+  assert.ok(meanPairwiseMsSsim(diverse, 64, { pairs: 10, seed: 3 }) < 0.9);
+});
+
+test('nearestDistances is exact (brute-force check), with downsampling and self-exclusion', () => {
+  const q = Array.from({ length: 30 }, () => blobImage());
+  const r = Array.from({ length: 80 }, () => blobImage());
+  const brute = (qs: Float32Array[], rs: Float32Array[], skipSelf: boolean) =>
+    qs.map((a, i) => {
+      let best = Infinity, bj = -1;
+      rs.forEach((b, j) => {
+        if (skipSelf && i === j) return;
+        let s = 0;
+        for (let k = 0; k < a.length; k++) s += (a[k] - b[k]) ** 2;
+        if (s < best) { best = s; bj = j; }
+      });
+      return { d: Math.sqrt(best), j: bj };
+    });
+  const res = nearestDistances(q, r);
+  brute(q, r, false).forEach(({ d, j }, i) => {
+    assert.equal(res.index[i], j);
+    assert.ok(Math.abs(res.distance[i] - d) < 1e-4);
+  });
+  const self = nearestDistances(r, r, { excludeSelf: true });
+  brute(r, r, true).forEach(({ j }, i) => assert.equal(self.index[i], j));
+  const half = nearestDistances(q, r, { downsample: 2 });
+  assert.equal(half.distance.length, q.length);
+  assert.ok(half.distance.every((d) => Number.isFinite(d) && d >= 0));
+});
+
+test('copies of training images are flagged as memorisation; independent samples are not', () => {
+  const train = Array.from({ length: 200 }, () => blobImage());
+  const heldOut = Array.from({ length: 100 }, () => blobImage());
+  const copies = Array.from({ length: 100 }, (_, i) => noisy(train[(i * 7) % train.length], 0.005));
+  const copied = memorizationReport(copies, train, heldOut, { closestPairs: 5 });
+  assert.ok(copied.copyingLikely);
+  assert.ok(copied.memorizationRatio < 0.3, `ratio ${copied.memorizationRatio}`);
+  assert.equal(copied.closest.length, 5);
+  assert.ok(copied.closest[0].distance <= copied.closest[4].distance);
+  assert.equal(copied.closest[0].trainIndex, (copied.closest[0].syntheticIndex * 7) % train.length);
+  const fresh = Array.from({ length: 100 }, () => blobImage());
+  const honest = memorizationReport(fresh, train, heldOut);
+  assert.ok(!honest.copyingLikely);
+  assert.ok(honest.memorizationRatio > 0.8 && honest.memorizationRatio < 1.25, `ratio ${honest.memorizationRatio}`);
+});
+
+test('mode collapse: identical or few-mode sets are flagged, diverse sets are not', () => {
+  const real = Array.from({ length: 60 }, () => blobImage());
+  const one = blobImage();
+  assert.ok(modeCollapseLikely(Array.from({ length: 40 }, () => one)));
+  assert.ok(modeCollapseLikely(Array.from({ length: 40 }, () => one), real));
+  const modes = Array.from({ length: 4 }, () => blobImage());
+  assert.ok(modeCollapseLikely(Array.from({ length: 40 }, (_, i) => modes[i % 4])));
+  const nearlyOne = Array.from({ length: 40 }, () => noisy(one, 0.01));
+  assert.ok(modeCollapseLikely(nearlyOne, real), 'tiny spread relative to real data');
+  const diverse = Array.from({ length: 40 }, () => blobImage());
+  assert.ok(!modeCollapseLikely(diverse));
+  assert.ok(!modeCollapseLikely(diverse, real));
+});
