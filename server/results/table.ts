@@ -37,8 +37,10 @@ export function meanCi(values: number[]): { mean: number; ciLow: number | null; 
   return { mean, ciLow: mean - half, ciHigh: mean + half };
 }
 
-/** Accuracy within this margin of 0.5 on a balanced test set is treated as chance. */
-const CHANCE_MARGIN = 0.05;
+/** On a balanced test set, accuracy below 55% is chance level (or worse): flagged, not just shown. */
+export function isChanceLevel(accuracy: number): boolean {
+  return accuracy < 0.55;
+}
 
 export function summarizeCells(rows: ResultRow[]): TableCell[] {
   const groups = new Map<string, ResultRow[]>();
@@ -56,7 +58,7 @@ export function summarizeCells(rows: ResultRow[]): TableCell[] {
       n: group.length,
       runIds: group.map((r) => r.runId),
       seeds: group.map((r) => r.seed),
-      chanceLevel: accuracyCell && Math.abs(stats.mean - 0.5) < CHANCE_MARGIN,
+      chanceLevel: accuracyCell && isChanceLevel(stats.mean),
     });
   }
   return cells.sort((a, b) => (a.model + a.technique + a.trainData + a.metric).localeCompare(b.model + b.technique + b.trainData + b.metric));
