@@ -32,19 +32,10 @@ function sideOf(img: PixelImage): number {
 
 /** Squared L2 distance, abandoned (returns >= limit) once the partial sum reaches limit. */
 function sqDistBounded(a: Float32Array, b: Float32Array, limit: number): number {
-  const n = a.length;
   let s = 0;
-  for (let start = 0; start < n; start += 256) {
-    const end = Math.min(n, start + 256);
-    let s0 = 0, s1 = 0;
-    let i = start;
-    for (; i + 1 < end; i += 2) {
-      const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1];
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-    }
-    if (i < end) { const d = a[i] - b[i]; s0 += d * d; }
-    s += s0 + s1;
+  for (let start = 0; start < a.length; start += 256) {
+    const end = Math.min(a.length, start + 256);
+    for (let i = start; i < end; i++) { const d = a[i] - b[i]; s += d * d; }
     if (s >= limit) return s;
   }
   return s;
@@ -85,7 +76,7 @@ function lowerBound(a: Summary, b: Summary, blockPixels: number, limit: number):
  * Exact nearest reference (L2, in the images' own units) for every query. Speed comes from
  * pruning, not approximation: block means over c x c blocks are an orthogonal projection, so
  * c^2 ||pool(a) - pool(b)||^2 + (||res a|| - ||res b||)^2 <= ||a - b||^2. References are rejected
- * on 8x8, 16x16 and 32x32 summaries, the rest by early exit of the partial sum.
+ * on 8x8 then 32x32 summaries, the rest by early exit of the partial sum.
  */
 export function nearestDistances(
   queries: PixelImage[],
@@ -99,8 +90,8 @@ export function nearestDistances(
   const r = queries === references && f === 1 ? q : references.map(prep);
   const side = sideOf(r[0]);
   for (const img of [...q, ...r]) if (img.length !== side * side) throw new Error('images differ in size');
-  // Grids of 8x8, 16x16 and 32x32 block means (levels with 1-pixel blocks would be exact: skipped).
-  const blocks = [8, 16, 32].map((g) => Math.max(1, Math.floor(side / g))).filter((c, k, all) => c > 1 && all.indexOf(c) === k);
+  // Grids of 8x8 and 32x32 block means (1-pixel blocks would be exact: skipped).
+  const blocks = [8, 32].map((g) => Math.max(1, Math.floor(side / g))).filter((c, k, all) => c > 1 && all.indexOf(c) === k);
   if (blocks.length === 0) blocks.push(1);
   const slack = 1 - 1e-6; // rounding margin so bounds never exceed the true distance
   const qs = blocks.map((c) => q.map((img) => summarise(img, side, c)));
@@ -196,12 +187,7 @@ export function memorizationReport(
 export function meanPairwiseDistance(images: PixelImage[], pairs = 2000, seed = 0): number {
   const n = images.length;
   if (n < 2) return 0;
-  const dist = (i: number, j: number) => {
-    let s = 0;
-    const a = images[i], b = images[j];
-    for (let k = 0; k < a.length; k++) { const t = a[k] - b[k]; s += t * t; }
-    return Math.sqrt(s);
-  };
+  const dist = (i: number, j: number) => Math.sqrt(sqDistBounded(Float32Array.from(images[i]), Float32Array.from(images[j]), Infinity));
   let sum = 0, count = 0;
   if ((n * (n - 1)) / 2 <= pairs) {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { sum += dist(i, j); count++; }
