@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import zlib from 'node:zlib';
+import { writeNifti } from '../helpers/nifti';
 import { openDb, type Db } from '../../db/client';
 import { listDatasets } from '../../db/queries/datasets';
 import { importDataset } from '../../server/datasets/import';
@@ -107,4 +109,30 @@ test('bad input gets a clear error and leaves nothing half-imported', async () =
     await assert.rejects(run, (err: unknown) => err instanceof ImportError && message.test(err.message), label);
     assert.deepEqual(leftovers(), before, `${label} left something behind`);
   }
+});
+
+test('NIfTI volumes with BraTS-named masks import as labelled slices, one group per volume', async () => {
+  const dir = path.join(work, 'brats');
+  fs.mkdirSync(dir);
+  const [nx, ny, nz] = [48, 40, 16];
+  // Two different heads (shape, tumour place), so only the per-volume rule can group their slices.
+  for (const [c, rx, ry, cx, cy] of [['case_001', 20, 16, 16, 20], ['case_002', 14, 18, 28, 10]] as const) {
+    const volume = new Int16Array(nx * ny * nz);
+    const mask = new Uint8Array(nx * ny * nz);
+    for (let z = 2; z < 14; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
+      const i = x + y * nx + z * nx * ny;
+      if (((x - 23.5) / rx) ** 2 + ((y - 19.5) / ry) ** 2 < 1) volume[i] = 300 + ((x * 5 + y * 3 + z) % 40);
+      // Preprocessing fills the frame with any head, so give the second one its own anatomy.
+      if (c === 'case_002' && Math.abs(x - 20) < 3 && Math.abs(y - 22) < 9) volume[i] = 60;
+      if ((x - cx) ** 2 + (y - cy) ** 2 + (z - 8) ** 2 <= 9) { volume[i] = 900; mask[i] = 1; }
+    }
+    fs.writeFileSync(path.join(dir, `${c}_flair.nii.gz`), zlib.gzipSync(writeNifti({ dims: [nx, ny, nz], voxels: volume })));
+    fs.writeFileSync(path.join(dir, `${c}_seg.nii.gz`), zlib.gzipSync(writeNifti({ dims: [nx, ny, nz], voxels: mask })));
+  }
+  const result = await importDataset(db, dataDir, { source: dir, name: 'brats-like' });
+  assert.equal(result.imported, 24, '12 non-empty axial slices from each of the two volumes');
+  assert.equal(result.dataset.classCounts.tumor, 14, 'slices 5..11 of each volume touch its tumour sphere (radius 3 around z = 8)');
+  const groups = new Int32Array(Uint8Array.from(fs.readFileSync(path.join(dataDir, result.dataset.dir, 'groups.i32'))).buffer);
+  assert.equal(new Set(groups).size, 2, 'adjacent slices of a patient share its group');
+  assert.ok(result.report.some((r) => r.path === 'case_001_flair.nii.gz' && /labelled from case_001_seg\.nii\.gz/.test(r.reason ?? '')));
 });

@@ -109,6 +109,9 @@ test('SSIM and MS-SSIM are 1 for identical images and fall with noise', () => {
     prevS = s;
     prevM = m;
   }
+  const small = blobImage(rand, 24); // fewer pixels than 3 scales of 11-px windows need: window shrinks
+  assert.ok(Math.abs(msSsim(small, small, 24) - 1) < 1e-9);
+  assert.ok(msSsim(small, noisy(small, 0.2), 24) < msSsim(small, noisy(small, 0.02), 24));
   const same = Array.from({ length: 4 }, () => a);
   assert.ok(Math.abs(meanPairwiseMsSsim(same, 64) - 1) < 1e-9);
   const diverse = Array.from({ length: 8 }, () => blobImage(rand, 64));

@@ -25,9 +25,9 @@ export function frechetDistance(a: Float64Array[], b: Float64Array[]): number {
 }
 
 export interface KidOptions {
-  /** Number of random subsets averaged (default 50). */
+  /** Number of random subsets averaged (default 20; the KID paper uses 100 x 1000, ~15x slower). */
   subsets?: number;
-  /** Rows per subset, drawn without replacement from each set (default min(1000, |a|, |b|)). */
+  /** Rows per subset, drawn without replacement from each set (default min(500, |a|, |b|)). */
   subsetSize?: number;
   seed?: number;
 }
@@ -51,8 +51,8 @@ export function kernelInceptionDistance(
   if (a.length < 2 || b.length < 2) throw new Error('kernelInceptionDistance needs at least 2 samples per set');
   const d = a[0].length;
   if (b[0].length !== d) throw new Error('feature dimensions differ');
-  const subsets = Math.max(1, opts.subsets ?? 50);
-  const m = Math.max(2, Math.min(opts.subsetSize ?? 1000, a.length, b.length));
+  const subsets = Math.max(1, opts.subsets ?? 20);
+  const m = Math.max(2, Math.min(opts.subsetSize ?? 500, a.length, b.length));
   const rand = mulberry32(opts.seed ?? 0);
   const k = (x: Float64Array, y: Float64Array) => (dot(x, y) / d + 1) ** 3;
   const scores: number[] = [];

@@ -67,7 +67,7 @@ function lowerBound(a: Summary, b: Summary, blockPixels: number, limit: number):
   for (let k = 0; k < pa.length; k++) {
     const t = pa[k] - pb[k];
     s += blockPixels * t * t;
-    if ((k & 63) === 63 && s >= limit) return s;
+    if ((k & 15) === 15 && s >= limit) return s;
   }
   return s;
 }
@@ -96,6 +96,17 @@ export function nearestDistances(
   const slack = 1 - 1e-6; // rounding margin so bounds never exceed the true distance
   const qs = blocks.map((c) => q.map((img) => summarise(img, side, c)));
   const rs = blocks.map((c) => r.map((img) => summarise(img, side, c)));
+  // Put the most variable block means first so that early exit in lowerBound happens sooner.
+  for (let l = 0; l < blocks.length; l++) {
+    const rows = rs[l].map((x) => x.pooled), len = rows[0].length;
+    const spread = Float64Array.from({ length: len }, (_, k) => {
+      let m = 0, m2 = 0;
+      for (const row of rows) { m += row[k]; m2 += row[k] * row[k]; }
+      return m2 / rows.length - (m / rows.length) ** 2;
+    });
+    const perm = Array.from({ length: len }, (_, k) => k).sort((x, y) => spread[y] - spread[x]);
+    for (const sm of [...qs[l], ...rs[l]]) sm.pooled = Float64Array.from(perm, (k) => sm.pooled[k]);
+  }
   const nr = r.length;
   const lower = new Float64Array(nr);
   const distance = new Float64Array(q.length);
@@ -170,15 +181,9 @@ export function memorizationReport(
   const heldOutToTrain = { median: quantile(h2t.distance, 0.5), p5: quantile(h2t.distance, 0.05) };
   const memorizationRatio = heldOutToTrain.median > 0 ? syntheticToTrain.median / heldOutToTrain.median : NaN;
   const threshold = nearCopyFactor * heldOutToTrain.median;
-  let copies = 0;
-  for (const d of s2t.distance) if (d <= threshold) copies++;
-  const nearCopyShare = synthetic.length ? copies / synthetic.length : 0;
+  const nearCopyShare = synthetic.length ? s2t.distance.filter((d) => d <= threshold).length / synthetic.length : 0;
   const order = Array.from(s2t.distance.keys()).sort((x, y) => s2t.distance[x] - s2t.distance[y]);
-  const closest = order.slice(0, closestPairs).map((i) => ({
-    syntheticIndex: i,
-    trainIndex: s2t.index[i],
-    distance: s2t.distance[i],
-  }));
+  const closest = order.slice(0, closestPairs).map((i) => ({ syntheticIndex: i, trainIndex: s2t.index[i], distance: s2t.distance[i] }));
   const copyingLikely = memorizationRatio < 0.5 || nearCopyShare > maxNearCopyShare;
   return { syntheticToTrain, heldOutToTrain, memorizationRatio, nearCopyShare, copyingLikely, closest };
 }
@@ -187,7 +192,8 @@ export function memorizationReport(
 export function meanPairwiseDistance(images: PixelImage[], pairs = 2000, seed = 0): number {
   const n = images.length;
   if (n < 2) return 0;
-  const dist = (i: number, j: number) => Math.sqrt(sqDistBounded(Float32Array.from(images[i]), Float32Array.from(images[j]), Infinity));
+  const imgs = images.map((img) => Float32Array.from(img));
+  const dist = (i: number, j: number) => Math.sqrt(sqDistBounded(imgs[i], imgs[j], Infinity));
   let sum = 0, count = 0;
   if ((n * (n - 1)) / 2 <= pairs) {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { sum += dist(i, j); count++; }
@@ -221,9 +227,7 @@ export function modeCollapseReport(synthetic: PixelImage[], real?: PixelImage[])
   let duplicateShare = 0;
   if (synthetic.length > 1) {
     const nn = nearestDistances(synthetic, synthetic, { excludeSelf: true });
-    let dups = 0;
-    for (const d of nn.distance) if (d <= 0.1 * syntheticSpread) dups++;
-    duplicateShare = dups / synthetic.length;
+    duplicateShare = nn.distance.filter((d) => d <= 0.1 * syntheticSpread).length / synthetic.length;
   }
   const likely = duplicateShare > 0.25 || (realSpread !== null && syntheticSpread < 0.5 * realSpread);
   return { likely, syntheticSpread, realSpread, duplicateShare };
