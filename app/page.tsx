@@ -3,7 +3,8 @@
 import Link from 'next/link';
 import { useRuns } from './lib/use-runs';
 import { StatusBadge, ProgressBar } from './components/status-badge';
-import { pct, time } from './lib/format';
+import { modelLabel, pct, time } from './lib/format';
+import { isGeneratorSummary } from '../server/contracts/events';
 
 export default function DashboardPage() {
   const { runs, error } = useRuns();
@@ -43,14 +44,14 @@ export default function DashboardPage() {
                 <td className="py-2 pr-3 font-mono text-xs">
                   <Link href={`/runs/${run.id}`} className="text-sky-700 hover:underline dark:text-sky-400">{run.id}</Link>
                 </td>
-                <td className="pr-3">{run.model === 'cnn' ? 'BrainCNN' : run.model}</td>
+                <td className="pr-3">{modelLabel(run)}</td>
                 <td className="pr-3">{run.preset}</td>
                 <td className="pr-3 text-right">{run.seed}</td>
                 <td className="pr-3">{run.trainData}</td>
                 <td className="pr-3"><StatusBadge status={run.status} /></td>
                 <td className="pr-3"><ProgressBar value={run.progress} /></td>
-                <td className="pr-3 text-right" data-testid="row-accuracy">{pct(run.summary?.accuracy)}</td>
-                <td className="pr-3 text-right">{pct(run.summary?.f1)}</td>
+                <td className="pr-3 text-right" data-testid="row-accuracy">{run.summary && !isGeneratorSummary(run.summary) ? pct(run.summary.accuracy) : '—'}</td>
+                <td className="pr-3 text-right">{run.summary && !isGeneratorSummary(run.summary) ? pct(run.summary.f1) : '—'}</td>
                 <td className="pr-3 font-mono text-xs">{run.backend ?? '—'}</td>
                 <td className="text-xs text-zinc-500">{time(run.createdAt)}</td>
               </tr>

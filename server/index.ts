@@ -11,7 +11,7 @@ import { ensureDemoDataset } from './datasets/demo';
 import { Scheduler } from './scheduler/scheduler';
 import { Hub } from './realtime/hub';
 import { appRouter } from './api/root';
-import { handleDatasetFile, handleUpload } from './http/datasets';
+import { handleDatasetFile, handleRunImage, handleUpload } from './http/files';
 import type { AppServices } from './api/trpc';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,6 +51,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     if (req.url === '/api/health') return void res.end(JSON.stringify({ ok: true }));
     if (req.url?.startsWith('/api/datasets/upload')) return void handleUpload(req, res, services);
     if (req.url?.startsWith('/api/datasets/')) return void handleDatasetFile(req, res, services);
+    if (req.url?.startsWith('/api/runs/')) return handleRunImage(req, res, services);
     if (nextHandler) return void nextHandler(req, res);
     res.statusCode = 404;
     res.end('web pages are not served by this process');

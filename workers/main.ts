@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
 import { initEngine } from './engine/backend';
 import { runClassifyJob } from './jobs/classify';
+import { runTrainGeneratorJob } from './jobs/train-generator';
 import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../server/contracts/events';
 import { RunStoppedError } from './train/cnn-trainer';
 
@@ -45,10 +46,14 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
     log: (level: 'info' | 'warn' | 'error', message: string) => socket.emit('run:log', { runId: job.runId, level, message }),
     metrics: (points: MetricPoint[]) => buffer.push(points),
     progress: (epoch: number, step: number, totalSteps: number) => socket.emit('run:progress', { runId: job.runId, epoch, step, totalSteps }),
+    image: (step: number, kind: 'samples' | 'real', png: Buffer) => {
+      buffer.flush(); // the grid belongs after the points of its step
+      socket.emit('run:image', { runId: job.runId, step, kind, png: png.toString('base64') });
+    },
     shouldStop: () => cancelled.has(job.runId) || !socket.connected,
   };
   try {
-    const outcome = await runClassifyJob(job, ctx);
+    const outcome = job.config.model === 'cnn' ? await runClassifyJob(job, ctx) : await runTrainGeneratorJob(job, ctx);
     buffer.flush();
     await socket.timeout(10_000).emitWithAck('run:complete', { runId: job.runId, ...outcome });
   } catch (err) {

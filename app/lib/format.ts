@@ -9,3 +9,10 @@ export function duration(ms: number): string {
 }
 
 export const time = (ms: number | null) => (ms ? new Date(ms).toLocaleTimeString() : '—');
+
+/** "BrainCNN", or "VAE (tumour)" / "GAN (healthy)" for the per-class generators. */
+export function modelLabel(run: { model: string; config?: unknown; imageClass?: string | null }): string {
+  if (run.model === 'cnn') return 'BrainCNN';
+  const name = run.model.toUpperCase();
+  return run.imageClass ? `${name} (${run.imageClass === 'tumor' ? 'tumour' : 'healthy'})` : name;
+}

@@ -2,7 +2,7 @@
 // One run, live: joins the run's room first, then loads the stored history, and merges both by
 // point id so a late joiner sees every point exactly once.
 import { useEffect, useMemo, useState } from 'react';
-import type { RunView, StoredMetricPoint } from '../../server/contracts/events';
+import type { RunImageView, RunView, StoredMetricPoint } from '../../server/contracts/events';
 import { getSocket } from './socket';
 import { trpc, errorMessage } from './trpc';
 
@@ -17,6 +17,7 @@ export function useRun(runId: string) {
   const [config, setConfig] = useState<unknown>(null);
   const [points, setPoints] = useState<Map<number, StoredMetricPoint>>(new Map());
   const [logs, setLogs] = useState<LogLine[]>([]);
+  const [images, setImages] = useState<Map<number, RunImageView>>(new Map());
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -30,10 +31,18 @@ export function useRun(runId: string) {
     const onMetrics = (msg: { runId: string; points: StoredMetricPoint[] }) => msg.runId === runId && addPoints(msg.points);
     const onUpdate = (r: RunView) => r.id === runId && setRun(r);
     const onLog = (msg: { runId: string } & LogLine) => msg.runId === runId && setLogs((l) => [...l, msg]);
+    const addImages = (incoming: RunImageView[]) =>
+      setImages((prev) => {
+        const next = new Map(prev);
+        for (const image of incoming) next.set(image.id, image);
+        return next;
+      });
+    const onImage = (msg: { runId: string; image: RunImageView }) => msg.runId === runId && addImages([msg.image]);
     const subscribe = () => socket.emit('run:subscribe', { runId });
     socket.on('run:metrics', onMetrics);
     socket.on('run:updated', onUpdate);
     socket.on('run:log', onLog);
+    socket.on('run:image', onImage);
     socket.on('connect', subscribe);
     if (socket.connected) subscribe();
 
@@ -41,6 +50,7 @@ export function useRun(runId: string) {
       (res) => {
         setRun((live) => (live && live.progress >= res.run.progress ? live : res.run));
         setConfig(res.config);
+        addImages(res.images);
         setLogs((live) => [...res.logs.map((l) => ({ ts: l.ts, level: l.level, message: l.message })), ...live.filter((l) => l.ts > (res.logs.at(-1)?.ts ?? 0))]);
       },
       (err) => setError(errorMessage(err)),
@@ -52,10 +62,12 @@ export function useRun(runId: string) {
       socket.off('run:metrics', onMetrics);
       socket.off('run:updated', onUpdate);
       socket.off('run:log', onLog);
+      socket.off('run:image', onImage);
       socket.off('connect', subscribe);
     };
   }, [runId]);
 
   const sortedPoints = useMemo(() => [...points.values()].sort((a, b) => a.id - b.id), [points]);
-  return { run, config, points: sortedPoints, logs, error };
+  const sortedImages = useMemo(() => [...images.values()].sort((a, b) => a.step - b.step || a.id - b.id), [images]);
+  return { run, config, points: sortedPoints, images: sortedImages, logs, error };
 }

@@ -2,7 +2,7 @@
 // id order so a late-joining browser can merge the history with the live tail.
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../client';
-import { metricPoints, runLogs } from '../schema';
+import { metricPoints, runImages, runLogs } from '../schema';
 import type { MetricPoint, StoredMetricPoint } from '../../server/contracts/events';
 
 export function appendMetricPoints(db: Db, runId: string, points: MetricPoint[]): StoredMetricPoint[] {
@@ -28,4 +28,17 @@ export function appendLog(db: Db, runId: string, level: string, message: string)
 
 export function listLogs(db: Db, runId: string, limit = 500) {
   return db.select().from(runLogs).where(eq(runLogs.runId, runId)).orderBy(asc(runLogs.id)).limit(limit).all();
+}
+
+/** Images of a run (sample grids), in step order, with the URL the browser loads them from. */
+export function listRunImages(db: Db, runId: string) {
+  return db.select().from(runImages).where(eq(runImages.runId, runId)).orderBy(asc(runImages.step), asc(runImages.id)).all().map(toImageView);
+}
+
+export function insertRunImage(db: Db, runId: string, step: number, kind: string, file: string) {
+  return toImageView(db.insert(runImages).values({ runId, step, kind, file, createdAt: Date.now() }).returning().get());
+}
+
+function toImageView(row: typeof runImages.$inferSelect) {
+  return { id: row.id, step: row.step, kind: row.kind, url: `/api/runs/${row.runId}/images/${row.id}.png` };
 }

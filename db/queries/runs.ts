@@ -3,7 +3,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { runs } from '../schema';
 import type { RunConfig } from '../../server/contracts/run-config';
-import type { ClassifierSummary, RunView } from '../../server/contracts/events';
+import type { RunSummary, RunView } from '../../server/contracts/events';
 
 type RunRow = typeof runs.$inferSelect;
 
@@ -14,13 +14,14 @@ export function toRunView(row: RunRow): RunView {
     preset: row.preset,
     seed: row.seed,
     trainData: row.trainData,
+    imageClass: (row.config as { imageClass?: string }).imageClass ?? null,
     datasetId: row.datasetId,
     status: row.status,
     backend: row.backend,
     workerId: row.workerId,
     progress: row.progress,
     error: row.error,
-    summary: (row.summary as ClassifierSummary | null) ?? null,
+    summary: (row.summary as RunSummary | null) ?? null,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -38,7 +39,7 @@ export function insertRun(db: Db, config: RunConfig, origin: string): RunRow {
     .insert(runs)
     .values({
       id: newRunId(),
-      kind: 'classify',
+      kind: config.model === 'cnn' ? 'classify' : 'train-generator',
       model: config.model,
       preset: config.preset,
       seed: config.seed,
@@ -91,7 +92,7 @@ export function setProgress(db: Db, id: string, progress: number): RunRow | unde
   return db.update(runs).set({ progress }).where(and(eq(runs.id, id), eq(runs.status, 'running'))).returning().get();
 }
 
-export function completeRun(db: Db, id: string, summary: ClassifierSummary): RunRow | undefined {
+export function completeRun(db: Db, id: string, summary: RunSummary): RunRow | undefined {
   return db
     .update(runs)
     .set({ status: 'succeeded', summary, progress: 1, finishedAt: Date.now() })

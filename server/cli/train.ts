@@ -11,7 +11,7 @@ import { listDatasets } from '../../db/queries/datasets';
 import { importDataset } from '../datasets/import';
 import { progressBar } from './progress';
 import fs from 'node:fs';
-import type { RunView, ServerToBrowserEvents, BrowserToServerEvents } from '../contracts/events';
+import { isGeneratorSummary, type RunView, type ServerToBrowserEvents, type BrowserToServerEvents } from '../contracts/events';
 import type { Socket } from 'socket.io-client';
 
 const argsSchema = z.object({
@@ -21,6 +21,7 @@ const argsSchema = z.object({
   data: z.string().min(1).optional(),
   epochs: z.coerce.number().int().min(1).optional(),
   'image-size': z.coerce.number().int().optional(),
+  class: z.enum(['tumor', 'healthy']).optional(),
   json: z.boolean().default(false),
 });
 
@@ -28,14 +29,14 @@ function parseCli() {
   const { values } = parseArgs({
     options: {
       model: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
-      epochs: { type: 'string' }, 'image-size': { type: 'string' }, json: { type: 'boolean' },
+      epochs: { type: 'string' }, 'image-size': { type: 'string' }, class: { type: 'string' }, json: { type: 'boolean' },
     },
     strict: true,
   });
   const parsed = argsSchema.safeParse(values);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`);
-    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--json]`);
+    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--json]`);
   }
   return parsed.data;
 }
@@ -83,17 +84,23 @@ async function main() {
     });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}) };
-    const launched = await caller.runs.launch({ model: args.model, preset: args.preset, seed: args.seed, datasetId, overrides: overrides as never });
+    const launched = await caller.runs.launch({ model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never });
     runId = launched.id;
     console.error(`run ${runId} queued (${args.model}, ${args.preset}, seed ${args.seed})`);
     const run = await finished;
     if (process.stderr.isTTY) process.stderr.write('\n');
     socket.close();
     if (run.status !== 'succeeded' || !run.summary) throw new Error(`run ${run.id} ${run.status}: ${run.error ?? 'no result'}`);
-    const { accuracy, precision, recall, f1, confusion, bestEpoch } = run.summary;
-    const out = { runId: run.id, model: run.model, preset: run.preset, seed: run.seed, dataset: run.datasetId, accuracy, precision, recall, f1, confusion, bestEpoch, backend: run.backend, seconds: (Date.now() - started) / 1000 };
-    if (args.json) console.log(JSON.stringify(out));
-    else console.log(`accuracy ${(accuracy * 100).toFixed(2)}%  precision ${(precision * 100).toFixed(2)}%  recall ${(recall * 100).toFixed(2)}%  F1 ${(f1 * 100).toFixed(2)}%  backend ${run.backend}  ${out.seconds.toFixed(1)} s`);
+    const base = { runId: run.id, model: run.model, preset: run.preset, seed: run.seed, dataset: run.datasetId, backend: run.backend, seconds: (Date.now() - started) / 1000 };
+    if (isGeneratorSummary(run.summary)) {
+      const out = { ...base, imageClass: run.imageClass, ...run.summary.losses, steps: run.summary.steps, samples: run.summary.samples };
+      console.log(args.json ? JSON.stringify(out) : `${Object.entries(run.summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}  backend ${run.backend}  ${base.seconds.toFixed(1)} s`);
+    } else {
+      const { accuracy, precision, recall, f1, confusion, bestEpoch } = run.summary;
+      const out = { ...base, accuracy, precision, recall, f1, confusion, bestEpoch };
+      if (args.json) console.log(JSON.stringify(out));
+      else console.log(`accuracy ${(accuracy * 100).toFixed(2)}%  precision ${(precision * 100).toFixed(2)}%  recall ${(recall * 100).toFixed(2)}%  F1 ${(f1 * 100).toFixed(2)}%  backend ${run.backend}  ${base.seconds.toFixed(1)} s`);
+    }
   } finally {
     await server.close();
   }

@@ -33,6 +33,29 @@ export const classifierSummarySchema = z.object({
 });
 export type ClassifierSummary = z.infer<typeof classifierSummarySchema>;
 
+/** A generator run's outcome: its last losses (averaged over the last epoch). */
+export const generatorSummarySchema = z.object({
+  kind: z.literal('generator'),
+  losses: z.record(z.string().max(64), z.number().finite()),
+  steps: z.number().int().min(0),
+  samples: z.number().int().min(0),
+  seconds: z.number().min(0),
+});
+export type GeneratorSummary = z.infer<typeof generatorSummarySchema>;
+export type RunSummary = ClassifierSummary | GeneratorSummary;
+
+export function isGeneratorSummary(summary: RunSummary): summary is GeneratorSummary {
+  return 'kind' in summary && summary.kind === 'generator';
+}
+
+/** An image a run produced (a sample grid), as the browser sees it. */
+export interface RunImageView {
+  id: number;
+  step: number;
+  kind: string;
+  url: string;
+}
+
 export const resultCellSchema = z.object({
   model: z.string().min(1),
   technique: z.string(),
@@ -53,7 +76,14 @@ export const workerHelloSchema = z.object({
 export const workerMetricsSchema = z.object({ runId, points: z.array(metricPointSchema).min(1).max(5000) });
 export const workerLogSchema = z.object({ runId, level: z.enum(['info', 'warn', 'error']), message: z.string().max(4000) });
 export const workerProgressSchema = z.object({ runId, epoch: z.number().min(0), step: z.number().int().min(0), totalSteps: z.number().int().min(1) });
-export const workerCompleteSchema = z.object({ runId, summary: classifierSummarySchema, results: z.array(resultCellSchema) });
+export const workerCompleteSchema = z.object({ runId, summary: z.union([classifierSummarySchema, generatorSummarySchema]), results: z.array(resultCellSchema) });
+/** A PNG (base64) the worker rendered, e.g. the sample grid at a step; at most 4 MB. */
+export const workerImageSchema = z.object({
+  runId,
+  step: z.number().int().min(0),
+  kind: z.enum(['samples', 'real']),
+  png: z.string().min(8).max(6_000_000).regex(/^[A-Za-z0-9+/=]+$/),
+});
 export const workerFailSchema = z.object({ runId, error: z.string().min(1).max(4000) });
 
 /** What a worker receives when it claims a run. */
@@ -77,6 +107,7 @@ export interface WorkerToServerEvents {
   'run:metrics': (msg: z.infer<typeof workerMetricsSchema>) => void;
   'run:log': (msg: z.infer<typeof workerLogSchema>) => void;
   'run:progress': (msg: z.infer<typeof workerProgressSchema>) => void;
+  'run:image': (msg: z.infer<typeof workerImageSchema>) => void;
   'run:complete': (msg: z.infer<typeof workerCompleteSchema>, ack: (ok: boolean) => void) => void;
   'run:fail': (msg: z.infer<typeof workerFailSchema>, ack: (ok: boolean) => void) => void;
 }
@@ -95,13 +126,15 @@ export interface RunView {
   preset: string;
   seed: number;
   trainData: string;
+  /** Generators: the class they learn. */
+  imageClass: string | null;
   datasetId: string;
   status: RunStatus;
   backend: string | null;
   workerId: string | null;
   progress: number;
   error: string | null;
-  summary: ClassifierSummary | null;
+  summary: RunSummary | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -111,6 +144,7 @@ export interface ServerToBrowserEvents {
   'run:updated': (run: RunView) => void;
   'run:metrics': (msg: { runId: string; points: StoredMetricPoint[] }) => void;
   'run:log': (msg: { runId: string; level: string; message: string; ts: number }) => void;
+  'run:image': (msg: { runId: string; image: RunImageView }) => void;
   'results:updated': () => void;
   'datasets:updated': () => void;
   'import:progress': (msg: { importId: string; phase: string; done: number; total: number }) => void;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const presetNames = ['smoke', 'quick', 'paper'] as const;
 export type PresetName = (typeof presetNames)[number];
 
-export const modelNames = ['cnn'] as const;
+export const modelNames = ['cnn', 'vae', 'gan'] as const;
 export type ModelName = (typeof modelNames)[number];
 
 export const trainDataKinds = ['real', 'synthetic', 'mixed'] as const;
@@ -41,12 +41,45 @@ export const cnnConfigSchema = z.object({
 });
 export type CnnConfig = z.infer<typeof cnnConfigSchema>;
 
-export const runConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema]);
+export const imageClasses = ['tumor', 'healthy'] as const;
+
+/** The generators (paper section 5.1): one model per class, trained on that class's training
+ * split only. A sample grid from fixed latents is streamed every `sampleEvery` steps. */
+const generatorFields = {
+  preset: z.enum(presetNames),
+  seed,
+  datasetId: z.string().min(1),
+  trainData: z.literal('real'),
+  imageClass: z.enum(imageClasses),
+  imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
+  width: z.number().min(0.125).max(1),
+  epochs: z.number().int().min(1).max(500),
+  batchSize: z.number().int().min(2).max(256),
+  learningRate: z.number().positive().max(1),
+  sampleEvery: z.number().int().min(1).max(10_000),
+  limits: splitLimits.default({}),
+};
+export const vaeConfigSchema = z.object({ model: z.literal('vae'), ...generatorFields, latentDim: z.number().int().min(2).max(2048) });
+export const ganConfigSchema = z.object({ model: z.literal('gan'), ...generatorFields });
+export type VaeConfig = z.infer<typeof vaeConfigSchema>;
+export type GanConfig = z.infer<typeof ganConfigSchema>;
+export type GeneratorConfig = VaeConfig | GanConfig;
+
+export const runConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, vaeConfigSchema, ganConfigSchema]);
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
-/** Fields a user may change on top of a preset. */
-export const cnnOverridesSchema = cnnConfigSchema
-  .pick({ imageSize: true, width: true, epochs: true, batchSize: true, learningRate: true, dropout: true })
+/** Fields a user may change on top of a preset (each model's schema checks the result). */
+export const overridesSchema = z
+  .object({
+    imageSize: z.number(),
+    width: z.number(),
+    epochs: z.number(),
+    batchSize: z.number(),
+    learningRate: z.number(),
+    dropout: z.number(),
+    latentDim: z.number(),
+    sampleEvery: z.number(),
+  })
   .partial();
 
 export const launchInputSchema = z.object({
@@ -54,7 +87,9 @@ export const launchInputSchema = z.object({
   preset: z.enum(presetNames),
   seed: seed.default(0),
   datasetId: z.string().min(1).optional(),
-  overrides: cnnOverridesSchema.default({}),
+  /** Generators only: the class whose training images the model learns. */
+  imageClass: z.enum(imageClasses).optional(),
+  overrides: overridesSchema.default({}),
 });
 export type LaunchInput = z.input<typeof launchInputSchema>;
 
@@ -69,16 +104,43 @@ export const cnnPresets: Record<PresetName, CnnPreset> = {
   paper: { imageSize: 128, width: 1, epochs: 20, batchSize: 32, learningRate: 1e-3, dropout: 0.5, limits: {} },
 };
 
+type GeneratorPreset = Omit<VaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'imageClass'>;
+
+/** The paper preset is the paper's architecture at 128 (latent 512); the GAN's Adam settings
+ * (2e-4) are the DCGAN practice, the paper gives none. */
+export const generatorPresets: Record<'vae' | 'gan', Record<PresetName, GeneratorPreset>> = {
+  vae: {
+    smoke: { imageSize: 32, width: 0.25, latentDim: 32, epochs: 1, batchSize: 16, learningRate: 1e-3, sampleEvery: 2, limits: { train: 64 } },
+    quick: { imageSize: 64, width: 0.5, latentDim: 128, epochs: 5, batchSize: 32, learningRate: 1e-3, sampleEvery: 10, limits: {} },
+    paper: { imageSize: 128, width: 1, latentDim: 512, epochs: 50, batchSize: 32, learningRate: 1e-3, sampleEvery: 50, limits: {} },
+  },
+  gan: {
+    smoke: { imageSize: 32, width: 0.25, latentDim: 100, epochs: 1, batchSize: 16, learningRate: 2e-4, sampleEvery: 2, limits: { train: 64 } },
+    quick: { imageSize: 64, width: 0.5, latentDim: 100, epochs: 10, batchSize: 32, learningRate: 2e-4, sampleEvery: 10, limits: {} },
+    paper: { imageSize: 128, width: 1, latentDim: 100, epochs: 100, batchSize: 32, learningRate: 2e-4, sampleEvery: 50, limits: {} },
+  },
+};
+
+export function presetFor(model: ModelName, preset: PresetName): Record<string, unknown> {
+  if (model === 'cnn') return cnnPresets[preset];
+  const { latentDim, ...rest } = generatorPresets[model][preset];
+  return model === 'vae' ? { ...rest, latentDim } : rest;
+}
+
 /** Turns a launch request into a full config; throws a ZodError naming the bad field. */
 export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): RunConfig {
   const launch = launchInputSchema.parse(input);
+  const generator = launch.model !== 'cnn';
+  const { latentDim, sampleEvery, dropout, ...common } = launch.overrides;
+  const overrides = launch.model === 'cnn' ? { ...common, dropout } : { ...common, sampleEvery, ...(launch.model === 'vae' ? { latentDim } : {}) };
   return runConfigSchema.parse({
-    ...cnnPresets[launch.preset],
-    ...launch.overrides,
+    ...presetFor(launch.model, launch.preset),
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
     model: launch.model,
     preset: launch.preset,
     seed: launch.seed,
     datasetId: launch.datasetId ?? defaultDatasetId,
     trainData: 'real',
+    ...(generator ? { imageClass: launch.imageClass ?? 'tumor' } : {}),
   });
 }

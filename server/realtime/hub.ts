@@ -4,18 +4,19 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import type http from 'node:http';
 import crypto from 'node:crypto';
 import path from 'node:path';
+import fs from 'node:fs';
 import type { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { workers } from '../../db/schema';
 import { claimNextRun, completeRun, failRun, getRun, setProgress, toRunView } from '../../db/queries/runs';
-import { appendLog, appendMetricPoints } from '../../db/queries/metrics';
+import { appendLog, appendMetricPoints, insertRunImage } from '../../db/queries/metrics';
 import { insertResults } from '../../db/queries/results';
 import { getDataset } from '../../db/queries/datasets';
 import type { Scheduler } from '../scheduler/scheduler';
 import {
   jobSchema, subscribeSchema, workerCompleteSchema, workerFailSchema, workerHelloSchema, workerLogSchema,
-  workerMetricsSchema, workerProgressSchema,
+  workerImageSchema, workerMetricsSchema, workerProgressSchema,
   type BrowserToServerEvents, type ServerToBrowserEvents, type ServerToWorkerEvents, type WorkerToServerEvents,
 } from '../contracts/events';
 import type { runs } from '../../db/schema';
@@ -140,6 +141,19 @@ export class Hub {
       if (!ok) return;
       const row = setProgress(db, ok.data.runId, Math.min(1, ok.data.step / ok.data.totalSteps));
       if (row) this.publishRun(row);
+    });
+
+    socket.on('run:image', (msg) => {
+      const ok = accept(workerImageSchema, msg, 'run:image');
+      if (!ok) return;
+      const png = Buffer.from(ok.data.png, 'base64');
+      if (png.subarray(1, 4).toString('latin1') !== 'PNG') return log(`rejected run:image for ${ok.data.runId}: not a PNG`);
+      const dir = path.join('artifacts', ok.data.runId);
+      const file = path.join(dir, `${String(ok.data.step).padStart(7, '0')}-${ok.data.kind}.png`);
+      fs.mkdirSync(path.join(this.opts.dataDir, dir), { recursive: true });
+      fs.writeFileSync(path.join(this.opts.dataDir, file), png);
+      const image = insertRunImage(db, ok.data.runId, ok.data.step, ok.data.kind, file);
+      this.io.to(runRoom(ok.data.runId)).emit('run:image', { runId: ok.data.runId, image });
     });
 
     socket.on('run:complete', (msg, ack) => {

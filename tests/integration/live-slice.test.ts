@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 import { TRPCClientError } from '@trpc/client';
 import { startTestServer, waitForRun, TEST_WORKER_TOKEN, type TestServer } from '../helpers/server';
-import type { StoredMetricPoint } from '../../server/contracts/events';
+import type { ClassifierSummary, StoredMetricPoint } from '../../server/contracts/events';
 
 let server: TestServer;
 before(async () => {
@@ -26,7 +26,7 @@ test('a smoke BrainCNN run trains in a worker, streams its points live and fills
   const done = await waitForRun(browser, launched.id, (r) => r.status !== 'queued' && r.status !== 'running');
   assert.equal(done.status, 'succeeded', `run ended ${done.status}: ${done.error}`);
   assert.equal(done.backend, 'wasm');
-  const summary = done.summary!;
+  const summary = done.summary as ClassifierSummary;
   for (const m of [summary.accuracy, summary.precision, summary.recall, summary.f1]) assert.ok(m >= 0 && m <= 1);
   const { tp, fp, tn, fn } = summary.confusion;
   assert.equal(tp + fp + tn + fn, summary.testSize);

@@ -6,6 +6,8 @@ import { resolveRunConfig } from '../../server/contracts/run-config';
 
 test('the paper preset is the paper: 128x128, full width, Adam, 20 epochs, dropout 0.5', () => {
   const config = resolveRunConfig({ model: 'cnn', preset: 'paper', seed: 4 }, 'ds-demo');
+  assert.equal(config.model, 'cnn');
+  if (config.model !== 'cnn') return;
   assert.deepEqual(
     { size: config.imageSize, width: config.width, epochs: config.epochs, dropout: config.dropout, dataset: config.datasetId, seed: config.seed },
     { size: 128, width: 1, epochs: 20, dropout: 0.5, dataset: 'ds-demo', seed: 4 },
@@ -25,5 +27,19 @@ test('invalid values are refused with the offending field named', () => {
       return err instanceof ZodError && err.issues.some((i) => i.path.includes(Object.keys(overrides)[0]));
     });
   }
-  assert.throws(() => resolveRunConfig({ model: 'gan' as never, preset: 'quick' }, 'ds'), ZodError);
+  assert.throws(() => resolveRunConfig({ model: 'resnet' as never, preset: 'quick' }, 'ds'), ZodError);
+});
+
+test('generator configs: one class, the paper latent of 512 for the VAE, and the class is required to be known', () => {
+  const vae = resolveRunConfig({ model: 'vae', preset: 'paper', imageClass: 'healthy' }, 'ds');
+  assert.equal(vae.model, 'vae');
+  if (vae.model !== 'vae') return;
+  assert.deepEqual([vae.imageClass, vae.latentDim, vae.imageSize, vae.width], ['healthy', 512, 128, 1]);
+  const gan = resolveRunConfig({ model: 'gan', preset: 'smoke', overrides: { sampleEvery: 3, dropout: 0.9 } }, 'ds');
+  assert.equal(gan.model, 'gan');
+  if (gan.model !== 'gan') return;
+  assert.equal(gan.imageClass, 'tumor');
+  assert.equal(gan.sampleEvery, 3);
+  assert.ok(!('dropout' in gan), 'a CNN-only field does not leak into a generator config');
+  assert.throws(() => resolveRunConfig({ model: 'vae', preset: 'smoke', imageClass: 'both' as never }, 'ds'), ZodError);
 });

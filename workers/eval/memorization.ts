@@ -7,7 +7,7 @@ export type PixelImage = Float32Array | Uint8Array;
 export interface NearestOptions {
   /** Average-pool by this factor before measuring (default 1 = full resolution). */
   downsample?: number;
-  /** With queries === references: ignore each query's own index. */
+  /** With queries === references: ignore each query's own index (NaN / -1 if nothing is left). */
   excludeSelf?: boolean;
 }
 

@@ -18,6 +18,7 @@ type StoredSplits = Job['dataset']['splits'];
 export async function runClassifyJob(job: Job, ctx: JobContext): Promise<ClassifyOutcome> {
   const started = Date.now();
   const { config } = job;
+  if (config.model !== 'cnn') throw new Error(`the classify job cannot train a ${config.model}`);
   const files = readDatasetFiles(job.dataset.dir);
   const part = (name: keyof StoredSplits, salt: number) => splitToTensors(files, capIndices(job.dataset.splits[name], config.limits[name], config.seed + salt), config.imageSize);
   const train = part('train', 1);

@@ -6,5 +6,7 @@ export interface JobContext {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   metrics: (points: MetricPoint[]) => void;
   progress: (epoch: number, step: number, totalSteps: number) => void;
+  /** A PNG the run produced at a step (a sample grid, or the real images beside it). */
+  image: (step: number, kind: 'samples' | 'real', png: Buffer) => void;
   shouldStop: () => boolean;
 }

@@ -6,12 +6,27 @@ import { useRun } from '../../lib/use-run';
 import { LiveChart, type SeriesSpec } from '../../components/live-chart';
 import { MetricsPanel } from '../../components/metrics-panel';
 import { StatusBadge, ProgressBar } from '../../components/status-badge';
-import { duration, time } from '../../lib/format';
+import { duration, modelLabel, time } from '../../lib/format';
+import { SampleGrids } from '../../components/sample-grids';
+import { isGeneratorSummary } from '../../../server/contracts/events';
 import { trpc, errorMessage } from '../../lib/trpc';
 
 const LOSS: SeriesSpec[] = [
   { name: 'train/loss', label: 'train loss', color: '#0284c7' },
   { name: 'val/loss', label: 'validation loss', color: '#e11d48' },
+];
+const VAE_LOSS: SeriesSpec[] = [
+  { name: 'vae/total', label: 'total', color: '#0284c7' },
+  { name: 'vae/reconstruction', label: 'reconstruction (BCE)', color: '#16a34a' },
+  { name: 'vae/kl', label: 'KL', color: '#e11d48' },
+];
+const GAN_LOSS: SeriesSpec[] = [
+  { name: 'gan/d_loss', label: 'D loss', color: '#e11d48' },
+  { name: 'gan/g_loss', label: 'G loss', color: '#0284c7' },
+];
+const GAN_D: SeriesSpec[] = [
+  { name: 'gan/d_real', label: 'D(x)', color: '#16a34a' },
+  { name: 'gan/d_fake', label: 'D(G(z))', color: '#a855f7' },
 ];
 const ACCURACY: SeriesSpec[] = [
   { name: 'train/accuracy', label: 'train accuracy (batch)', color: '#0284c7' },
@@ -20,7 +35,7 @@ const ACCURACY: SeriesSpec[] = [
 
 export default function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
-  const { run, config, points, logs, error } = useRun(id);
+  const { run, config, points, images, logs, error } = useRun(id);
   const [cancelError, setCancelError] = useState<string | null>(null);
 
   if (error) return <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">{error}</p>;
@@ -44,7 +59,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         )}
       </div>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
-        <Field label="Model" value={run.model === 'cnn' ? 'BrainCNN' : run.model} />
+        <Field label="Model" value={modelLabel(run)} />
         <Field label="Preset / seed" value={`${run.preset} / ${run.seed}`} />
         <Field label="Train data" value={`${run.trainData} (${run.datasetId})`} />
         <Field label="Backend" value={run.backend ?? 'not started'} testId="run-backend" />
@@ -59,11 +74,26 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         </p>
       )}
       {cancelError && <p className="text-sm text-rose-700">{cancelError}</p>}
-      {run.summary && <MetricsPanel summary={run.summary} />}
-      <div className="grid gap-4 md:grid-cols-2">
-        <LiveChart title="Loss (cross-entropy)" points={points} series={LOSS} yLabel="loss" testId="loss-chart" />
-        <LiveChart title="Accuracy" points={points} series={ACCURACY} yLabel="accuracy" testId="accuracy-chart" />
-      </div>
+      {run.summary && !isGeneratorSummary(run.summary) && <MetricsPanel summary={run.summary} />}
+      {run.summary && isGeneratorSummary(run.summary) && (
+        <p className="text-sm" data-testid="final-losses">
+          Final losses (mean over the last epoch): {Object.entries(run.summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' · ')}
+        </p>
+      )}
+      {run.model === 'cnn' && (
+        <div className="grid gap-4 md:grid-cols-2">
+          <LiveChart title="Loss (cross-entropy)" points={points} series={LOSS} yLabel="loss" testId="loss-chart" />
+          <LiveChart title="Accuracy" points={points} series={ACCURACY} yLabel="accuracy" testId="accuracy-chart" />
+        </div>
+      )}
+      {run.model === 'vae' && <LiveChart title="VAE loss per image (reconstruction + KL)" points={points} series={VAE_LOSS} yLabel="loss" testId="loss-chart" />}
+      {run.model === 'gan' && (
+        <div className="grid gap-4 md:grid-cols-2">
+          <LiveChart title="GAN losses" points={points} series={GAN_LOSS} yLabel="loss" testId="loss-chart" />
+          <LiveChart title="Discriminator outputs" points={points} series={GAN_D} yLabel="probability" testId="d-chart" />
+        </div>
+      )}
+      {run.model !== 'cnn' && <SampleGrids images={images} />}
       <section className="rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900">
         <h2 className="mb-2 text-sm font-semibold">Log</h2>
         <ol data-testid="run-log" className="max-h-64 overflow-auto font-mono text-xs leading-5">

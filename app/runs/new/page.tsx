@@ -3,34 +3,45 @@
 // the server validates the whole config again before queueing the run.
 import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { cnnPresets, presetNames, type PresetName } from '../../../server/contracts/run-config';
+import { presetFor, presetNames, type ModelName, type PresetName } from '../../../server/contracts/run-config';
 import { trpc, errorMessage } from '../../lib/trpc';
 
 type Datasets = Awaited<ReturnType<typeof trpc.datasets.list.query>>;
 
 const presetHelp: Record<PresetName, string> = {
-  smoke: 'Tiny images and a capped subset, two epochs: finishes in seconds. For checking the pipeline.',
-  quick: '64x64 images, half-width layers, 6 epochs on the full training split: minutes on a laptop CPU.',
-  paper: "The paper's exact BrainCNN at 128x128, 20 epochs: meant for a GPU worker.",
+  smoke: 'Tiny images and a capped subset: finishes in seconds. For checking the pipeline.',
+  quick: '64x64 images, half-width layers, the full training split: minutes on a laptop CPU.',
+  paper: "The paper's exact architecture at 128x128: meant for a GPU worker.",
 };
 
-const fields = [
-  { key: 'imageSize', label: 'Image size (px)', help: 'Images are resized to this square size.', options: [32, 64, 128] },
-  { key: 'width', label: 'Width multiplier', help: "1 = the paper's 32/64/128 filters and 1024/512/128 units.", step: 0.125 },
-  { key: 'epochs', label: 'Epochs', help: 'The best epoch on validation is kept.', step: 1 },
-  { key: 'batchSize', label: 'Batch size', help: 'Images per optimiser step.', step: 1 },
-  { key: 'learningRate', label: 'Learning rate', help: 'Adam step size.', step: 0.0001 },
-  { key: 'dropout', label: 'Dropout', help: 'After each dense layer (paper: 0.5).', step: 0.05 },
+const models: { value: ModelName; label: string }[] = [
+  { value: 'cnn', label: 'BrainCNN (classifier, paper 5.2)' },
+  { value: 'vae', label: 'VAE (generator of one class, paper 5.1)' },
+  { value: 'gan', label: 'GAN (generator of one class, paper 5.1)' },
+];
+
+const allFields = [
+  { key: 'imageSize', label: 'Image size (px)', help: 'Images are resized to this square size.', options: [32, 64, 128], models: ['cnn', 'vae', 'gan'] },
+  { key: 'width', label: 'Width multiplier', help: "1 = the paper's layer widths.", step: 0.125, models: ['cnn', 'vae', 'gan'] },
+  { key: 'latentDim', label: 'Latent size', help: 'Paper: 512.', step: 1, models: ['vae'] },
+  { key: 'epochs', label: 'Epochs', help: 'Passes over the training split.', step: 1, models: ['cnn', 'vae', 'gan'] },
+  { key: 'batchSize', label: 'Batch size', help: 'Images per optimiser step.', step: 1, models: ['cnn', 'vae', 'gan'] },
+  { key: 'learningRate', label: 'Learning rate', help: 'Adam step size.', step: 0.0001, models: ['cnn', 'vae', 'gan'] },
+  { key: 'dropout', label: 'Dropout', help: 'After each dense layer (paper: 0.5).', step: 0.05, models: ['cnn'] },
+  { key: 'sampleEvery', label: 'Sample every (steps)', help: 'How often a sample grid is streamed.', step: 1, models: ['vae', 'gan'] },
 ] as const;
-type FieldKey = (typeof fields)[number]['key'];
+type FieldKey = (typeof allFields)[number]['key'];
+const fieldsOf = (model: ModelName) => allFields.filter((f) => (f.models as readonly string[]).includes(model));
 
 export default function NewRunPage() {
   const router = useRouter();
+  const [model, setModel] = useState<ModelName>('cnn');
+  const [imageClass, setImageClass] = useState<'tumor' | 'healthy'>('tumor');
   const [preset, setPreset] = useState<PresetName>('quick');
   const [seed, setSeed] = useState('0');
   const [datasets, setDatasets] = useState<Datasets | null>(null);
   const [datasetId, setDatasetId] = useState('');
-  const [values, setValues] = useState<Record<FieldKey, string>>(() => presetValues('quick'));
+  const [values, setValues] = useState<Partial<Record<FieldKey, string>>>(() => presetValues('cnn', 'quick'));
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
 
@@ -43,8 +54,13 @@ export default function NewRunPage() {
 
   const choosePreset = (p: PresetName) => {
     setPreset(p);
-    setValues(presetValues(p));
+    setValues(presetValues(model, p));
   };
+  const chooseModel = (m: ModelName) => {
+    setModel(m);
+    setValues(presetValues(m, preset));
+  };
+  const fields = fieldsOf(model);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -52,7 +68,7 @@ export default function NewRunPage() {
     setError(null);
     try {
       const overrides = Object.fromEntries(fields.map((f) => [f.key, Number(values[f.key])]));
-      const run = await trpc.runs.launch.mutate({ model: 'cnn', preset, seed: Number(seed), datasetId: datasetId || undefined, overrides: overrides as never });
+      const run = await trpc.runs.launch.mutate({ model, preset, seed: Number(seed), datasetId: datasetId || undefined, imageClass: model === 'cnn' ? undefined : imageClass, overrides: overrides as never });
       router.push(`/runs/${run.id}`);
     } catch (err) {
       setError(errorMessage(err));
@@ -67,10 +83,20 @@ export default function NewRunPage() {
       <div className="grid gap-4 sm:grid-cols-3">
         <label className="text-sm">
           Model
-          <select className={input} name="model" defaultValue="cnn">
-            <option value="cnn">BrainCNN (classifier, paper 5.2)</option>
+          <select className={input} name="model" value={model} onChange={(e) => chooseModel(e.target.value as ModelName)}>
+            {models.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}
           </select>
         </label>
+        {model !== 'cnn' && (
+          <label className="text-sm">
+            Class to learn
+            <select className={input} name="imageClass" value={imageClass} onChange={(e) => setImageClass(e.target.value as 'tumor' | 'healthy')}>
+              <option value="tumor">tumour (yes/)</option>
+              <option value="healthy">healthy (no/)</option>
+            </select>
+            <span className="mt-0.5 block text-xs text-zinc-500">Trained on this class's training split only.</span>
+          </label>
+        )}
         <label className="text-sm">
           Dataset
           <select className={input} name="dataset" value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
@@ -99,11 +125,11 @@ export default function NewRunPage() {
           <label key={f.key} className="text-sm">
             {f.label}
             {'options' in f ? (
-              <select className={input} name={f.key} value={values[f.key]} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}>
+              <select className={input} name={f.key} value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}>
                 {f.options.map((o) => <option key={o} value={o}>{o}</option>)}
               </select>
             ) : (
-              <input className={input} name={f.key} type="number" step={f.step} value={values[f.key]} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} />
+              <input className={input} name={f.key} type="number" step={f.step} value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} />
             )}
             <span className="mt-0.5 block text-xs text-zinc-500">{f.help}</span>
           </label>
@@ -117,7 +143,7 @@ export default function NewRunPage() {
   );
 }
 
-function presetValues(p: PresetName): Record<FieldKey, string> {
-  const preset = cnnPresets[p];
-  return Object.fromEntries(fields.map((f) => [f.key, String(preset[f.key])])) as Record<FieldKey, string>;
+function presetValues(model: ModelName, p: PresetName): Partial<Record<FieldKey, string>> {
+  const preset = presetFor(model, p);
+  return Object.fromEntries(fieldsOf(model).map((f) => [f.key, String(preset[f.key])]));
 }

@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure } from '../trpc';
 import { launchInputSchema, resolveRunConfig } from '../../contracts/run-config';
 import { cancelRun, getRun, insertRun, listRuns, toRunView } from '../../../db/queries/runs';
-import { listLogs, listMetricPoints } from '../../../db/queries/metrics';
+import { listLogs, listMetricPoints, listRunImages } from '../../../db/queries/metrics';
 import { getDataset } from '../../../db/queries/datasets';
 
 const runIdInput = z.object({ id: z.string().min(1).max(64) });
@@ -15,7 +15,7 @@ export const runsRouter = createRouter({
   get: publicProcedure.input(runIdInput).query(({ ctx, input }) => {
     const row = getRun(ctx.db, input.id);
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `No run with id ${input.id}.` });
-    return { run: toRunView(row), config: row.config, logs: listLogs(ctx.db, row.id) };
+    return { run: toRunView(row), config: row.config, logs: listLogs(ctx.db, row.id), images: listRunImages(ctx.db, row.id) };
   }),
 
   metrics: publicProcedure

@@ -1,5 +1,5 @@
-// Plain HTTP routes for datasets, beside tRPC because they carry files: the upload of a folder
-// or .zip (multipart, streamed to a staging folder with caps), and the PNG previews.
+// Plain HTTP routes beside tRPC because they carry files: the upload of a folder or .zip
+// (multipart, streamed to a staging folder with caps), dataset previews and runs' sample grids.
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -9,6 +9,8 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import type { AppServices } from '../api/trpc';
 import { getDataset } from '../../db/queries/datasets';
+import { runImages } from '../../db/schema';
+import { and, eq } from 'drizzle-orm';
 import { importDataset } from '../datasets/import';
 import { checkEntryName } from '../../workers/data/import/zip';
 import { ImportError, importLimitsSchema } from '../../workers/data/import/limits';
@@ -117,4 +119,13 @@ export async function handleDatasetFile(req: http.IncomingMessage, res: http.Ser
   const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toBuffer();
   res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' });
   res.end(png);
+}
+
+/** GET /api/runs/<id>/images/<imageId>.png: a stored sample grid. */
+export function handleRunImage(req: http.IncomingMessage, res: http.ServerResponse, services: AppServices): void {
+  const match = /^\/api\/runs\/([\w-]+)\/images\/(\d+)\.png$/.exec(new URL(req.url ?? '/', 'http://local').pathname);
+  const row = match && services.db.select().from(runImages).where(and(eq(runImages.id, Number(match[2])), eq(runImages.runId, match[1]))).get();
+  if (!row) return sendJson(res, 404, { error: 'no such image' });
+  res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' });
+  fs.createReadStream(path.join(services.dataDir, row.file)).pipe(res);
 }

@@ -1,0 +1,125 @@
+// The train-generator job (paper section 5.1): a VAE or a GAN learns one class from that class's
+// training split only (never validation or test), streaming its losses every step and a sample
+// grid from fixed latent vectors every `sampleEvery` steps, beside a grid of real training images.
+import * as tf from '@tensorflow/tfjs';
+import type { Job, GeneratorSummary } from '../../server/contracts/events';
+import type { GeneratorConfig } from '../../server/contracts/run-config';
+import { readDatasetFiles } from '../data/dataset-store';
+import { capIndices, splitToTensors } from '../data/tensors';
+import { createRng, shuffleInPlace } from '../data/rng';
+import { classGridPng } from '../data/import/previews';
+import { buildVae } from '../models/vae';
+import { buildGan, GAN_LATENT_DIM } from '../models/gan';
+import { sampleVae, trainVaeStep } from '../train/vae-trainer';
+import { createGanOptimizers, trainGanStep } from '../train/gan-trainer';
+import { RunStoppedError } from '../train/cnn-trainer';
+import type { JobContext } from './context';
+
+const GRID = 16;
+
+/** One training step of either generator, and sampling from the fixed latents. */
+interface Trainer {
+  step: (xs: tf.Tensor4D, step: number) => Promise<Record<string, number>>;
+  sample: () => tf.Tensor4D;
+  dispose: () => void;
+}
+
+function makeTrainer(config: GeneratorConfig): Trainer {
+  const latentDim = config.model === 'vae' ? config.latentDim : GAN_LATENT_DIM;
+  const fixedZ = tf.randomNormal([GRID, latentDim], 0, 1, 'float32', config.seed + 17) as tf.Tensor2D;
+  if (config.model === 'vae') {
+    const vae = buildVae({ imageSize: config.imageSize, width: config.width, latentDim, seed: config.seed });
+    const optimizer = tf.train.adam(config.learningRate);
+    return {
+      step: async (xs) => {
+        const r = await trainVaeStep(vae, optimizer, xs, { seed: config.seed });
+        return { 'vae/reconstruction': r.reconstruction, 'vae/kl': r.kl, 'vae/total': r.total };
+      },
+      sample: () => sampleVae(vae.decoder, fixedZ),
+      dispose: () => {
+        vae.encoder.dispose();
+        vae.decoder.dispose();
+        optimizer.dispose();
+        fixedZ.dispose();
+      },
+    };
+  }
+  const gan = buildGan({ imageSize: config.imageSize, width: config.width, seed: config.seed });
+  const optimizers = createGanOptimizers(config.learningRate);
+  return {
+    step: async (xs, step) => {
+      const r = await trainGanStep(gan, optimizers, xs, step, config.seed);
+      return { 'gan/d_loss': r.dLoss, 'gan/g_loss': r.gLoss, 'gan/d_real': r.dReal, 'gan/d_fake': r.dFake };
+    },
+    sample: () => tf.tidy(() => gan.generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
+    dispose: () => {
+      gan.generator.dispose();
+      gan.discriminator.dispose();
+      optimizers.g.dispose();
+      optimizers.d.dispose();
+      fixedZ.dispose();
+    },
+  };
+}
+
+async function gridOf(images: tf.Tensor4D, size: number): Promise<Buffer> {
+  const pixels = await images.data();
+  const tiles = Array.from({ length: images.shape[0] }, (_, i) => Uint8Array.from(pixels.subarray(i * size * size, (i + 1) * size * size), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
+  return classGridPng(tiles, size, 4);
+}
+
+export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{ summary: GeneratorSummary; results: [] }> {
+  const started = Date.now();
+  const config = job.config as GeneratorConfig;
+  const files = readDatasetFiles(job.dataset.dir);
+  const label = config.imageClass === 'tumor' ? 1 : 0;
+  const indices = capIndices(job.dataset.splits.train.filter((i) => files.labels[i] === label), config.limits.train, config.seed + 1);
+  if (indices.length < config.batchSize) throw new Error(`only ${indices.length} ${config.imageClass} training images; need at least one batch of ${config.batchSize}`);
+  const { xs: train, ys } = splitToTensors(files, indices, config.imageSize);
+  ys.dispose();
+  const trainer = makeTrainer(config);
+  const rng = createRng(config.seed + 7919);
+  const stepsPerEpoch = Math.floor(indices.length / config.batchSize);
+  const totalSteps = stepsPerEpoch * config.epochs;
+  ctx.log('info', `training ${config.model.toUpperCase()} on ${indices.length} ${config.imageClass} training images at ${config.imageSize}x${config.imageSize}: ${config.epochs} epochs of ${stepsPerEpoch} steps; backend ${ctx.backend}`);
+  let samples = 0;
+  const emitSamples = async (step: number) => {
+    const grid = trainer.sample();
+    ctx.image(step, 'samples', await gridOf(grid, config.imageSize));
+    grid.dispose();
+    samples++;
+  };
+  try {
+    const real = tf.tidy(() => train.slice([0, 0, 0, 0], [Math.min(GRID, indices.length), -1, -1, -1]));
+    ctx.image(0, 'real', await gridOf(real, config.imageSize));
+    real.dispose();
+    await emitSamples(0);
+    let step = 0;
+    let lastEpoch: Record<string, number[]> = {};
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      lastEpoch = {};
+      const order = shuffleInPlace(Array.from({ length: indices.length }, (_, i) => i), rng);
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (ctx.shouldStop()) throw new RunStoppedError('the run was cancelled');
+        const batchIdx = tf.tensor1d(order.slice(b * config.batchSize, (b + 1) * config.batchSize), 'int32');
+        const xs = tf.gather(train, batchIdx) as tf.Tensor4D;
+        const losses = await trainer.step(xs, step);
+        tf.dispose([batchIdx, xs]);
+        step++;
+        const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;
+        ctx.metrics(Object.entries(losses).map(([name, value]) => ({ step, epoch: epochPos, name, value })));
+        for (const [name, value] of Object.entries(losses)) (lastEpoch[name] ??= []).push(value);
+        ctx.progress(epochPos, step, totalSteps);
+        if (step % config.sampleEvery === 0 || step === totalSteps) await emitSamples(step);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const means = Object.entries(lastEpoch).map(([k, v]) => `${k.split('/')[1]} ${(v.reduce((a, x) => a + x, 0) / v.length).toFixed(4)}`);
+      ctx.log('info', `epoch ${epoch}/${config.epochs}: ${means.join(', ')}`);
+    }
+    const losses = Object.fromEntries(Object.entries(lastEpoch).map(([k, v]) => [k.split('/')[1], v.reduce((a, x) => a + x, 0) / v.length]));
+    return { summary: { kind: 'generator', losses, steps: step, samples, seconds: (Date.now() - started) / 1000 }, results: [] };
+  } finally {
+    trainer.dispose();
+    train.dispose();
+  }
+}
