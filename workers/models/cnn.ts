@@ -19,7 +19,10 @@ const scaled = (n: number, width: number) => Math.max(1, Math.round(n * width));
 export function buildBrainCnn({ imageSize, width, dropout, seed }: BrainCnnOptions): tf.Sequential {
   const model = tf.sequential({ name: 'BrainCNN' });
   let layerSeed = seed * 101;
-  const init = () => tf.initializers.heNormal({ seed: ++layerSeed });
+  // PyTorch's default initialisation (uniform, limit 1/sqrt(fan_in)), which the paper's code used.
+  // He-normal starts with logits large enough that the first updates silence the ReLUs of the dense
+  // head, and the network then sits at loss ln 2 for epochs.
+  const init = () => tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: ++layerSeed });
   CNN_CONV_FILTERS.forEach((filters, i) => {
     model.add(
       tf.layers.conv2d({
@@ -42,6 +45,6 @@ export function buildBrainCnn({ imageSize, width, dropout, seed }: BrainCnnOptio
     model.add(tf.layers.dense({ units: scaled(units, width), activation: 'relu', kernelInitializer: init() }));
     model.add(new SeededDropout({ rate: dropout, seed: ++layerSeed }));
   }
-  model.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: ++layerSeed }) }));
+  model.add(tf.layers.dense({ units: 2, kernelInitializer: init() }));
   return model;
 }
