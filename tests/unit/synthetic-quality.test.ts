@@ -3,16 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { frechetDistance, kernelInceptionDistance } from '../../workers/eval/frechet';
-import { covariance, gaussian, mean, matMul, mulberry32, sqrtPsd, symmetricEigen } from '../../workers/eval/linalg';
+import { covariance, gaussian, mean, matMul, sqrtPsd, symmetricEigen } from '../../workers/eval/linalg';
+import { createRng } from '../../workers/data/rng';
 import { manifoldPrecisionRecall } from '../../workers/eval/prd';
 import { meanPairwiseMsSsim, msSsim, ssim } from '../../workers/eval/ms-ssim';
 import { memorizationReport, modeCollapseLikely, nearestDistances } from '../../workers/eval/memorization';
 
-const rand = mulberry32(42);
+const rand = createRng(42);
 
 /** n x d correlated Gaussian features (random linear mix of standard normals). */
 function features(n: number, d: number, shift = 0, r = rand, mixSeed = 7): Float64Array[] {
-  const mr = mulberry32(mixSeed);
+  const mr = createRng(mixSeed);
   const mix = Array.from({ length: d * d }, () => gaussian(mr) / Math.sqrt(d));
   return Array.from({ length: n }, () => {
     const z = Array.from({ length: d }, () => gaussian(r));
@@ -70,9 +71,9 @@ test('FID: ~0 against itself, ||shift||^2 under a mean shift, symmetric, exact w
 });
 
 test('KID: ~0 for the same distribution, clearly positive under a shift', () => {
-  const a = features(300, 8, 0, mulberry32(1));
-  const indep = features(300, 8, 0, mulberry32(2));
-  const shifted = features(300, 8, 0.5, mulberry32(3));
+  const a = features(300, 8, 0, createRng(1));
+  const indep = features(300, 8, 0, createRng(2));
+  const shifted = features(300, 8, 0.5, createRng(3));
   const opts = { subsets: 20, subsetSize: 100, seed: 1 };
   const k0 = kernelInceptionDistance(a, a, opts);
   const k1 = kernelInceptionDistance(a, indep, opts);

@@ -1,7 +1,8 @@
 // Fréchet distance (FID formula) and Kernel Inception Distance between two sets of feature
 // vectors (e.g. a domain encoder's embeddings of real vs synthetic MRI slices): the realism
 // measures the paper omits. Pure functions on n x d Float64Array rows.
-import { covariance, matMul, mean, mulberry32, sampleIndices, sqrtPsd, symmetricEigen, trace } from './linalg';
+import { covariance, matMul, mean, sampleIndices, sqrtPsd, symmetricEigen, trace } from './linalg';
+import { createRng } from '../data/rng';
 
 /**
  * ||mu_a - mu_b||^2 + Tr(Ca + Cb - 2 (Ca^1/2 Cb Ca^1/2)^1/2). The inner matrix is symmetric PSD,
@@ -53,7 +54,7 @@ export function kernelInceptionDistance(
   if (b[0].length !== d) throw new Error('feature dimensions differ');
   const subsets = Math.max(1, opts.subsets ?? 20);
   const m = Math.max(2, Math.min(opts.subsetSize ?? 500, a.length, b.length));
-  const rand = mulberry32(opts.seed ?? 0);
+  const rand = createRng(opts.seed ?? 0);
   const k = (x: Float64Array, y: Float64Array) => (dot(x, y) / d + 1) ** 3;
   const scores: number[] = [];
   for (let s = 0; s < subsets; s++) {

@@ -1,23 +1,11 @@
 // Small dense linear algebra for the synthetic-quality metrics (FID etc.): means, covariances,
-// symmetric eigendecomposition (cyclic Jacobi, robust for d <= 256), PSD square roots and a
-// seeded RNG, so the metrics need no tensor library and give the same numbers everywhere.
+// symmetric eigendecomposition (cyclic Jacobi, robust for d <= 256) and PSD square roots, so the
+// metrics need no tensor library and give the same numbers everywhere.
 
 /** Square d x d matrix stored row-major. */
 export interface SquareMatrix {
   d: number;
   data: Float64Array;
-}
-
-/** Seeded uniform [0,1) generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal draw (Box-Muller) from a uniform generator. */

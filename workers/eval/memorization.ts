@@ -1,7 +1,7 @@
 // Memorisation and mode-collapse checks for synthetic images in pixel space: distance of each
 // synthetic image to its closest real training image, compared with real held-out images (the
 // privacy check the paper motivates but never runs), plus a within-set collapse rule.
-import { mulberry32 } from './linalg';
+import { createRng } from '../data/rng';
 
 export type PixelImage = Float32Array | Uint8Array;
 export interface NearestOptions {
@@ -198,7 +198,7 @@ export function meanPairwiseDistance(images: PixelImage[], pairs = 2000, seed = 
   if ((n * (n - 1)) / 2 <= pairs) {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { sum += dist(i, j); count++; }
   } else {
-    const rand = mulberry32(seed);
+    const rand = createRng(seed);
     while (count < pairs) {
       const i = Math.floor(rand() * n), j = Math.floor(rand() * n);
       if (i !== j) { sum += dist(i, j); count++; }

@@ -1,7 +1,7 @@
 // SSIM and multi-scale SSIM (Wang et al. 2003) for greyscale square images, and the mean
 // pairwise MS-SSIM of a set: a within-class diversity measure for synthetic MRI slices
 // (higher = less diverse, 1 = all identical), the usual check for GAN mode collapse.
-import { mulberry32 } from './linalg';
+import { createRng } from '../data/rng';
 
 export type GreyImage = Uint8Array | Float32Array | Float64Array;
 
@@ -145,7 +145,7 @@ export function meanPairwiseMsSsim(
   if (pairs >= total) {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { sum += msSsim(images[i], images[j], size); count++; }
   } else {
-    const rand = mulberry32(opts.seed ?? 0);
+    const rand = createRng(opts.seed ?? 0);
     while (count < pairs) {
       const i = Math.floor(rand() * n), j = Math.floor(rand() * n);
       if (i === j) continue;
