@@ -9,6 +9,8 @@ export interface SeriesSpec {
   name: string;
   label: string;
   color: string;
+  /** Mark each point: for sparse series (once per epoch), where a lone point draws no line. */
+  markers?: boolean;
 }
 
 /** Aligns series that were sampled at different steps onto one x axis (gaps where missing). */
@@ -39,7 +41,7 @@ export function LiveChart({ title, points, series, yLabel, testId }: { title: st
         height: 220,
         scales: { x: { time: false } },
         axes: [{ ...axis, label: 'step' }, { ...axis, label: yLabel }],
-        series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true, points: { show: false } }))],
+        series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true, points: { show: Boolean(s.markers), size: 6, fill: s.color } }))],
       },
       [[], ...series.map(() => [])] as unknown as uPlot.AlignedData,
       host.current,

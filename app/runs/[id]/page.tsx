@@ -13,7 +13,7 @@ import { trpc, errorMessage } from '../../lib/trpc';
 
 const LOSS: SeriesSpec[] = [
   { name: 'train/loss', label: 'train loss', color: '#0284c7' },
-  { name: 'val/loss', label: 'validation loss', color: '#e11d48' },
+  { name: 'val/loss', label: 'validation loss', color: '#e11d48', markers: true },
 ];
 const VAE_LOSS: SeriesSpec[] = [
   { name: 'vae/total', label: 'total', color: '#0284c7' },
@@ -30,7 +30,7 @@ const GAN_D: SeriesSpec[] = [
 ];
 const ACCURACY: SeriesSpec[] = [
   { name: 'train/accuracy', label: 'train accuracy (batch)', color: '#0284c7' },
-  { name: 'val/accuracy', label: 'validation accuracy', color: '#e11d48' },
+  { name: 'val/accuracy', label: 'validation accuracy', color: '#e11d48', markers: true },
 ];
 
 export default function RunPage({ params }: { params: Promise<{ id: string }> }) {
