@@ -1,7 +1,8 @@
-// `npm run bench [-- --json] [-- --only load|cnn]`: speed checks that are not tests.
+// `npm run bench [-- --json] [-- --only load|cnn|vae|gan]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
-//  - cnn:  one BrainCNN training step (batch 32) at 64 and 128 on the best backend, per image,
-//          beside the PyTorch reference (../shared/bench/torch_reference.py) when torch is present.
+//  - cnn, vae, gan: one training step (batch 32, full width) at 64 and 128 on the best backend,
+//    per image, beside the PyTorch reference (../shared/bench/torch_reference.py) when torch is
+//    installed (apt-get install python3-torch).
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +15,10 @@ import { writeDatasetFiles, readDatasetFiles } from '../../workers/data/dataset-
 import { splitToTensors } from '../../workers/data/tensors';
 import { buildBrainCnn } from '../../workers/models/cnn';
 import { trainCnnStep } from '../../workers/train/cnn-trainer';
+import { buildVae } from '../../workers/models/vae';
+import { buildGan } from '../../workers/models/gan';
+import { trainVaeStep } from '../../workers/train/vae-trainer';
+import { createGanOptimizers, trainGanStep } from '../../workers/train/gan-trainer';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, only: { type: 'string' } } });
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,28 +54,45 @@ function torchReference(model: string, size: number, batch: number): number | nu
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!).ms_per_image;
 }
 
-async function benchCnn(backend: string) {
-  const batch = 32;
-  for (const size of [64, 128]) {
+/** One training step of each paper model at full width, as the PyTorch reference builds them. */
+const steppers: Record<string, (size: number, batch: number) => { step: (xs: tf.Tensor4D, i: number) => Promise<unknown>; dispose: () => void }> = {
+  cnn: (size) => {
     const model = buildBrainCnn({ imageSize: size, width: 1, dropout: 0.5, seed: 0 });
     const optimizer = tf.train.adam(1e-3);
+    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D);
+    return { step: (xs) => trainCnnStep(model, optimizer, xs, labels), dispose: () => (tf.dispose(labels), optimizer.dispose(), model.dispose()) };
+  },
+  vae: (size) => {
+    const vae = buildVae({ imageSize: size, width: 1, latentDim: 512, seed: 0 });
+    const optimizer = tf.train.adam(1e-3);
+    return { step: (xs) => trainVaeStep(vae, optimizer, xs), dispose: () => (optimizer.dispose(), vae.encoder.dispose(), vae.decoder.dispose()) };
+  },
+  gan: (size) => {
+    const gan = buildGan({ imageSize: size, width: 1, seed: 0 });
+    const optimizers = createGanOptimizers();
+    return { step: (xs, i) => trainGanStep(gan, optimizers, xs, i), dispose: () => (optimizers.g.dispose(), optimizers.d.dispose(), gan.generator.dispose(), gan.discriminator.dispose()) };
+  },
+};
+
+async function benchModel(model: string, backend: string) {
+  const batch = 32;
+  for (const size of [64, 128]) {
+    const stepper = steppers[model](size, batch);
     const xs = tf.randomUniform([batch, size, size, 1]) as tf.Tensor4D;
-    const ys = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D;
     const times: number[] = [];
     for (let s = 0; s < 5; s++) {
       const t = performance.now();
-      await trainCnnStep(model, optimizer, xs, ys);
+      await stepper.step(xs, s);
       if (s >= 2) times.push(performance.now() - t);
     }
     const msPerImage = median(times) / batch;
-    const torchMsPerImage = torchReference('cnn', size, batch);
-    report({ model: 'cnn', size, batch, backend, msPerImage: +msPerImage.toFixed(2), ...(torchMsPerImage ? { torchMsPerImage, ratio: +(msPerImage / torchMsPerImage).toFixed(2) } : {}) });
-    tf.dispose([xs, ys]);
-    optimizer.dispose();
-    model.dispose();
+    const torchMsPerImage = torchReference(model, size, batch);
+    report({ model, size, batch, backend, msPerImage: +msPerImage.toFixed(2), ...(torchMsPerImage ? { torchMsPerImage, ratio: +(msPerImage / torchMsPerImage).toFixed(2) } : {}) });
+    xs.dispose();
+    stepper.dispose();
   }
 }
 
 const { backend } = await initEngine();
 if (!values.only || values.only === 'load') await benchLoad();
-if (!values.only || values.only === 'cnn') await benchCnn(backend);
+for (const model of Object.keys(steppers)) if (!values.only || values.only === model) await benchModel(model, backend);
