@@ -75,7 +75,7 @@ function familyErrors(groupOf: Int32Array, families: number, per: number): { spl
 }
 
 /** Head pixels (> 40) of `img` that a geometric augmentation pushes out of the frame. */
-function headPixelsCut(img: Img, n: number, geometric: (mask: Img) => Img): number {
+function headPixelsCut(img: Img, geometric: (mask: Img) => Img): number {
   const mask = img.map((v) => (v > 40 ? 255 : 0));
   const moved = geometric(mask);
   return Math.round((mask.reduce((a, v) => a + v, 0) - moved.reduce((a, v) => a + v, 0)) / 255);
@@ -107,7 +107,7 @@ test('augmented copies of a slice are grouped together, and only with each other
       const distance = descriptorDistance(d, sliceDescriptor(copy, N));
       // The phantom's head fills the frame up to a 3-8% margin, so a 4 px shift can cut its edge off:
       // such a copy really lost part of the head, and is reported rather than required to match.
-      const pixels = headPixelsCut(img, N, (mask) => move(mask, N));
+      const pixels = headPixelsCut(img, (mask) => move(mask, N));
       if (pixels >= 10) cut.push({ family: f, copy: name, pixels, distance });
       else worst = Math.max(worst, distance);
       slices.push(copy);

@@ -153,22 +153,3 @@ function lesionedValue(
   for (const l of lesions) value = applyLesion(l, u, v, value, px);
   return value;
 }
-
-/** Balanced set with classes interleaved (even positions tumour); every image has its own index, so no twins. */
-export function generatePhantomSet(opts: {
-  seed: number;
-  perClass: number;
-  size: number;
-  onProgress?: (done: number, total: number) => void;
-}): { images: Uint8Array[]; labels: Uint8Array } {
-  const total = 2 * opts.perClass;
-  const images: Uint8Array[] = [];
-  const labels = new Uint8Array(total);
-  for (let index = 0; index < total; index++) {
-    const tumor = index % 2 === 0;
-    labels[index] = tumor ? 1 : 0;
-    images.push(generatePhantom({ seed: opts.seed, index, tumor, size: opts.size }));
-    if (opts.onProgress && ((index + 1) % 100 === 0 || index + 1 === total)) opts.onProgress(index + 1, total);
-  }
-  return { images, labels };
-}
