@@ -19,7 +19,8 @@ function newestMtime(dir: string): number {
 
 function ensureBuild(): void {
   const buildId = path.join(repoRoot, '.next', 'BUILD_ID');
-  const sources = ['app', 'server/contracts'].map((d) => newestMtime(path.join(repoRoot, d)));
+  // Pages import types and small pure modules from server/, so a change there can change them too.
+  const sources = ['app', 'server'].map((d) => newestMtime(path.join(repoRoot, d)));
   if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > Math.max(...sources)) return;
   console.log('[start] building the web pages (next build)...');
   const result = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'build'], { cwd: repoRoot, stdio: 'inherit' });
