@@ -1,22 +1,20 @@
-// Numeric helpers for the MRI phantom generator: seeded PRNG, noise tables, smooth random fields, fast lookups.
+// Numeric helpers for the MRI phantom generator: seeded draws, noise tables, smooth random fields, fast lookups.
+import { createRng } from './rng';
 
-/** mulberry32: 32-bit state, fast, and plenty for image synthesis (not for cryptography). */
+/** The project's seeded mulberry32 stream (./rng), with the draws the phantom needs. */
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(seed: number) {
-    this.state = seed | 0;
+    this.draw = createRng(seed);
   }
 
   uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.state ^ (this.state >>> 15), 1 | this.state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.draw() * 4294967296;
   }
 
   next(): number {
-    return this.uint32() / 4294967296;
+    return this.draw();
   }
 
   range(lo: number, hi: number): number {
