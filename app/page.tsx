@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRuns } from './lib/use-runs';
 import { StatusBadge, ProgressBar } from './components/status-badge';
 import { modelLabel, pct, time } from './lib/format';
-import { isGeneratorSummary } from '../server/contracts/events';
+import { isClassifierSummary } from '../server/contracts/events';
 
 export default function DashboardPage() {
   const { runs, error } = useRuns();
@@ -50,8 +50,8 @@ export default function DashboardPage() {
                 <td className="pr-3">{run.trainData}</td>
                 <td className="pr-3"><StatusBadge status={run.status} /></td>
                 <td className="pr-3"><ProgressBar value={run.progress} /></td>
-                <td className="pr-3 text-right" data-testid="row-accuracy">{run.summary && !isGeneratorSummary(run.summary) ? pct(run.summary.accuracy) : '—'}</td>
-                <td className="pr-3 text-right">{run.summary && !isGeneratorSummary(run.summary) ? pct(run.summary.f1) : '—'}</td>
+                <td className="pr-3 text-right" data-testid="row-accuracy">{run.summary && isClassifierSummary(run.summary) ? pct(run.summary.accuracy) : '—'}</td>
+                <td className="pr-3 text-right">{run.summary && isClassifierSummary(run.summary) ? pct(run.summary.f1) : '—'}</td>
                 <td className="pr-3 font-mono text-xs">{run.backend ?? '—'}</td>
                 <td className="text-xs text-zinc-500">{time(run.createdAt)}</td>
               </tr>

@@ -8,6 +8,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { openDb, type Db } from '../db/client';
 import { loadEnv, type Env } from './env';
 import { ensureDemoDataset } from './datasets/demo';
+import { removeStaleStaging } from './datasets/synthesize';
 import { Scheduler } from './scheduler/scheduler';
 import { Hub } from './realtime/hub';
 import { appRouter } from './api/root';
@@ -78,7 +79,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
-  if (origin === 'dashboard') scheduler.recoverInterruptedRuns();
+  if (origin === 'dashboard') {
+    scheduler.recoverInterruptedRuns();
+    removeStaleStaging(db, env.DATA_DIR);
+  }
   scheduler.poke();
 
   let closing: Promise<void> | null = null;

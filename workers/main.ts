@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { initEngine } from './engine/backend';
 import { runClassifyJob } from './jobs/classify';
 import { runTrainGeneratorJob } from './jobs/train-generator';
+import { runSynthesizeJob } from './jobs/synthesize';
 import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../server/contracts/events';
 import { RunStoppedError } from './train/cnn-trainer';
 
@@ -53,7 +54,8 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
     shouldStop: () => cancelled.has(job.runId) || !socket.connected,
   };
   try {
-    const outcome = job.config.model === 'cnn' ? await runClassifyJob(job, ctx) : await runTrainGeneratorJob(job, ctx);
+    const outcome =
+      job.config.model === 'cnn' ? await runClassifyJob(job, ctx) : job.config.model === 'synth' ? await runSynthesizeJob(job, ctx) : await runTrainGeneratorJob(job, ctx);
     buffer.flush();
     await socket.timeout(10_000).emitWithAck('run:complete', { runId: job.runId, ...outcome });
   } catch (err) {

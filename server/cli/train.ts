@@ -3,16 +3,13 @@
 // headless server on the same DATA_DIR (so the run shows up on the dashboard afterwards).
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { io } from 'socket.io-client';
-import { startServer } from '../index';
-import { appRouter } from '../api/root';
+import { launchAndWatch, runCli, withHeadlessServer } from './watch-run';
 import { modelNames, presetNames } from '../contracts/run-config';
 import { listDatasets } from '../../db/queries/datasets';
 import { importDataset } from '../datasets/import';
 import { progressBar } from './progress';
 import fs from 'node:fs';
-import { isGeneratorSummary, type RunView, type ServerToBrowserEvents, type BrowserToServerEvents } from '../contracts/events';
-import type { Socket } from 'socket.io-client';
+import { isClassifierSummary, isGeneratorSummary } from '../contracts/events';
 
 const argsSchema = z.object({
   model: z.enum(modelNames),
@@ -41,17 +38,10 @@ function parseCli() {
   return parsed.data;
 }
 
-function progressLine(run: RunView): string {
-  const width = 30;
-  const filled = Math.round(run.progress * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(run.progress * 100).toFixed(0).padStart(3)}% ${run.status}`;
-}
-
 async function main() {
   const args = parseCli();
   const started = Date.now();
-  const server = await startServer({ withNext: false, origin: `cli-${process.pid}`, env: { PORT: 0 }, log: (l) => console.error(`[server] ${l}`) });
-  try {
+  await withHeadlessServer(async (server) => {
     const { services } = server;
     let datasetId: string | undefined;
     if (args.data) {
@@ -64,52 +54,24 @@ async function main() {
         datasetId = imported.dataset.id;
       } else throw new Error(`"${args.data}" is neither a stored dataset (${listDatasets(services.db).map((d) => d.name).join(', ')}) nor a folder, .zip or NIfTI file`);
     }
-    const caller = appRouter.createCaller(services);
-    // Ctrl-C cancels the run (recorded as such) and stops its worker before exiting.
-    const interrupt = () => {
-      console.error('\ninterrupted: cancelling the run');
-      const cancel = runId ? caller.runs.cancel({ id: runId }).catch(() => undefined) : Promise.resolve();
-      void cancel.then(() => server.close()).finally(() => process.exit(130));
-    };
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
-    let runId = '';
-    const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'] });
-    const finished = new Promise<RunView>((resolve) => {
-      socket.on('run:updated', (run) => {
-        if (run.id !== runId) return;
-        if (process.stderr.isTTY) process.stderr.write(`\r${progressLine(run)}`);
-        if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') resolve(run);
-      });
-    });
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}) };
-    const launched = await caller.runs.launch({ model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never });
-    runId = launched.id;
-    console.error(`run ${runId} queued (${args.model}, ${args.preset}, seed ${args.seed})`);
-    const run = await finished;
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    socket.close();
+    const run = await launchAndWatch(server, async (caller) => {
+      const launched = await caller.runs.launch({ model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never });
+      console.error(`run ${launched.id} queued (${args.model}, ${args.preset}, seed ${args.seed})`);
+      return launched;
+    });
     if (run.status !== 'succeeded' || !run.summary) throw new Error(`run ${run.id} ${run.status}: ${run.error ?? 'no result'}`);
     const base = { runId: run.id, model: run.model, preset: run.preset, seed: run.seed, dataset: run.datasetId, backend: run.backend, seconds: (Date.now() - started) / 1000 };
     if (isGeneratorSummary(run.summary)) {
-      const out = { ...base, imageClass: run.imageClass, ...run.summary.losses, steps: run.summary.steps, samples: run.summary.samples };
+      const out = { ...base, imageClass: run.imageClass, ...run.summary.losses, steps: run.summary.steps, samples: run.summary.samples, checkpoints: run.summary.checkpoints, secondsPerEpoch: run.summary.secondsPerEpoch };
       console.log(args.json ? JSON.stringify(out) : `${Object.entries(run.summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}  backend ${run.backend}  ${base.seconds.toFixed(1)} s`);
-    } else {
+    } else if (isClassifierSummary(run.summary)) {
       const { accuracy, precision, recall, f1, confusion, bestEpoch } = run.summary;
       const out = { ...base, accuracy, precision, recall, f1, confusion, bestEpoch };
       if (args.json) console.log(JSON.stringify(out));
       else console.log(`accuracy ${(accuracy * 100).toFixed(2)}%  precision ${(precision * 100).toFixed(2)}%  recall ${(recall * 100).toFixed(2)}%  F1 ${(f1 * 100).toFixed(2)}%  backend ${run.backend}  ${base.seconds.toFixed(1)} s`);
     }
-  } finally {
-    await server.close();
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runCli(main);

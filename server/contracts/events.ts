@@ -1,7 +1,7 @@
 // The real-time contract: every socket.io event between browsers, the server and workers, with
 // the zod schemas used to validate each message where it arrives.
 import { z } from 'zod';
-import { runConfigSchema } from './run-config';
+import { generatorConfigSchema, runConfigSchema } from './run-config';
 
 export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
@@ -39,13 +39,50 @@ export const generatorSummarySchema = z.object({
   losses: z.record(z.string().max(64), z.number().finite()),
   steps: z.number().int().min(0),
   samples: z.number().int().min(0),
+  /** Epochs whose checkpoint is kept (see workers/models/checkpoint.ts). */
+  checkpoints: z.array(z.number().int().min(1)).default([]),
+  secondsPerEpoch: z.number().min(0).optional(),
   seconds: z.number().min(0),
 });
 export type GeneratorSummary = z.infer<typeof generatorSummarySchema>;
-export type RunSummary = ClassifierSummary | GeneratorSummary;
+
+/** The headline quality and privacy figures of a synthetic dataset (averaged over its classes;
+ * the per-class report is stored with the dataset as quality.json). */
+export const qualityHeadlineSchema = z.object({
+  fid: z.number(),
+  kid: z.number(),
+  precision: z.number(),
+  recall: z.number(),
+  memorizationRatio: z.number(),
+  copyingLikely: z.boolean(),
+  modeCollapseLikely: z.boolean(),
+});
+export type QualityHeadline = z.infer<typeof qualityHeadlineSchema>;
+
+/** A synthesis run's outcome: the dataset it staged (registered by the server on completion). */
+export const syntheticSummarySchema = z.object({
+  kind: z.literal('synthetic'),
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  imageSize: z.number().int().min(8).max(512),
+  count: z.number().int().min(1),
+  classCounts: z.object({ healthy: z.number().int().min(0), tumor: z.number().int().min(0) }),
+  quality: qualityHeadlineSchema,
+  /** Filled in by the server once the dataset is registered. */
+  datasetId: z.string().optional(),
+  datasetName: z.string().optional(),
+  seconds: z.number().min(0),
+});
+export type SyntheticSummary = z.infer<typeof syntheticSummarySchema>;
+export type RunSummary = ClassifierSummary | GeneratorSummary | SyntheticSummary;
 
 export function isGeneratorSummary(summary: RunSummary): summary is GeneratorSummary {
   return 'kind' in summary && summary.kind === 'generator';
+}
+export function isSyntheticSummary(summary: RunSummary): summary is SyntheticSummary {
+  return 'kind' in summary && summary.kind === 'synthetic';
+}
+export function isClassifierSummary(summary: RunSummary): summary is ClassifierSummary {
+  return !('kind' in summary);
 }
 
 /** An image a run produced (a sample grid), as the browser sees it. */
@@ -76,7 +113,7 @@ export const workerHelloSchema = z.object({
 export const workerMetricsSchema = z.object({ runId, points: z.array(metricPointSchema).min(1).max(5000) });
 export const workerLogSchema = z.object({ runId, level: z.enum(['info', 'warn', 'error']), message: z.string().max(4000) });
 export const workerProgressSchema = z.object({ runId, epoch: z.number().min(0), step: z.number().int().min(0), totalSteps: z.number().int().min(1) });
-export const workerCompleteSchema = z.object({ runId, summary: z.union([classifierSummarySchema, generatorSummarySchema]), results: z.array(resultCellSchema) });
+export const workerCompleteSchema = z.object({ runId, summary: z.union([classifierSummarySchema, generatorSummarySchema, syntheticSummarySchema]), results: z.array(resultCellSchema) });
 /** A PNG (base64) the worker rendered, e.g. the sample grid at a step; at most 4 MB. */
 export const workerImageSchema = z.object({
   runId,
@@ -98,6 +135,11 @@ export const jobSchema = z.object({
     count: z.number().int(),
     splits: z.object({ train: z.array(z.number().int()), val: z.array(z.number().int()), test: z.array(z.number().int()) }),
   }),
+  /** Folders under the shared DATA_DIR: this run's artifacts (checkpoints), the cache of domain
+   * encoders, and where a synthesis run stages its dataset for the server to register. */
+  paths: z.object({ artifacts: z.string(), encoders: z.string(), staging: z.string() }),
+  /** Synthesis runs: the generator runs to draw from, with their configs and checkpoint folders. */
+  generators: z.array(z.object({ runId, config: generatorConfigSchema, epoch: z.number().int().min(1), checkpointDir: z.string() })).default([]),
 });
 export type Job = z.infer<typeof jobSchema>;
 

@@ -65,7 +65,35 @@ export type VaeConfig = z.infer<typeof vaeConfigSchema>;
 export type GanConfig = z.infer<typeof ganConfigSchema>;
 export type GeneratorConfig = VaeConfig | GanConfig;
 
-export const runConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, vaeConfigSchema, ganConfigSchema]);
+export const generatorConfigSchema = z.discriminatedUnion('model', [vaeConfigSchema, ganConfigSchema]);
+
+/** A synthesis run: draws `perClass` images from each chosen generator checkpoint (at most one
+ * generator per class) into a new synthetic dataset version, with its quality and privacy report.
+ * `datasetId` is the real dataset the generators learned from (the report's reference). */
+export const synthConfigSchema = z.object({
+  model: z.literal('synth'),
+  preset: z.enum(presetNames),
+  seed,
+  datasetId: z.string().min(1),
+  trainData: z.literal('real'),
+  perClass: z.number().int().min(8).max(20_000),
+  generators: z
+    .array(
+      z.object({
+        runId: z.string().min(1).max(64),
+        model: z.enum(['vae', 'gan']),
+        imageClass: z.enum(imageClasses),
+        epoch: z.number().int().min(1),
+      }),
+    )
+    .min(1)
+    .max(2)
+    .refine((g) => new Set(g.map((x) => x.imageClass)).size === g.length, 'at most one generator per class'),
+  name: z.string().trim().min(1).max(80).regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only').optional(),
+});
+export type SynthConfig = z.infer<typeof synthConfigSchema>;
+
+export const runConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, vaeConfigSchema, ganConfigSchema, synthConfigSchema]);
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
 /** Fields a user may change on top of a preset (each model's schema checks the result). */
@@ -128,13 +156,16 @@ export function presetFor(model: ModelName, preset: PresetName): Record<string, 
   return model === 'vae' ? { ...rest, latentDim } : rest;
 }
 
+const trainingConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, vaeConfigSchema, ganConfigSchema]);
+export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
+
 /** Turns a launch request into a full config; throws a ZodError naming the bad field. */
-export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): RunConfig {
+export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): TrainingConfig {
   const launch = launchInputSchema.parse(input);
   const generator = launch.model !== 'cnn';
   const { latentDim, sampleEvery, dropout, ...common } = launch.overrides;
   const overrides = launch.model === 'cnn' ? { ...common, dropout } : { ...common, sampleEvery, ...(launch.model === 'vae' ? { latentDim } : {}) };
-  return runConfigSchema.parse({
+  return trainingConfigSchema.parse({
     ...presetFor(launch.model, launch.preset),
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
     model: launch.model,

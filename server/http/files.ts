@@ -19,7 +19,7 @@ const uploadQuery = z.object({
   importId: z.string().regex(/^[\w-]{1,64}$/),
   name: z.string().trim().min(1).max(100).regex(/^[\w .()-]+$/, 'use letters, digits, spaces and . _ - ( )').optional(),
 });
-const PREVIEWS = new Set(['preview-tumor.png', 'preview-healthy.png', 'before-after.png']);
+const PREVIEWS = new Set(['preview-tumor.png', 'preview-healthy.png', 'before-after.png', 'closest-tumor.png', 'closest-healthy.png']);
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

@@ -20,6 +20,9 @@ import {
   type BrowserToServerEvents, type ServerToBrowserEvents, type ServerToWorkerEvents, type WorkerToServerEvents,
 } from '../contracts/events';
 import type { runs } from '../../db/schema';
+import { isSyntheticSummary } from '../contracts/events';
+import { synthConfigSchema } from '../contracts/run-config';
+import { registerSynthetic, stagingDir, synthesisGenerators } from '../datasets/synthesize';
 
 type RunRow = typeof runs.$inferSelect;
 type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents, Record<string, never>, { workerId?: string; backend?: string }>;
@@ -108,10 +111,14 @@ export class Hub {
       scheduler.workerIdle(workerId, !row);
       if (!row) return ack(null);
       const dataset = getDataset(db, row.datasetId);
+      const { dataDir } = this.opts;
+      const synth = synthConfigSchema.safeParse(row.config);
       const job = jobSchema.safeParse({
         runId: row.id,
         config: row.config,
-        dataset: dataset && { id: dataset.id, name: dataset.name, dir: path.join(this.opts.dataDir, dataset.dir), imageSize: dataset.imageSize, count: dataset.count, splits: dataset.splits },
+        dataset: dataset && { id: dataset.id, name: dataset.name, dir: path.join(dataDir, dataset.dir), imageSize: dataset.imageSize, count: dataset.count, splits: dataset.splits },
+        paths: { artifacts: path.join(dataDir, 'artifacts', row.id), encoders: path.join(dataDir, 'encoders'), staging: stagingDir(dataDir, row.id) },
+        generators: synth.success ? synthesisGenerators(db, dataDir, synth.data) : [],
       });
       if (!job.success) {
         const failed = failRun(db, row.id, `The run's config or dataset is invalid: ${job.error.issues[0]?.message}`);
@@ -158,6 +165,21 @@ export class Hub {
 
     socket.on('run:complete', (msg, ack) => {
       const ok = accept(workerCompleteSchema, msg, 'run:complete');
+      if (ok && isSyntheticSummary(ok.data.summary)) {
+        // The staged dataset becomes a version now; if that fails the run fails and nothing stays.
+        let row: RunRow | undefined;
+        try {
+          const dataset = registerSynthetic(db, this.opts.dataDir, ok.data.runId, synthConfigSchema.parse(ok.run.config), ok.data.summary);
+          row = completeRun(db, ok.data.runId, { ...ok.data.summary, datasetId: dataset.id, datasetName: dataset.name });
+          this.io.emit('datasets:updated');
+        } catch (err) {
+          fs.rmSync(stagingDir(this.opts.dataDir, ok.data.runId), { recursive: true, force: true });
+          row = failRun(db, ok.data.runId, `The synthetic dataset could not be registered: ${err instanceof Error ? err.message : err}`);
+        }
+        if (row) this.publishRun(row);
+        if (typeof ack === 'function') ack(true);
+        return;
+      }
       if (ok) {
         const row = db.transaction(() => {
           insertResults(db, ok.data.runId, ok.run.datasetId, ok.data.results);
@@ -172,6 +194,7 @@ export class Hub {
     socket.on('run:fail', (msg, ack) => {
       const ok = accept(workerFailSchema, msg, 'run:fail');
       if (ok) {
+        fs.rmSync(stagingDir(this.opts.dataDir, ok.data.runId), { recursive: true, force: true });
         const row = failRun(db, ok.data.runId, ok.data.error);
         if (row) this.publishRun(row);
       }

@@ -14,6 +14,9 @@ import { sampleVae, trainVaeStep } from '../train/vae-trainer';
 import { createGanOptimizers, trainGanStep } from '../train/gan-trainer';
 import { RunStoppedError } from '../train/cnn-trainer';
 import type { JobContext } from './context';
+import { checkpointDirName, checkpointsToKeep, saveCheckpoint } from '../models/checkpoint';
+import path from 'node:path';
+import fs from 'node:fs';
 
 const GRID = 16;
 
@@ -21,6 +24,8 @@ const GRID = 16;
 interface Trainer {
   step: (xs: tf.Tensor4D, step: number) => Promise<Record<string, number>>;
   sample: () => tf.Tensor4D;
+  /** The part that generates (VAE decoder, GAN generator): what a checkpoint keeps. */
+  generator: tf.LayersModel;
   dispose: () => void;
 }
 
@@ -36,6 +41,7 @@ function makeTrainer(config: GeneratorConfig): Trainer {
         return { 'vae/reconstruction': r.reconstruction, 'vae/kl': r.kl, 'vae/total': r.total };
       },
       sample: () => sampleVae(vae.decoder, fixedZ),
+      generator: vae.decoder,
       dispose: () => {
         vae.encoder.dispose();
         vae.decoder.dispose();
@@ -52,6 +58,7 @@ function makeTrainer(config: GeneratorConfig): Trainer {
       return { 'gan/d_loss': r.dLoss, 'gan/g_loss': r.gLoss, 'gan/d_real': r.dReal, 'gan/d_fake': r.dFake };
     },
     sample: () => tf.tidy(() => gan.generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
+    generator: gan.generator,
     dispose: () => {
       gan.generator.dispose();
       gan.discriminator.dispose();
@@ -96,6 +103,9 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
     await emitSamples(0);
     let step = 0;
     let lastEpoch: Record<string, number[]> = {};
+    const checkpointRoot = path.join(job.paths.artifacts, 'checkpoints');
+    const saved: number[] = [];
+    const trainingStarted = Date.now();
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       lastEpoch = {};
       const order = shuffleInPlace(Array.from({ length: indices.length }, (_, i) => i), rng);
@@ -114,10 +124,17 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
         await new Promise((resolve) => setImmediate(resolve));
       }
       const means = Object.entries(lastEpoch).map(([k, v]) => `${k.split('/')[1]} ${(v.reduce((a, x) => a + x, 0) / v.length).toFixed(4)}`);
-      ctx.log('info', `epoch ${epoch}/${config.epochs}: ${means.join(', ')}`);
+      // One checkpoint per epoch (the generating half), pruned to the ones worth keeping.
+      const bytes = await saveCheckpoint(path.join(checkpointRoot, checkpointDirName(epoch)), { generator: trainer.generator }, { runId: job.runId, model: config.model, imageClass: config.imageClass, epoch, step });
+      saved.push(epoch);
+      const keep = checkpointsToKeep(saved, config.epochs);
+      for (const e of saved.filter((x) => !keep.has(x))) fs.rmSync(path.join(checkpointRoot, checkpointDirName(e)), { recursive: true, force: true });
+      saved.splice(0, saved.length, ...saved.filter((x) => keep.has(x)));
+      ctx.log('info', `epoch ${epoch}/${config.epochs}: ${means.join(', ')}; checkpoint saved (${(bytes / 1e6).toFixed(1)} MB)`);
     }
     const losses = Object.fromEntries(Object.entries(lastEpoch).map(([k, v]) => [k.split('/')[1], v.reduce((a, x) => a + x, 0) / v.length]));
-    return { summary: { kind: 'generator', losses, steps: step, samples, seconds: (Date.now() - started) / 1000 }, results: [] };
+    const secondsPerEpoch = (Date.now() - trainingStarted) / 1000 / config.epochs;
+    return { summary: { kind: 'generator', losses, steps: step, samples, checkpoints: saved, secondsPerEpoch, seconds: (Date.now() - started) / 1000 }, results: [] };
   } finally {
     trainer.dispose();
     train.dispose();

@@ -1,6 +1,7 @@
 'use client';
 // A run, live: status, the backend that trained it, loss and accuracy curves that grow as
 // points arrive, the log, and the final test metrics.
+import Link from 'next/link';
 import { use, useState } from 'react';
 import { useRun } from '../../lib/use-run';
 import { LiveChart, type SeriesSpec } from '../../components/live-chart';
@@ -8,7 +9,7 @@ import { MetricsPanel } from '../../components/metrics-panel';
 import { StatusBadge, ProgressBar } from '../../components/status-badge';
 import { duration, modelLabel, time } from '../../lib/format';
 import { SampleGrids } from '../../components/sample-grids';
-import { isGeneratorSummary } from '../../../server/contracts/events';
+import { isClassifierSummary, isGeneratorSummary, isSyntheticSummary, type SyntheticSummary } from '../../../server/contracts/events';
 import { trpc, errorMessage } from '../../lib/trpc';
 
 const LOSS: SeriesSpec[] = [
@@ -74,7 +75,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         </p>
       )}
       {cancelError && <p className="text-sm text-rose-700">{cancelError}</p>}
-      {run.summary && !isGeneratorSummary(run.summary) && <MetricsPanel summary={run.summary} />}
+      {run.summary && isClassifierSummary(run.summary) && <MetricsPanel summary={run.summary} />}
       {run.summary && isGeneratorSummary(run.summary) && (
         <p className="text-sm" data-testid="final-losses">
           Final losses (mean over the last epoch): {Object.entries(run.summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' · ')}
@@ -93,7 +94,8 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
           <LiveChart title="Discriminator outputs" points={points} series={GAN_D} yLabel="probability" testId="d-chart" />
         </div>
       )}
-      {run.model !== 'cnn' && <SampleGrids images={images} />}
+      {(run.model === 'vae' || run.model === 'gan') && <SampleGrids images={images} />}
+      {run.summary && isSyntheticSummary(run.summary) && <SyntheticOutcome summary={run.summary} />}
       <section className="rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900">
         <h2 className="mb-2 text-sm font-semibold">Log</h2>
         <ol data-testid="run-log" className="max-h-64 overflow-auto font-mono text-xs leading-5">
@@ -119,5 +121,28 @@ function Field({ label, value, testId }: { label: string; value: string; testId?
       <dt className="text-xs text-zinc-500">{label}</dt>
       <dd data-testid={testId} className="truncate font-medium">{value}</dd>
     </div>
+  );
+}
+
+function SyntheticOutcome({ summary }: { summary: SyntheticSummary }) {
+  const q = summary.quality;
+  return (
+    <section data-testid="synthetic-outcome" className="rounded border border-zinc-200 bg-white p-3 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+      <h2 className="mb-1 font-semibold">Synthetic dataset</h2>
+      <p>
+        {summary.datasetId ? (
+          <Link className="text-sky-700 hover:underline dark:text-sky-400" href={`/datasets/${summary.datasetId}`}>{summary.datasetName ?? summary.datasetId}</Link>
+        ) : (
+          'not registered'
+        )}{' '}
+        — {summary.count} images at {summary.imageSize} px ({summary.classCounts.tumor} tumour, {summary.classCounts.healthy} healthy)
+      </p>
+      <p className="mt-1 font-mono text-xs">
+        FID {q.fid.toFixed(2)} · KID {q.kid.toFixed(4)} · precision {(q.precision * 100).toFixed(1)}% · recall {(q.recall * 100).toFixed(1)}% · memorisation ratio {q.memorizationRatio.toFixed(3)}
+      </p>
+      {(q.copyingLikely || q.modeCollapseLikely) && (
+        <p className="mt-1 text-amber-800 dark:text-amber-300">{[q.copyingLikely && 'copying likely', q.modeCollapseLikely && 'mode collapse likely'].filter(Boolean).join(' · ')}: see the dataset report.</p>
+      )}
+    </section>
   );
 }

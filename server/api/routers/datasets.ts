@@ -6,6 +6,10 @@ import { TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure } from '../trpc';
 import { getDataset, listDatasets, type DatasetRow } from '../../../db/queries/datasets';
 import type { ReportEntry } from '../../../workers/data/import/process';
+import { insertRun, toRunView } from '../../../db/queries/runs';
+import { planSynthesis, SynthesisError, synthesizeInputSchema } from '../../datasets/synthesize';
+import type { ClassQuality } from '../../../workers/eval/quality-report';
+import type { EncoderInfo } from '../../../workers/eval/domain-encoder';
 
 const sizes = (s: { train: number[]; val: number[]; test: number[] } | null) => s && { train: s.train.length, val: s.val.length, test: s.test.length };
 
@@ -24,6 +28,7 @@ function summary(d: DatasetRow, defaultId: string) {
     contentHash: d.contentHash,
     createdAt: d.createdAt,
     isDefault: d.id === defaultId,
+    lineage: d.lineage,
   };
 }
 
@@ -40,6 +45,34 @@ export const datasetsRouter = createRouter({
       skipped: report.filter((r) => r.status === 'skipped'),
       duplicates: report.filter((r) => r.duplicateOf).slice(0, 200),
       duplicateCount: report.filter((r) => r.duplicateOf).length,
+      quality: readQuality(path.join(ctx.dataDir, d.dir)),
     };
   }),
+
+  /** Launches a synthesis run: N images per class from generator checkpoints into a new
+   * synthetic dataset version with its quality and privacy report. */
+  synthesize: publicProcedure.input(synthesizeInputSchema).mutation(({ ctx, input }) => {
+    try {
+      const config = planSynthesis(ctx.db, ctx.dataDir, input);
+      const row = insertRun(ctx.db, config, ctx.origin);
+      ctx.hub.publishRun(row);
+      ctx.scheduler.poke();
+      return toRunView(row);
+    } catch (err) {
+      if (err instanceof SynthesisError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+      throw err;
+    }
+  }),
 });
+
+export interface QualityFile {
+  encoder: EncoderInfo;
+  classes: ClassQuality[];
+  headline: { fid: number; kid: number; precision: number; recall: number; memorizationRatio: number; copyingLikely: boolean; modeCollapseLikely: boolean };
+  evalCap: number;
+}
+
+function readQuality(dir: string): QualityFile | null {
+  const file = path.join(dir, 'quality.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as QualityFile) : null;
+}

@@ -1,0 +1,66 @@
+// Shared by the command-line tools: launch one run on an embedded headless server, draw its
+// progress on stderr, cancel it on Ctrl-C, and resolve with the finished run.
+import { io, type Socket } from 'socket.io-client';
+import { startServer, type RunningServer } from '../index';
+import { appRouter } from '../api/root';
+import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../contracts/events';
+
+function progressLine(run: RunView): string {
+  const width = 30;
+  const filled = Math.round(run.progress * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(run.progress * 100).toFixed(0).padStart(3)}% ${run.status}`;
+}
+
+export type Caller = ReturnType<typeof appRouter.createCaller>;
+
+export async function launchAndWatch(server: RunningServer, launch: (caller: Caller) => Promise<RunView>): Promise<RunView> {
+  const caller = appRouter.createCaller(server.services);
+  let runId = '';
+  // Ctrl-C cancels the run (recorded as such) and stops its worker before exiting.
+  const interrupt = () => {
+    console.error('\ninterrupted: cancelling the run');
+    const cancel = runId ? caller.runs.cancel({ id: runId }).catch(() => undefined) : Promise.resolve();
+    void cancel.then(() => server.close()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'] });
+  try {
+    const finished = new Promise<RunView>((resolve) => {
+      socket.on('run:updated', (run) => {
+        if (run.id !== runId) return;
+        if (process.stderr.isTTY) process.stderr.write(`\r${progressLine(run)}`);
+        if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') resolve(run);
+      });
+    });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const launched = await launch(caller);
+    runId = launched.id;
+    const run = await finished;
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    return run;
+  } finally {
+    socket.close();
+  }
+}
+
+/** An embedded server (no pages) on the shared DATA_DIR, marked as this process's. */
+export async function withHeadlessServer(fn: (server: RunningServer) => Promise<void>): Promise<void> {
+  const server = await startServer({ withNext: false, origin: `cli-${process.pid}`, env: { PORT: 0 }, log: (l) => console.error(`[server] ${l}`) });
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Runs a command's main: exit 0 on success, the error's message and exit 1 on failure. */
+export function runCli(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,130 @@
+// The fixed domain encoder behind FID, KID and precision/recall: a BrainCNN trained on the real
+// dataset's training split (seed 0, width 1/4, 4 epochs, at most 1,200 images), whose 128 x width
+// penultimate activations (the last hidden dense layer, after ReLU) are the features. ImageNet
+// Inception features are neither available offline nor meaningful for grey MRI slices; an encoder
+// trained on the domain is the usual substitute. It is trained once per (real dataset, image
+// size), cached under DATA_DIR/encoders, and recorded in every report, so figures computed
+// against the same real dataset and size are comparable.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { buildBrainCnn } from '../models/cnn';
+import { loadCheckpoint, saveCheckpoint } from '../models/checkpoint';
+import { trainBrainCnn, evaluateCnn, accuracyAt } from '../train/cnn-trainer';
+import { capIndices, splitToTensors } from '../data/tensors';
+import type { DatasetFiles } from '../data/dataset-store';
+import type { CnnConfig } from '../../server/contracts/run-config';
+import type { MetricPoint } from '../../server/contracts/events';
+
+export interface EncoderInfo {
+  kind: 'braincnn-penultimate';
+  datasetId: string;
+  imageSize: number;
+  width: number;
+  epochs: number;
+  seed: number;
+  trainImages: number;
+  featureDim: number;
+  valAccuracy: number;
+  trainedAt: number;
+  /** Folder relative to DATA_DIR/encoders. */
+  key: string;
+}
+
+export interface DomainEncoder {
+  info: EncoderInfo;
+  /** Features of uint8 images at the encoder's size, one Float64Array per image. */
+  features: (images: Uint8Array[]) => Promise<Float64Array[]>;
+  dispose: () => void;
+}
+
+export interface EncoderHooks {
+  log: (message: string) => void;
+  onPoints?: (points: MetricPoint[]) => void;
+  onProgress?: (epoch: number, step: number, totalSteps: number) => void;
+  shouldStop: () => boolean;
+}
+
+const ENCODER = { width: 0.25, epochs: 4, seed: 0, dropout: 0.2, batchSize: 32, learningRate: 1e-3, trainCap: 1200, valCap: 400 };
+
+function encoderConfig(datasetId: string, imageSize: 32 | 64 | 128): CnnConfig {
+  return {
+    model: 'cnn', preset: 'quick', seed: ENCODER.seed, datasetId, trainData: 'real', imageSize,
+    width: ENCODER.width, epochs: ENCODER.epochs, batchSize: ENCODER.batchSize, learningRate: ENCODER.learningRate,
+    dropout: ENCODER.dropout, limits: { train: ENCODER.trainCap, val: ENCODER.valCap },
+  };
+}
+
+function featureModel(cnn: tf.Sequential): tf.LayersModel {
+  // Layers end with dense(128 w, relu), dropout, dense(2): the features are the first of these.
+  const layer = cnn.layers[cnn.layers.length - 3];
+  return tf.model({ inputs: cnn.inputs, outputs: layer.output as tf.SymbolicTensor });
+}
+
+export async function loadOrTrainEncoder(
+  encodersDir: string,
+  dataset: { id: string; splits: { train: number[]; val: number[] } },
+  files: DatasetFiles,
+  imageSize: 32 | 64 | 128,
+  hooks: EncoderHooks,
+): Promise<DomainEncoder> {
+  const key = `${dataset.id}-${imageSize}`;
+  const dir = path.join(encodersDir, key);
+  const config = encoderConfig(dataset.id, imageSize);
+  const cnn = buildBrainCnn({ imageSize, width: config.width, dropout: config.dropout, seed: config.seed });
+  let info: EncoderInfo;
+  if (fs.existsSync(path.join(dir, 'meta.json'))) {
+    info = loadCheckpoint(dir, { cnn }).info as EncoderInfo;
+    hooks.log(`domain encoder: cached BrainCNN ${key} (validation accuracy ${(info.valAccuracy * 100).toFixed(1)}%)`);
+  } else {
+    hooks.log(`domain encoder: training a BrainCNN on ${dataset.id}'s training split at ${imageSize} px (once per dataset and size)`);
+    const train = splitToTensors(files, capIndices(dataset.splits.train, config.limits.train, 11), imageSize);
+    const val = splitToTensors(files, capIndices(dataset.splits.val, config.limits.val, 12), imageSize);
+    try {
+      cnn.dispose();
+      const trained = await trainBrainCnn(config, train, val, {
+        onPoints: (points) => hooks.onPoints?.(points.map((p) => ({ ...p, name: `encoder/${p.name.replace('/', '_')}` }))),
+        onProgress: hooks.onProgress ?? (() => undefined),
+        onLog: (m) => hooks.log(`domain encoder: ${m}`),
+        shouldStop: hooks.shouldStop,
+      });
+      const { probabilities } = await evaluateCnn(trained.model, val, config.batchSize);
+      info = {
+        kind: 'braincnn-penultimate', datasetId: dataset.id, imageSize, width: config.width, epochs: config.epochs, seed: config.seed,
+        trainImages: train.labels.length, featureDim: Math.max(1, Math.round(128 * config.width)),
+        valAccuracy: accuracyAt(probabilities, val.labels), trainedAt: Date.now(), key,
+      };
+      await saveCheckpoint(dir, { cnn: trained.model }, { info });
+      return wrap(trained.model as tf.Sequential, info);
+    } finally {
+      tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+    }
+  }
+  return wrap(cnn, info);
+}
+
+function wrap(cnn: tf.Sequential, info: EncoderInfo): DomainEncoder {
+  const head = featureModel(cnn);
+  const size = info.imageSize;
+  return {
+    info,
+    features: async (images) => {
+      const out: Float64Array[] = [];
+      for (let start = 0; start < images.length; start += 64) {
+        const chunk = images.slice(start, start + 64);
+        const pixels = new Float32Array(chunk.length * size * size);
+        chunk.forEach((img, i) => {
+          if (img.length !== size * size) throw new Error(`encoder expects ${size}x${size} images`);
+          for (let p = 0; p < img.length; p++) pixels[i * size * size + p] = img[p] / 255;
+        });
+        const feats = tf.tidy(() => head.predict(tf.tensor4d(pixels, [chunk.length, size, size, 1])) as tf.Tensor2D);
+        const data = await feats.data();
+        const dim = feats.shape[1];
+        feats.dispose();
+        for (let i = 0; i < chunk.length; i++) out.push(Float64Array.from(data.subarray(i * dim, (i + 1) * dim)));
+      }
+      return out;
+    },
+    dispose: () => cnn.dispose(),
+  };
+}

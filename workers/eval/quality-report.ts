@@ -1,0 +1,63 @@
+// The quality and privacy report of one class of a synthetic dataset, against the real images of
+// that class: realism and diversity on domain-encoder features (FID, KID, k-NN precision/recall),
+// MS-SSIM within each set, memorisation in pixel space (synthetic -> closest real training image
+// against real held-out -> closest real training image) and a mode-collapse check.
+import { frechetDistance, kernelInceptionDistance } from './frechet';
+import { manifoldPrecisionRecall } from './prd';
+import { meanPairwiseMsSsim } from './ms-ssim';
+import { memorizationReport, modeCollapseReport, type MemorizationReport, type ModeCollapseReport } from './memorization';
+
+export interface ClassQuality {
+  imageClass: 'tumor' | 'healthy';
+  counts: { synthetic: number; realTrain: number; realHeldOut: number };
+  fid: number;
+  /** FID of real held-out images against the same training images: the floor to read FID by. */
+  fidRealBaseline: number;
+  kid: { mean: number; std: number };
+  kidRealBaseline: { mean: number; std: number };
+  precision: number;
+  recall: number;
+  /** Mean pairwise MS-SSIM within the set (higher = less diverse), synthetic and real. */
+  msSsim: { synthetic: number; real: number };
+  memorization: MemorizationReport;
+  modeCollapse: ModeCollapseReport;
+  warnings: string[];
+}
+
+export interface QualityInputs {
+  imageClass: 'tumor' | 'healthy';
+  size: number;
+  synthetic: Uint8Array[];
+  realTrain: Uint8Array[];
+  realHeldOut: Uint8Array[];
+  features: { synthetic: Float64Array[]; realTrain: Float64Array[]; realHeldOut: Float64Array[] };
+  seed: number;
+}
+
+export function classQuality(input: QualityInputs): ClassQuality {
+  const { features: f, size, seed } = input;
+  const fid = frechetDistance(f.realTrain, f.synthetic);
+  const fidRealBaseline = frechetDistance(f.realTrain, f.realHeldOut);
+  const kid = kernelInceptionDistance(f.realTrain, f.synthetic, { seed });
+  const kidRealBaseline = kernelInceptionDistance(f.realTrain, f.realHeldOut, { seed });
+  const { precision, recall } = manifoldPrecisionRecall(f.realTrain, f.synthetic, 3);
+  const msSsim = {
+    synthetic: meanPairwiseMsSsim(input.synthetic, size, { pairs: 150, seed }),
+    real: meanPairwiseMsSsim(input.realTrain, size, { pairs: 150, seed }),
+  };
+  const memorization = memorizationReport(input.synthetic, input.realTrain, input.realHeldOut, { closestPairs: 8 });
+  const modeCollapse = modeCollapseReport(input.synthetic, input.realTrain);
+  const warnings: string[] = [];
+  if (memorization.copyingLikely) {
+    warnings.push(`Copying likely: synthetic images sit ${memorization.memorizationRatio.toFixed(2)}x as far from their closest training image as real held-out images do, and ${(memorization.nearCopyShare * 100).toFixed(1)}% are near-exact copies.`);
+  }
+  if (modeCollapse.likely) {
+    warnings.push(`Mode collapse likely: the synthetic images spread ${modeCollapse.realSpread ? `${(modeCollapse.syntheticSpread / modeCollapse.realSpread).toFixed(2)}x as much as the real ones` : 'very little'} and ${(modeCollapse.duplicateShare * 100).toFixed(0)}% have a near-duplicate among themselves.`);
+  }
+  if (precision < 0.1) warnings.push(`Few synthetic images look real to the encoder (precision ${(precision * 100).toFixed(0)}%).`);
+  return {
+    imageClass: input.imageClass,
+    counts: { synthetic: input.synthetic.length, realTrain: input.realTrain.length, realHeldOut: input.realHeldOut.length },
+    fid, fidRealBaseline, kid, kidRealBaseline, precision, recall, msSsim, memorization, modeCollapse, warnings,
+  };
+}

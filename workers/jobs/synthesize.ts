@@ -1,0 +1,164 @@
+// The synthesis job: draws N images per class from chosen generator checkpoints into a staged
+// dataset version, and measures it against the real dataset the generators learned from (the
+// quality and privacy report). The server registers the staged folder when the run completes.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Job, SyntheticSummary } from '../../server/contracts/events';
+import type { GeneratorConfig, SynthConfig } from '../../server/contracts/run-config';
+import { datasetHash, readDatasetFiles, writeDatasetFiles, type DatasetFiles } from '../data/dataset-store';
+import { capIndices } from '../data/tensors';
+import { classGridPng } from '../data/import/previews';
+import { buildVae } from '../models/vae';
+import { buildGan, GAN_LATENT_DIM } from '../models/gan';
+import { loadCheckpoint } from '../models/checkpoint';
+import { loadOrTrainEncoder } from '../eval/domain-encoder';
+import { classQuality, type ClassQuality } from '../eval/quality-report';
+import { RunStoppedError } from '../train/cnn-trainer';
+import type { JobContext } from './context';
+
+/** Metrics run on at most this many images per set (FID/KID/PRD are O(n^2) or need a stable
+ * covariance; 1,000 keeps a report under a minute on two cores). */
+const EVAL_CAP = 1000;
+const BATCH = 64;
+
+function loadGenerator(config: GeneratorConfig, checkpointDir: string): { model: tf.LayersModel; latentDim: number } {
+  if (config.model === 'vae') {
+    const vae = buildVae({ imageSize: config.imageSize, width: config.width, latentDim: config.latentDim, seed: config.seed });
+    vae.encoder.dispose();
+    loadCheckpoint(checkpointDir, { generator: vae.decoder });
+    return { model: vae.decoder, latentDim: config.latentDim };
+  }
+  const gan = buildGan({ imageSize: config.imageSize, width: config.width, seed: config.seed });
+  gan.discriminator.dispose();
+  loadCheckpoint(checkpointDir, { generator: gan.generator });
+  return { model: gan.generator, latentDim: GAN_LATENT_DIM };
+}
+
+async function draw(model: tf.LayersModel, latentDim: number, n: number, size: number, seed: number, shouldStop: () => boolean, onBatch: (done: number) => void): Promise<Uint8Array[]> {
+  const images: Uint8Array[] = [];
+  for (let start = 0, b = 0; start < n; start += BATCH, b++) {
+    if (shouldStop()) throw new RunStoppedError('the run was cancelled');
+    const count = Math.min(BATCH, n - start);
+    const out = tf.tidy(() => {
+      const z = tf.randomNormal([count, latentDim], 0, 1, 'float32', seed * 1000 + b);
+      return (model.apply(z, { training: false }) as tf.Tensor4D).clipByValue(0, 1).mul(255).round();
+    });
+    const pixels = await out.data();
+    out.dispose();
+    for (let i = 0; i < count; i++) images.push(Uint8Array.from(pixels.subarray(i * size * size, (i + 1) * size * size)));
+    onBatch(images.length);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return images;
+}
+
+/** Real images of one class at `size` (area-averaged or bilinear, as the models see them). */
+function realImages(files: DatasetFiles, indices: number[], size: number): Uint8Array[] {
+  if (indices.length === 0) return [];
+  const out = tf.tidy(() => {
+    const s = files.size;
+    const pixels = new Float32Array(indices.length * s * s);
+    indices.forEach((index, i) => pixels.set(files.images.subarray(index * s * s, (index + 1) * s * s), i * s * s));
+    let xs = tf.tensor4d(pixels, [indices.length, s, s, 1]);
+    if (s !== size) xs = s % size === 0 ? (tf.avgPool(xs, s / size, s / size, 'valid') as tf.Tensor4D) : tf.image.resizeBilinear(xs, [size, size]);
+    return xs.round().clipByValue(0, 255);
+  });
+  const data = out.dataSync();
+  out.dispose();
+  return indices.map((_, i) => Uint8Array.from(data.subarray(i * size * size, (i + 1) * size * size)));
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export async function runSynthesizeJob(job: Job, ctx: JobContext): Promise<{ summary: SyntheticSummary; results: [] }> {
+  const started = Date.now();
+  const config = job.config as SynthConfig;
+  if (job.generators.length === 0) throw new Error('a synthesis run needs at least one generator run');
+  const sizes = new Set(job.generators.map((g) => g.config.imageSize));
+  if (sizes.size > 1) throw new Error(`the generators make images of different sizes (${[...sizes].join(', ')} px); pick generators trained at one size`);
+  const size = job.generators[0].config.imageSize;
+  const files = readDatasetFiles(job.dataset.dir);
+  // Progress: encoder 0-40%, drawing 40-70%, report 70-100% (in per-mille steps).
+  const TOTAL = 1000;
+  const progress = (fraction: number) => ctx.progress(0, Math.round(fraction * TOTAL), TOTAL);
+
+  const encoder = await loadOrTrainEncoder(job.paths.encoders, job.dataset, files, size, {
+    log: (m) => ctx.log('info', m),
+    onPoints: ctx.metrics,
+    onProgress: (_e, step, total) => progress((0.4 * step) / total),
+    shouldStop: ctx.shouldStop,
+  });
+  try {
+    progress(0.4);
+    const images: Uint8Array[] = [];
+    const labels: number[] = [];
+    const reports: ClassQuality[] = [];
+    const extras: Record<string, Uint8Array | string> = {};
+    for (const [k, gen] of job.generators.entries()) {
+      const { model, latentDim } = loadGenerator(gen.config, gen.checkpointDir);
+      let synthetic: Uint8Array[];
+      try {
+        ctx.log('info', `drawing ${config.perClass} ${gen.config.imageClass} images from ${gen.config.model.toUpperCase()} run ${gen.runId}, epoch ${gen.epoch}`);
+        synthetic = await draw(model, latentDim, config.perClass, size, config.seed + k, ctx.shouldStop, (done) => progress(0.4 + (0.3 * (k + done / config.perClass)) / job.generators.length));
+      } finally {
+        model.dispose();
+      }
+      const label = gen.config.imageClass === 'tumor' ? 1 : 0;
+      images.push(...synthetic);
+      labels.push(...synthetic.map(() => label));
+
+      // The report: against this class's real training images, with held-out real images (the
+      // validation split) as the yardstick. The test split is never read here.
+      const ofClass = (idx: number[]) => idx.filter((i) => files.labels[i] === label);
+      const realTrain = realImages(files, capIndices(ofClass(job.dataset.splits.train), EVAL_CAP, config.seed + 1), size);
+      const realHeldOut = realImages(files, capIndices(ofClass(job.dataset.splits.val), EVAL_CAP, config.seed + 2), size);
+      if (realHeldOut.length < 2 || realTrain.length < 2) throw new Error(`the real dataset has too few ${gen.config.imageClass} images in its training or validation split to measure against`);
+      const evalSynthetic = synthetic.length > EVAL_CAP ? synthetic.slice(0, EVAL_CAP) : synthetic;
+      ctx.log('info', `measuring ${gen.config.imageClass}: ${evalSynthetic.length} synthetic against ${realTrain.length} real training and ${realHeldOut.length} held-out images`);
+      const report = classQuality({
+        imageClass: gen.config.imageClass,
+        size,
+        synthetic: evalSynthetic,
+        realTrain,
+        realHeldOut,
+        features: { synthetic: await encoder.features(evalSynthetic), realTrain: await encoder.features(realTrain), realHeldOut: await encoder.features(realHeldOut) },
+        seed: config.seed,
+      });
+      reports.push(report);
+      for (const w of report.warnings) ctx.log('warn', `${gen.config.imageClass}: ${w}`);
+      ctx.log('info', `${gen.config.imageClass}: FID ${report.fid.toFixed(2)} (real held-out ${report.fidRealBaseline.toFixed(2)}), KID ${report.kid.mean.toFixed(4)}, precision ${(report.precision * 100).toFixed(1)}%, recall ${(report.recall * 100).toFixed(1)}%, memorisation ratio ${report.memorization.memorizationRatio.toFixed(3)}`);
+      // Gallery of the closest synthetic/real pairs (synthetic left, its closest real image right).
+      const pairTiles = report.memorization.closest.flatMap((c) => [evalSynthetic[c.syntheticIndex], realTrain[c.trainIndex]]);
+      extras[`closest-${gen.config.imageClass}.png`] = await classGridPng(pairTiles, size, 4);
+      extras[`preview-${gen.config.imageClass}.png`] = await classGridPng(synthetic.slice(0, 32), size);
+      progress(0.4 + 0.3 + (0.3 * (k + 1)) / job.generators.length);
+    }
+
+    const labelArray = Uint8Array.from(labels);
+    const contentHash = datasetHash(images, labelArray, size);
+    const quality = {
+      fid: mean(reports.map((r) => r.fid)),
+      kid: mean(reports.map((r) => r.kid.mean)),
+      precision: mean(reports.map((r) => r.precision)),
+      recall: mean(reports.map((r) => r.recall)),
+      memorizationRatio: mean(reports.map((r) => r.memorization.memorizationRatio)),
+      copyingLikely: reports.some((r) => r.memorization.copyingLikely),
+      modeCollapseLikely: reports.some((r) => r.modeCollapse.likely),
+    };
+    extras['quality.json'] = JSON.stringify({ encoder: encoder.info, classes: reports, headline: quality, evalCap: EVAL_CAP });
+    fs.mkdirSync(path.dirname(job.paths.staging), { recursive: true });
+    writeDatasetFiles(job.paths.staging, size, images, labelArray, extras);
+    const tumor = labels.filter((l) => l === 1).length;
+    ctx.log('info', `staged ${images.length} synthetic images (${tumor} tumour, ${images.length - tumor} healthy) at ${size} px`);
+    return {
+      summary: {
+        kind: 'synthetic', contentHash, imageSize: size, count: images.length,
+        classCounts: { tumor, healthy: images.length - tumor }, quality, seconds: (Date.now() - started) / 1000,
+      },
+      results: [],
+    };
+  } finally {
+    encoder.dispose();
+  }
+}
