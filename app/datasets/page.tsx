@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { trpc, errorMessage } from '../lib/trpc';
 import { getSocket } from '../lib/socket';
 import { UploadForm } from '../components/upload-form';
+import { SynthesizeForm } from '../components/synthesize-form';
 
 type Datasets = Awaited<ReturnType<typeof trpc.datasets.list.query>>;
 
@@ -37,7 +38,8 @@ export default function DatasetsPage() {
               <th className="pr-3 text-right">Unlabelled</th>
               <th className="pr-3 text-right">Dup. groups</th>
               <th className="pr-3">Classifier split</th>
-              <th>Size</th>
+              <th className="pr-3">Size</th>
+              <th>Quality (FID · memorisation)</th>
             </tr>
           </thead>
           <tbody>
@@ -51,12 +53,17 @@ export default function DatasetsPage() {
                 <td className="pr-3 text-right">{d.classCounts.unlabelled ?? 0}</td>
                 <td className="pr-3 text-right">{d.duplicateGroups}</td>
                 <td className="pr-3">{d.splitSizes.train} / {d.splitSizes.val} / {d.splitSizes.test}</td>
-                <td>{d.imageSize}×{d.imageSize}</td>
+                <td className="pr-3">{d.imageSize}×{d.imageSize}</td>
+                <td className="font-mono text-xs" data-testid="dataset-quality">
+                  {d.quality ? `${d.quality.fid.toPrecision(3)} · ${d.quality.memorizationRatio.toFixed(2)}` : '—'}
+                  {d.quality && (d.quality.copyingLikely || d.quality.modeCollapseLikely) && <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900" title="see the report">⚠</span>}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      <SynthesizeForm />
       <UploadForm onImported={load} />
     </div>
   );

@@ -21,3 +21,35 @@ test('a GAN run shows its live sample grids with a step scrubber', async ({ page
   expect(last).not.toBe('step 0');
   expect(await page.getByAltText('samples at step 0').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(128);
 });
+
+test('a synthetic dataset made from the datasets page shows its lineage and quality report', async ({ page, request }) => {
+  // Two finished generators (one per class), launched through the API the form uses.
+  const ids: Record<string, string> = {};
+  for (const [model, imageClass] of [['vae', 'tumor'], ['gan', 'healthy']] as const) {
+    const res = await request.post('/api/trpc/runs.launch', { data: { model, preset: 'smoke', seed: 4, imageClass, overrides: { epochs: 1 } } });
+    expect(res.ok()).toBe(true);
+    ids[imageClass] = (await res.json()).result.data.id;
+  }
+  await page.goto('/datasets');
+  const form = page.getByTestId('synthesize-form');
+  await expect(form.getByTestId('synth-tumor').locator(`option[value="${ids.tumor}"]`)).toHaveCount(1, { timeout: 120_000 });
+  await expect(form.getByTestId('synth-healthy').locator(`option[value="${ids.healthy}"]`)).toHaveCount(1, { timeout: 120_000 });
+  await form.getByTestId('synth-tumor').selectOption(ids.tumor);
+  await form.getByTestId('synth-healthy').selectOption(ids.healthy);
+  await form.getByTestId('synth-per-class').fill('24');
+  await form.getByTestId('synth-submit').click();
+  await form.getByTestId('synth-launched').getByRole('link').click();
+  await page.waitForURL(/\/runs\/r-/);
+  const outcome = page.getByTestId('synthetic-outcome');
+  await expect(outcome).toContainText('48 images', { timeout: 120_000 });
+  await expect(outcome).toContainText('FID');
+  await outcome.getByRole('link').click();
+  await page.waitForURL(/\/datasets\/ds-/);
+  await expect(page.getByTestId('lineage')).toContainText(ids.tumor);
+  await expect(page.getByTestId('lineage')).toContainText(ids.healthy);
+  const report = page.getByTestId('quality-report');
+  await expect(report).toContainText('Memorisation ratio');
+  await expect(report.locator('th', { hasText: 'tumor' })).toBeVisible();
+  await expect.poll(() => page.getByTestId('closest-tumor').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(128);
+  await page.screenshot({ path: '.tmp/synthetic-dataset.png', fullPage: true });
+});

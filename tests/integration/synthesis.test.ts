@@ -69,7 +69,8 @@ test('a synthesis run makes a dataset with lineage and a quality and privacy rep
   assert.equal(lineage.seed, 5);
   assert.deepEqual(lineage.generators.map((g) => [g.runId, g.epoch, g.imageClass]), [[generators.vae.id, 2, 'healthy'], [generators.gan.id, 1, 'tumor']]);
 
-  const quality = dataset.quality!;
+  const quality = dataset.report!;
+  assert.equal(dataset.quality?.fid, quality.headline.fid);
   assert.equal(quality.encoder.kind, 'braincnn-penultimate');
   assert.equal(quality.classes.length, 2);
   for (const c of quality.classes) {

@@ -3,6 +3,7 @@
 // import report (skipped files and near-duplicates).
 import { use, useEffect, useState } from 'react';
 import { trpc, errorMessage } from '../../lib/trpc';
+import { LineagePanel, QualityReport } from '../../components/quality-report';
 
 type Dataset = Awaited<ReturnType<typeof trpc.datasets.get.query>>;
 
@@ -20,6 +21,7 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
       <dd className="font-medium">{value}</dd>
     </div>
   );
+  const synthetic = d.kind === 'synthetic';
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">{d.name} <span className="font-mono text-sm font-normal text-zinc-500">{d.id}</span></h1>
@@ -33,23 +35,25 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
         {stat('Content hash', d.contentHash.slice(0, 16))}
         {stat('Kind', d.kind)}
       </dl>
+      {d.lineage && <LineagePanel lineage={d.lineage as never} />}
+      {d.report && <QualityReport datasetId={d.id} report={d.report} />}
       <section className="grid gap-4 md:grid-cols-2">
-        <figure>
-          <figcaption className="mb-1 text-sm font-medium">Tumour (first 32, preprocessed)</figcaption>
+        {d.classCounts.tumor > 0 && <figure>
+          <figcaption className="mb-1 text-sm font-medium">Tumour (first 32, {synthetic ? 'synthetic' : 'preprocessed'})</figcaption>
           {/* eslint-disable-next-line @next/next/no-img-element */}
           <img src={`/api/datasets/${d.id}/preview-tumor.png`} alt="tumour slices" className="pixelated w-full" data-testid="preview-tumor" />
-        </figure>
-        <figure>
-          <figcaption className="mb-1 text-sm font-medium">Healthy (first 32, preprocessed)</figcaption>
+        </figure>}
+        {d.classCounts.healthy > 0 && <figure>
+          <figcaption className="mb-1 text-sm font-medium">Healthy (first 32, {synthetic ? 'synthetic' : 'preprocessed'})</figcaption>
           {/* eslint-disable-next-line @next/next/no-img-element */}
           <img src={`/api/datasets/${d.id}/preview-healthy.png`} alt="healthy slices" className="pixelated w-full" />
-        </figure>
+        </figure>}
       </section>
-      <figure>
+      {!synthetic && <figure>
         <figcaption className="mb-1 text-sm font-medium">Before / after preprocessing (raw canvas on grey, then brain box on the shared background)</figcaption>
         {/* eslint-disable-next-line @next/next/no-img-element */}
         <img src={`/api/datasets/${d.id}/before-after.png`} alt="raw and preprocessed pairs" className="pixelated w-full max-w-2xl" />
-      </figure>
+      </figure>}
       {d.skipped.length > 0 && (
         <section>
           <h2 className="mb-1 text-sm font-semibold">Skipped files ({d.skipped.length})</h2>

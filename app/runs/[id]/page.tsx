@@ -138,7 +138,7 @@ function SyntheticOutcome({ summary }: { summary: SyntheticSummary }) {
         — {summary.count} images at {summary.imageSize} px ({summary.classCounts.tumor} tumour, {summary.classCounts.healthy} healthy)
       </p>
       <p className="mt-1 font-mono text-xs">
-        FID {q.fid.toFixed(2)} · KID {q.kid.toFixed(4)} · precision {(q.precision * 100).toFixed(1)}% · recall {(q.recall * 100).toFixed(1)}% · memorisation ratio {q.memorizationRatio.toFixed(3)}
+        FID {q.fid.toPrecision(3)} · KID {q.kid.toPrecision(3)} · precision {(q.precision * 100).toFixed(1)}% · recall {(q.recall * 100).toFixed(1)}% · memorisation ratio {q.memorizationRatio.toFixed(3)}
       </p>
       {(q.copyingLikely || q.modeCollapseLikely) && (
         <p className="mt-1 text-amber-800 dark:text-amber-300">{[q.copyingLikely && 'copying likely', q.modeCollapseLikely && 'mode collapse likely'].filter(Boolean).join(' · ')}: see the dataset report.</p>

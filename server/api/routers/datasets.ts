@@ -13,7 +13,7 @@ import type { EncoderInfo } from '../../../workers/eval/domain-encoder';
 
 const sizes = (s: { train: number[]; val: number[]; test: number[] } | null) => s && { train: s.train.length, val: s.val.length, test: s.test.length };
 
-function summary(d: DatasetRow, defaultId: string) {
+function summary(d: DatasetRow, defaultId: string, dataDir: string) {
   return {
     id: d.id,
     name: d.name,
@@ -29,11 +29,12 @@ function summary(d: DatasetRow, defaultId: string) {
     createdAt: d.createdAt,
     isDefault: d.id === defaultId,
     lineage: d.lineage,
+    quality: d.kind === 'synthetic' ? (readQuality(path.join(dataDir, d.dir))?.headline ?? null) : null,
   };
 }
 
 export const datasetsRouter = createRouter({
-  list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db).map((d) => summary(d, ctx.defaultDatasetId))),
+  list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db).map((d) => summary(d, ctx.defaultDatasetId, ctx.dataDir))),
 
   get: publicProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ ctx, input }) => {
     const d = getDataset(ctx.db, input.id);
@@ -41,11 +42,11 @@ export const datasetsRouter = createRouter({
     const reportFile = path.join(ctx.dataDir, d.dir, 'report.json');
     const report: ReportEntry[] = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')) : [];
     return {
-      ...summary(d, ctx.defaultDatasetId),
+      ...summary(d, ctx.defaultDatasetId, ctx.dataDir),
       skipped: report.filter((r) => r.status === 'skipped'),
       duplicates: report.filter((r) => r.duplicateOf).slice(0, 200),
       duplicateCount: report.filter((r) => r.duplicateOf).length,
-      quality: readQuality(path.join(ctx.dataDir, d.dir)),
+      report: readQuality(path.join(ctx.dataDir, d.dir)),
     };
   }),
 
