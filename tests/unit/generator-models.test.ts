@@ -3,6 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { discBatch } from '../helpers/discs';
 import { initEngine } from '../../workers/engine/backend';
 import { buildVae } from '../../workers/models/vae';
 import { buildGan, GAN_LATENT_DIM } from '../../workers/models/gan';
@@ -85,16 +86,6 @@ test('GAN at the paper preset: z (100) -> (8, 8, 128) -> (128, 128, 1); D has 4 
   generator.dispose();
   discriminator.dispose();
 });
-
-/** A fixed small batch with structure to learn: a bright disc of varying radius on dark ground. */
-function discBatch(n: number, size: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const coords = tf.range(0, size).sub((size - 1) / 2);
-    const r2 = tf.add(tf.square(coords).reshape([size, 1]), tf.square(coords).reshape([1, size]));
-    const radii = tf.linspace(size / 8, size / 3, n).reshape([n, 1, 1]);
-    return tf.sigmoid(tf.sub(tf.square(radii), r2.expandDims(0)).mul(0.2)).expandDims(3) as tf.Tensor4D;
-  });
-}
 
 test('VAE training steps at 32x32 keep the tensor count flat and lower the loss', async () => {
   const vae = buildVae({ imageSize: 32, width: 0.25, latentDim: 16, seed: 1 });

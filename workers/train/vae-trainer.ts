@@ -22,28 +22,37 @@ const stepCounts = new WeakMap<VaeModels, number>();
 // PyTorch's binary_cross_entropy clamps log(p) at -100; clipping p keeps log finite the same way.
 const EPS = 1e-7;
 
-/** Trainable variables of encoder and decoder (batch-norm moving statistics are not). */
-export function vaeVariables(vae: VaeModels): tf.Variable[] {
-  return [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
-}
-
 export async function trainVaeStep(vae: VaeModels, optimizer: tf.Optimizer, xs: tf.Tensor4D, options: VaeStepOptions = {}): Promise<VaeStepResult> {
-  const beta = options.beta ?? 1;
   const step = stepCounts.get(vae) ?? 0;
   stepCounts.set(vae, step + 1);
-  const noiseSeed = (options.seed ?? 0) * 1_000_003 + step;
+  return elboStep(vae, optimizer, xs, { seed: options.seed ?? 0, step, beta: options.beta ?? 1, label: 'VAE' });
+}
+
+/** Any encoder (image -> [mean, logVar]) and decoder (z -> image in [0, 1]) pair: the generator
+ * VAE and the BrainCVAE share this step. */
+export interface EncoderDecoder {
+  encoder: tf.LayersModel;
+  decoder: tf.LayersModel;
+}
+
+/** One optimiser step on reconstruction + beta * KL: binary cross-entropy summed over each
+ * image's pixels and averaged over the batch (PyTorch's reduction="sum" / batch), KL averaged
+ * over the batch. The noise is fixed by (seed, step). Throws on a non-finite loss. */
+export async function elboStep(models: EncoderDecoder, optimizer: tf.Optimizer, xs: tf.Tensor4D, opts: { seed: number; step: number; beta: number; label: string }): Promise<VaeStepResult> {
+  const { step, beta } = opts;
+  const noiseSeed = opts.seed * 1_000_003 + step;
   const batch = xs.shape[0];
   let parts: tf.Scalar[] = [];
+  // Trainable variables only (batch-norm moving statistics are not).
+  const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
   const total = optimizer.minimize(
     () => {
-      const [mean, logVar] = vae.encoder.apply(xs, { training: true }) as tf.Tensor2D[];
+      const [mean, logVar] = models.encoder.apply(xs, { training: true }) as tf.Tensor2D[];
       // Reparameterisation: z = mean + eps * exp(logVar / 2), so gradients reach both heads.
       const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed);
       const z = tf.add(mean, tf.mul(eps, tf.exp(tf.mul(logVar, 0.5))));
-      const recon = vae.decoder.apply(z, { training: true }) as tf.Tensor4D;
-      const p = tf.clipByValue(recon, EPS, 1 - EPS);
+      const p = tf.clipByValue(models.decoder.apply(z, { training: true }) as tf.Tensor4D, EPS, 1 - EPS);
       const bce = tf.neg(tf.add(tf.mul(xs, tf.log(p)), tf.mul(tf.sub(1, xs), tf.log(tf.sub(1, p)))));
-      // Summed over pixels, averaged over the batch, as in the reference's reduction="sum" / batch.
       const reconstruction = tf.div(tf.sum(bce), batch) as tf.Scalar;
       const klPerImage = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logVar), tf.square(mean)), tf.exp(logVar)), 1));
       const kl = tf.mean(klPerImage) as tf.Scalar;
@@ -51,13 +60,13 @@ export async function trainVaeStep(vae: VaeModels, optimizer: tf.Optimizer, xs: 
       return tf.add(reconstruction, tf.mul(kl, beta)) as tf.Scalar;
     },
     true,
-    vaeVariables(vae),
+    variables,
   ) as tf.Scalar;
   const [totalValue, reconValue, klValue] = await Promise.all([total.data(), parts[0].data(), parts[1].data()]);
   tf.dispose([total, ...parts]);
   const result = { reconstruction: reconValue[0], kl: klValue[0], total: totalValue[0] };
   if (!Number.isFinite(result.total)) {
-    throw new Error(`VAE training diverged at step ${step}: loss became ${result.total} (reconstruction ${result.reconstruction}, KL ${result.kl}); lower the learning rate`);
+    throw new Error(`${opts.label} training diverged at step ${step}: loss became ${result.total} (reconstruction ${result.reconstruction}, KL ${result.kl}); lower the learning rate`);
   }
   return result;
 }
