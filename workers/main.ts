@@ -8,6 +8,7 @@ import { initEngine } from './engine/backend';
 import { runClassifyJob } from './jobs/classify';
 import { runTrainGeneratorJob } from './jobs/train-generator';
 import { runSynthesizeJob } from './jobs/synthesize';
+import { runAnomalyJob } from './jobs/anomaly';
 import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../server/contracts/events';
 import { RunStoppedError } from './train/cnn-trainer';
 
@@ -47,7 +48,7 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
     log: (level: 'info' | 'warn' | 'error', message: string) => socket.emit('run:log', { runId: job.runId, level, message }),
     metrics: (points: MetricPoint[]) => buffer.push(points),
     progress: (epoch: number, step: number, totalSteps: number) => socket.emit('run:progress', { runId: job.runId, epoch, step, totalSteps }),
-    image: (step: number, kind: 'samples' | 'real', png: Buffer) => {
+    image: (step: number, kind: 'samples' | 'real' | 'heatmap', png: Buffer) => {
       buffer.flush(); // the grid belongs after the points of its step
       socket.emit('run:image', { runId: job.runId, step, kind, png: png.toString('base64') });
     },
@@ -55,7 +56,13 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
   };
   try {
     const outcome =
-      job.config.model === 'cnn' ? await runClassifyJob(job, ctx) : job.config.model === 'synth' ? await runSynthesizeJob(job, ctx) : await runTrainGeneratorJob(job, ctx);
+      job.config.model === 'cnn'
+        ? await runClassifyJob(job, ctx)
+        : job.config.model === 'cvae'
+          ? await runAnomalyJob(job, ctx)
+          : job.config.model === 'synth'
+            ? await runSynthesizeJob(job, ctx)
+            : await runTrainGeneratorJob(job, ctx);
     buffer.flush();
     await socket.timeout(10_000).emitWithAck('run:complete', { runId: job.runId, ...outcome });
   } catch (err) {

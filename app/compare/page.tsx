@@ -9,9 +9,13 @@ import { pct } from '../lib/format';
 import { paperTable1 } from '../lib/paper-table1';
 import type { TableCell } from '../../server/results/table';
 
-const METRICS = ['accuracy', 'precision', 'recall', 'f1'] as const;
-const COLUMNS = ['real', 'synthetic', 'mixed'] as const;
-const modelLabel = (model: string, technique: string) => (model === 'cnn' ? 'BrainCNN' : model) + (technique ? ` (${technique})` : '');
+const METRICS = ['accuracy', 'precision', 'recall', 'f1', 'auroc'] as const;
+/** Known columns in the paper's order; any other training-data label found is appended. */
+const KNOWN_COLUMNS = ['real', 'synthetic-vae', 'synthetic-gan', 'synthetic-gan+vae', 'mixed-vae', 'mixed-gan', 'mixed-gan+vae'];
+const TECHNIQUE_LABELS: Record<string, string> = { giaem: 'GIAEM', dbscan: 'DBSCAN', kmeans: 'KMeans', 'global-kmeans': 'Global KMeans' };
+const modelLabel = (model: string, technique: string) =>
+  (model === 'cnn' ? 'BrainCNN' : model === 'cvae' ? 'BrainCVAE' : model) + (technique ? ` (${TECHNIQUE_LABELS[technique] ?? technique})` : '');
+const columnLabel = (c: string) => c.replace(/^(synthetic|mixed)-(.+)$/, (_, kind: string, models: string) => `${kind} (${models.toUpperCase()})`);
 
 export default function ComparePage() {
   const [cells, setCells] = useState<TableCell[] | null>(null);
@@ -26,7 +30,9 @@ export default function ComparePage() {
     return () => void socket.off('results:updated', load);
   }, []);
 
-  const rows = [...new Set((cells ?? []).map((c) => `${c.model}\u0000${c.technique}`))];
+  const rows = [...new Set((cells ?? []).map((c) => `${c.model}\u0000${c.technique}`))].sort();
+  const seen = new Set((cells ?? []).map((c) => c.trainData));
+  const COLUMNS = [...KNOWN_COLUMNS.filter((c) => c === 'real' || seen.has(c)), ...[...seen].filter((c) => !KNOWN_COLUMNS.includes(c)).sort()];
   const find = (row: string, trainData: string, m: string) => cells?.find((c) => `${c.model}\u0000${c.technique}` === row && c.trainData === trainData && c.metric === m);
 
   return (
@@ -35,7 +41,7 @@ export default function ComparePage() {
       <div className="flex gap-2 text-sm" role="tablist">
         {METRICS.map((m) => (
           <button key={m} role="tab" aria-selected={metric === m} onClick={() => setMetric(m)} className={`rounded px-3 py-1 ${metric === m ? 'bg-sky-700 text-white' : 'bg-zinc-200 dark:bg-zinc-800'}`}>
-            {m === 'f1' ? 'F1' : m[0].toUpperCase() + m.slice(1)}
+            {m === 'f1' ? 'F1' : m === 'auroc' ? 'AUROC' : m[0].toUpperCase() + m.slice(1)}
           </button>
         ))}
       </div>
@@ -46,7 +52,7 @@ export default function ComparePage() {
           <thead>
             <tr className="border-b border-zinc-200 text-left text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800">
               <th className="py-2 pr-4">Model</th>
-              {COLUMNS.map((c) => <th key={c} className="pr-4">{c}</th>)}
+              {COLUMNS.map((c) => <th key={c} className="pr-4">{columnLabel(c)}</th>)}
             </tr>
           </thead>
           <tbody>
@@ -60,7 +66,7 @@ export default function ComparePage() {
                     const chance = find(row, col, 'accuracy')?.chanceLevel;
                     const paper = paperTable1(model, technique, col, metric);
                     return (
-                      <td key={col} className="pr-4" data-testid={`cell-${model}-${col}`}>
+                      <td key={col} className="pr-4" data-testid={`cell-${model}${technique ? `-${technique}` : ''}-${col}`}>
                         {cell ? (
                           <div>
                             <span className="text-base font-semibold">{pct(cell.mean)}</span>

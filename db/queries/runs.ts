@@ -39,7 +39,7 @@ export function insertRun(db: Db, config: RunConfig, origin: string): RunRow {
     .insert(runs)
     .values({
       id: newRunId(),
-      kind: config.model === 'cnn' ? 'classify' : config.model === 'synth' ? 'synthesize' : 'train-generator',
+      kind: config.model === 'cnn' || config.model === 'cvae' ? 'classify' : config.model === 'synth' ? 'synthesize' : 'train-generator',
       model: config.model,
       preset: config.preset,
       seed: config.seed,

@@ -21,6 +21,19 @@ const runId = z.string().min(1).max(64);
 
 export const confusionSchema = z.object({ tp: z.number().int(), fp: z.number().int(), tn: z.number().int(), fn: z.number().int() });
 
+/** Threshold-free figures from the test scores, with the curves downsampled for drawing. */
+export const scoreMetricsSchema = z.object({
+  auroc: z.number().min(0).max(1),
+  auprc: z.number().min(0).max(1),
+  /** Sensitivity (recall) at 95% specificity. */
+  sensitivityAt95: z.number().min(0).max(1),
+  roc: z.object({ fpr: z.array(z.number()).max(400), tpr: z.array(z.number()).max(400) }),
+  pr: z.object({ recall: z.array(z.number()).max(400), precision: z.array(z.number()).max(400) }),
+});
+export type ScoreMetrics = z.infer<typeof scoreMetricsSchema>;
+
+const trainImagesSchema = z.object({ real: z.number().int().min(0), synthetic: z.number().int().min(0) });
+
 export const classifierSummarySchema = z.object({
   accuracy: z.number(),
   precision: z.number(),
@@ -30,8 +43,36 @@ export const classifierSummarySchema = z.object({
   bestEpoch: z.number().int().min(1),
   testSize: z.number().int().min(0),
   seconds: z.number().min(0),
+  scores: scoreMetricsSchema.optional(),
+  trainImages: trainImagesSchema.optional(),
 });
 export type ClassifierSummary = z.infer<typeof classifierSummarySchema>;
+
+/** One decision technique of a BrainCVAE run: chosen on validation, measured once on test. */
+export const techniqueResultSchema = z.object({
+  technique: z.string().min(1).max(32),
+  params: z.record(z.string().max(32), z.number()),
+  validationF1: z.number(),
+  accuracy: z.number(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  confusion: confusionSchema,
+  scores: scoreMetricsSchema,
+});
+export type TechniqueResult = z.infer<typeof techniqueResultSchema>;
+
+export const anomalySummarySchema = z.object({
+  kind: z.literal('anomaly'),
+  techniques: z.array(techniqueResultSchema).min(1).max(4),
+  /** Mean validation loss per image of healthy validation images, per epoch (the last is used). */
+  finalLosses: z.record(z.string().max(64), z.number()),
+  testSize: z.number().int().min(0),
+  valSize: z.number().int().min(0),
+  trainImages: trainImagesSchema,
+  seconds: z.number().min(0),
+});
+export type AnomalySummary = z.infer<typeof anomalySummarySchema>;
 
 /** A generator run's outcome: its last losses (averaged over the last epoch). */
 export const generatorSummarySchema = z.object({
@@ -73,13 +114,16 @@ export const syntheticSummarySchema = z.object({
   seconds: z.number().min(0),
 });
 export type SyntheticSummary = z.infer<typeof syntheticSummarySchema>;
-export type RunSummary = ClassifierSummary | GeneratorSummary | SyntheticSummary;
+export type RunSummary = ClassifierSummary | GeneratorSummary | SyntheticSummary | AnomalySummary;
 
 export function isGeneratorSummary(summary: RunSummary): summary is GeneratorSummary {
   return 'kind' in summary && summary.kind === 'generator';
 }
 export function isSyntheticSummary(summary: RunSummary): summary is SyntheticSummary {
   return 'kind' in summary && summary.kind === 'synthetic';
+}
+export function isAnomalySummary(summary: RunSummary): summary is AnomalySummary {
+  return 'kind' in summary && summary.kind === 'anomaly';
 }
 export function isClassifierSummary(summary: RunSummary): summary is ClassifierSummary {
   return !('kind' in summary);
@@ -113,28 +157,35 @@ export const workerHelloSchema = z.object({
 export const workerMetricsSchema = z.object({ runId, points: z.array(metricPointSchema).min(1).max(5000) });
 export const workerLogSchema = z.object({ runId, level: z.enum(['info', 'warn', 'error']), message: z.string().max(4000) });
 export const workerProgressSchema = z.object({ runId, epoch: z.number().min(0), step: z.number().int().min(0), totalSteps: z.number().int().min(1) });
-export const workerCompleteSchema = z.object({ runId, summary: z.union([classifierSummarySchema, generatorSummarySchema, syntheticSummarySchema]), results: z.array(resultCellSchema) });
+export const workerCompleteSchema = z.object({ runId, summary: z.union([classifierSummarySchema, generatorSummarySchema, syntheticSummarySchema, anomalySummarySchema]), results: z.array(resultCellSchema) });
 /** A PNG (base64) the worker rendered, e.g. the sample grid at a step; at most 4 MB. */
 export const workerImageSchema = z.object({
   runId,
   step: z.number().int().min(0),
-  kind: z.enum(['samples', 'real']),
+  kind: z.enum(['samples', 'real', 'heatmap']),
   png: z.string().min(8).max(6_000_000).regex(/^[A-Za-z0-9+/=]+$/),
 });
 export const workerFailSchema = z.object({ runId, error: z.string().min(1).max(4000) });
 
 /** What a worker receives when it claims a run. */
+const splitsSchema = z.object({ train: z.array(z.number().int()), val: z.array(z.number().int()), test: z.array(z.number().int()) });
+const jobDatasetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  dir: z.string(),
+  imageSize: z.number().int(),
+  count: z.number().int(),
+  splits: splitsSchema,
+  anomalySplits: splitsSchema.nullable().default(null),
+});
+export type JobDataset = z.infer<typeof jobDatasetSchema>;
+
 export const jobSchema = z.object({
   runId,
   config: runConfigSchema,
-  dataset: z.object({
-    id: z.string(),
-    name: z.string(),
-    dir: z.string(),
-    imageSize: z.number().int(),
-    count: z.number().int(),
-    splits: z.object({ train: z.array(z.number().int()), val: z.array(z.number().int()), test: z.array(z.number().int()) }),
-  }),
+  dataset: jobDatasetSchema,
+  /** Classifiers on synthetic or mixed data: the synthetic dataset (train split = all of it). */
+  synthetic: jobDatasetSchema.nullable().default(null),
   /** Folders under the shared DATA_DIR: this run's artifacts (checkpoints), the cache of domain
    * encoders, and where a synthesis run stages its dataset for the server to register. */
   paths: z.object({ artifacts: z.string(), encoders: z.string(), staging: z.string() }),

@@ -6,11 +6,15 @@ import { z } from 'zod';
 export const presetNames = ['smoke', 'quick', 'paper'] as const;
 export type PresetName = (typeof presetNames)[number];
 
-export const modelNames = ['cnn', 'vae', 'gan'] as const;
+export const modelNames = ['cnn', 'cvae', 'vae', 'gan'] as const;
 export type ModelName = (typeof modelNames)[number];
 
 export const trainDataKinds = ['real', 'synthetic', 'mixed'] as const;
 export type TrainDataKind = (typeof trainDataKinds)[number];
+
+/** The BrainCVAE's decision techniques on reconstruction-error maps (paper 5.2). */
+export const techniqueNames = ['giaem', 'dbscan', 'kmeans', 'global-kmeans'] as const;
+export type TechniqueName = (typeof techniqueNames)[number];
 
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
 
@@ -22,6 +26,14 @@ const splitLimits = z
     test: z.number().int().positive(),
   })
   .partial();
+
+/** Where a classifier's training images come from. `real`: the real dataset's training split;
+ * `synthetic`: only the synthetic dataset; `mixed`: the real training split plus mixRatio x as many
+ * synthetic images (drawn at random). Validation and test are always the real dataset's. */
+const trainDataFields = {
+  syntheticDatasetId: z.string().min(1).optional(),
+  mixRatio: z.number().min(0).max(10).default(1),
+};
 
 /** BrainCNN (paper section 5.2). `width` scales every layer: 1 = the paper's 32/64/128 conv
  * filters and 1024/512/128 hidden units. */
@@ -38,8 +50,30 @@ export const cnnConfigSchema = z.object({
   learningRate: z.number().positive().max(1),
   dropout: z.number().min(0).max(0.9),
   limits: splitLimits.default({}),
+  ...trainDataFields,
 });
 export type CnnConfig = z.infer<typeof cnnConfigSchema>;
+
+/** BrainCVAE anomaly detector (paper section 5.2): trained on healthy images only; the error maps
+ * of the real validation and test splits are classified by each chosen technique. */
+export const cvaeConfigSchema = z.object({
+  model: z.literal('cvae'),
+  preset: z.enum(presetNames),
+  seed,
+  datasetId: z.string().min(1),
+  trainData: z.enum(trainDataKinds),
+  imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
+  width: z.number().min(0.125).max(1),
+  latentDim: z.number().int().min(2).max(2048),
+  epochs: z.number().int().min(1).max(500),
+  batchSize: z.number().int().min(2).max(256),
+  learningRate: z.number().positive().max(1),
+  techniques: z.array(z.enum(techniqueNames)).min(1).default([...techniqueNames]),
+  limits: splitLimits.default({}),
+  ...trainDataFields,
+});
+export type CvaeConfig = z.infer<typeof cvaeConfigSchema>;
+export type ClassifierConfig = CnnConfig | CvaeConfig;
 
 export const imageClasses = ['tumor', 'healthy'] as const;
 
@@ -93,7 +127,7 @@ export const synthConfigSchema = z.object({
 });
 export type SynthConfig = z.infer<typeof synthConfigSchema>;
 
-export const runConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, vaeConfigSchema, ganConfigSchema, synthConfigSchema]);
+export const runConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, cvaeConfigSchema, vaeConfigSchema, ganConfigSchema, synthConfigSchema]);
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
 /** Fields a user may change on top of a preset (each model's schema checks the result). */
@@ -110,6 +144,15 @@ export const overridesSchema = z
   })
   .partial();
 
+type CvaePreset = Omit<CvaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'techniques' | 'syntheticDatasetId' | 'mixRatio'>;
+
+/** The paper gives the CVAE's layers but no latent size or schedule; 128 and these epochs are ours. */
+export const cvaePresets: Record<PresetName, CvaePreset> = {
+  smoke: { imageSize: 32, width: 0.25, latentDim: 16, epochs: 3, batchSize: 16, learningRate: 1e-3, limits: { train: 96, val: 64, test: 64 } },
+  quick: { imageSize: 64, width: 0.5, latentDim: 64, epochs: 15, batchSize: 32, learningRate: 1e-3, limits: {} },
+  paper: { imageSize: 128, width: 1, latentDim: 128, epochs: 30, batchSize: 32, learningRate: 1e-3, limits: {} },
+};
+
 export const launchInputSchema = z.object({
   model: z.enum(modelNames),
   preset: z.enum(presetNames),
@@ -117,11 +160,17 @@ export const launchInputSchema = z.object({
   datasetId: z.string().min(1).optional(),
   /** Generators only: the class whose training images the model learns. */
   imageClass: z.enum(imageClasses).optional(),
+  /** Classifiers only: real, synthetic or mixed training data (validation and test stay real). */
+  trainData: z.enum(trainDataKinds).default('real'),
+  syntheticDatasetId: z.string().min(1).max(64).optional(),
+  mixRatio: z.number().min(0).max(10).optional(),
+  /** BrainCVAE only: the decision techniques to evaluate (all four when omitted). */
+  techniques: z.array(z.enum(techniqueNames)).min(1).optional(),
   overrides: overridesSchema.default({}),
 });
 export type LaunchInput = z.input<typeof launchInputSchema>;
 
-type CnnPreset = Omit<CnnConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData'>;
+type CnnPreset = Omit<CnnConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'syntheticDatasetId' | 'mixRatio'>;
 
 /** smoke: seconds, for tests; quick: a laptop CPU in minutes; paper: the paper at 128x128.
  * The scaled presets use dropout 0.2: with their narrower dense layers the paper's 0.5 (right
@@ -152,19 +201,25 @@ export const generatorPresets: Record<'vae' | 'gan', Record<PresetName, Generato
 
 export function presetFor(model: ModelName, preset: PresetName): Record<string, unknown> {
   if (model === 'cnn') return cnnPresets[preset];
+  if (model === 'cvae') return cvaePresets[preset];
   const { latentDim, ...rest } = generatorPresets[model][preset];
   return model === 'vae' ? { ...rest, latentDim } : rest;
 }
 
-const trainingConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, vaeConfigSchema, ganConfigSchema]);
+const trainingConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, cvaeConfigSchema, vaeConfigSchema, ganConfigSchema]);
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 
 /** Turns a launch request into a full config; throws a ZodError naming the bad field. */
 export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): TrainingConfig {
   const launch = launchInputSchema.parse(input);
-  const generator = launch.model !== 'cnn';
+  const generator = launch.model === 'vae' || launch.model === 'gan';
   const { latentDim, sampleEvery, dropout, ...common } = launch.overrides;
-  const overrides = launch.model === 'cnn' ? { ...common, dropout } : { ...common, sampleEvery, ...(launch.model === 'vae' ? { latentDim } : {}) };
+  const overrides =
+    launch.model === 'cnn' ? { ...common, dropout } : launch.model === 'cvae' ? { ...common, latentDim } : { ...common, sampleEvery, ...(launch.model === 'vae' ? { latentDim } : {}) };
+  if (generator && launch.trainData !== 'real') throw new z.ZodError([{ code: 'custom', path: ['trainData'], message: 'generators learn from real data only', input: launch.trainData }]);
+  if (!generator && launch.trainData !== 'real' && !launch.syntheticDatasetId) {
+    throw new z.ZodError([{ code: 'custom', path: ['syntheticDatasetId'], message: `${launch.trainData} training data needs a synthetic dataset`, input: undefined }]);
+  }
   return trainingConfigSchema.parse({
     ...presetFor(launch.model, launch.preset),
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
@@ -172,7 +227,10 @@ export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): 
     preset: launch.preset,
     seed: launch.seed,
     datasetId: launch.datasetId ?? defaultDatasetId,
-    trainData: 'real',
+    trainData: generator ? 'real' : launch.trainData,
     ...(generator ? { imageClass: launch.imageClass ?? 'tumor' } : {}),
+    ...(!generator && launch.trainData !== 'real' ? { syntheticDatasetId: launch.syntheticDatasetId } : {}),
+    ...(!generator && launch.mixRatio !== undefined ? { mixRatio: launch.mixRatio } : {}),
+    ...(launch.model === 'cvae' && launch.techniques ? { techniques: launch.techniques } : {}),
   });
 }

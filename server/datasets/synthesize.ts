@@ -138,3 +138,12 @@ export function removeStaleStaging(db: Db, dataDir: string): void {
     if (m && !live.has(m[1])) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
   }
 }
+
+/** The comparison table's column for a classifier's training data: `real`, or `synthetic-vae`,
+ * `mixed-gan`… after the generator family of its synthetic dataset (from the lineage). */
+export function trainDataLabel(db: Db, config: { trainData: string; syntheticDatasetId?: string }): string {
+  if (config.trainData === 'real' || !config.syntheticDatasetId) return config.trainData;
+  const lineage = getDataset(db, config.syntheticDatasetId)?.lineage as { generators?: { model: string }[] } | null | undefined;
+  const models = [...new Set((lineage?.generators ?? []).map((g) => g.model))].sort().join('+');
+  return models ? `${config.trainData}-${models}` : config.trainData;
+}

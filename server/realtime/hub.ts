@@ -12,7 +12,7 @@ import { workers } from '../../db/schema';
 import { claimNextRun, completeRun, failRun, getRun, setProgress, toRunView } from '../../db/queries/runs';
 import { appendLog, appendMetricPoints, insertRunImage } from '../../db/queries/metrics';
 import { insertResults } from '../../db/queries/results';
-import { getDataset } from '../../db/queries/datasets';
+import { getDataset, type DatasetRow } from '../../db/queries/datasets';
 import type { Scheduler } from '../scheduler/scheduler';
 import {
   jobSchema, subscribeSchema, workerCompleteSchema, workerFailSchema, workerHelloSchema, workerLogSchema,
@@ -22,7 +22,7 @@ import {
 import type { runs } from '../../db/schema';
 import { isSyntheticSummary } from '../contracts/events';
 import { synthConfigSchema } from '../contracts/run-config';
-import { registerSynthetic, stagingDir, synthesisGenerators } from '../datasets/synthesize';
+import { registerSynthetic, stagingDir, synthesisGenerators, trainDataLabel } from '../datasets/synthesize';
 
 type RunRow = typeof runs.$inferSelect;
 type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents, Record<string, never>, { workerId?: string; backend?: string }>;
@@ -113,10 +113,14 @@ export class Hub {
       const dataset = getDataset(db, row.datasetId);
       const { dataDir } = this.opts;
       const synth = synthConfigSchema.safeParse(row.config);
+      const syntheticId = (row.config as { syntheticDatasetId?: string }).syntheticDatasetId;
+      const synthetic = syntheticId ? getDataset(db, syntheticId) : undefined;
+      const jobDataset = (d: DatasetRow) => ({ id: d.id, name: d.name, dir: path.join(dataDir, d.dir), imageSize: d.imageSize, count: d.count, splits: d.splits, anomalySplits: d.anomalySplits });
       const job = jobSchema.safeParse({
         runId: row.id,
         config: row.config,
-        dataset: dataset && { id: dataset.id, name: dataset.name, dir: path.join(dataDir, dataset.dir), imageSize: dataset.imageSize, count: dataset.count, splits: dataset.splits },
+        dataset: dataset && jobDataset(dataset),
+        synthetic: syntheticId ? (synthetic ? jobDataset(synthetic) : undefined) : null,
         paths: { artifacts: path.join(dataDir, 'artifacts', row.id), encoders: path.join(dataDir, 'encoders'), staging: stagingDir(dataDir, row.id) },
         generators: synth.success ? synthesisGenerators(db, dataDir, synth.data) : [],
       });
@@ -182,7 +186,8 @@ export class Hub {
       }
       if (ok) {
         const row = db.transaction(() => {
-          insertResults(db, ok.data.runId, ok.run.datasetId, ok.data.results);
+          const column = trainDataLabel(db, ok.run.config as { trainData: string; syntheticDatasetId?: string });
+          insertResults(db, ok.data.runId, ok.run.datasetId, ok.data.results.map((r) => ({ ...r, trainData: column })));
           return completeRun(db, ok.data.runId, ok.data.summary);
         });
         if (row) this.publishRun(row);

@@ -51,7 +51,7 @@ function encoderConfig(datasetId: string, imageSize: 32 | 64 | 128): CnnConfig {
   return {
     model: 'cnn', preset: 'quick', seed: ENCODER.seed, datasetId, trainData: 'real', imageSize,
     width: ENCODER.width, epochs: ENCODER.epochs, batchSize: ENCODER.batchSize, learningRate: ENCODER.learningRate,
-    dropout: ENCODER.dropout, limits: { train: ENCODER.trainCap, val: ENCODER.valCap },
+    dropout: ENCODER.dropout, limits: { train: ENCODER.trainCap, val: ENCODER.valCap }, mixRatio: 0,
   };
 }
 

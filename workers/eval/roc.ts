@@ -141,3 +141,17 @@ export function downsamplePr(curve: PrCurve, maxPoints = 200): PrCurve {
   const keep = downsampleIndices(curve.recall, curve.precision, maxPoints);
   return { recall: keep.map((i) => curve.recall[i]), precision: keep.map((i) => curve.precision[i]), thresholds: keep.map((i) => curve.thresholds[i]) };
 }
+
+/** Everything a run stores about its test scores: the areas, sensitivity at 95% specificity, and
+ * both curves in at most 200 points each (thresholds left out: +Infinity is not JSON). */
+export function scoreSummary(scores: ArrayLike<number>, labels: ArrayLike<number>) {
+  const roc = downsampleRoc(rocCurve(scores, labels));
+  const pr = downsamplePr(prCurve(scores, labels));
+  return {
+    auroc: auroc(scores, labels),
+    auprc: auprc(scores, labels),
+    sensitivityAt95: sensitivityAtSpecificity(scores, labels, 0.95).sensitivity,
+    roc: { fpr: roc.fpr, tpr: roc.tpr },
+    pr: { recall: pr.recall, precision: pr.precision },
+  };
+}

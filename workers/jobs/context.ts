@@ -7,6 +7,6 @@ export interface JobContext {
   metrics: (points: MetricPoint[]) => void;
   progress: (epoch: number, step: number, totalSteps: number) => void;
   /** A PNG the run produced at a step (a sample grid, or the real images beside it). */
-  image: (step: number, kind: 'samples' | 'real', png: Buffer) => void;
+  image: (step: number, kind: 'samples' | 'real' | 'heatmap', png: Buffer) => void;
   shouldStop: () => boolean;
 }

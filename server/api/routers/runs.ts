@@ -2,10 +2,22 @@
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure } from '../trpc';
-import { launchInputSchema, resolveRunConfig } from '../../contracts/run-config';
+import { launchInputSchema, resolveRunConfig, type ClassifierConfig } from '../../contracts/run-config';
 import { cancelRun, getRun, insertRun, listRuns, toRunView } from '../../../db/queries/runs';
 import { listLogs, listMetricPoints, listRunImages } from '../../../db/queries/metrics';
-import { getDataset } from '../../../db/queries/datasets';
+import { getDataset, type DatasetRow } from '../../../db/queries/datasets';
+
+/** Why a classifier's synthetic training data cannot be used, or null. */
+function syntheticProblem(config: ClassifierConfig, synthetic: DatasetRow | undefined): string | null {
+  if (config.trainData === 'real') return null;
+  if (!synthetic) return `Synthetic dataset ${config.syntheticDatasetId} does not exist; generate one on the datasets page.`;
+  if (synthetic.kind !== 'synthetic') return `${synthetic.name} is a ${synthetic.kind} dataset, not a synthetic one.`;
+  if (config.model === 'cvae' && synthetic.classCounts.healthy === 0) return `${synthetic.name} has no healthy images; the CVAE trains on healthy images only.`;
+  if (config.model === 'cnn' && config.trainData === 'synthetic' && (synthetic.classCounts.healthy === 0 || synthetic.classCounts.tumor === 0)) {
+    return `${synthetic.name} holds only one class; a classifier trained only on it needs tumour and healthy images (use mixed, or generate both classes).`;
+  }
+  return null;
+}
 
 const runIdInput = z.object({ id: z.string().min(1).max(64) });
 
@@ -26,6 +38,10 @@ export const runsRouter = createRouter({
     const config = resolveRunConfig(input, ctx.defaultDatasetId);
     if (!getDataset(ctx.db, config.datasetId)) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: `Dataset ${config.datasetId} does not exist; pick one from the datasets list.` });
+    }
+    if (config.model === 'cnn' || config.model === 'cvae') {
+      const problem = syntheticProblem(config, config.syntheticDatasetId ? getDataset(ctx.db, config.syntheticDatasetId) : undefined);
+      if (problem) throw new TRPCError({ code: 'BAD_REQUEST', message: problem });
     }
     const row = insertRun(ctx.db, config, ctx.origin);
     ctx.hub.publishRun(row);
