@@ -9,7 +9,7 @@ import { pct } from '../lib/format';
 import { paperTable1 } from '../lib/paper-table1';
 import type { TableCell } from '../../server/results/table';
 
-const METRICS = ['accuracy', 'precision', 'recall', 'f1', 'auroc'] as const;
+const METRICS = ['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1', 'auroc'] as const;
 /** Known columns in the paper's order; any other training-data label found is appended. */
 const KNOWN_COLUMNS = ['real', 'synthetic-vae', 'synthetic-gan', 'synthetic-gan+vae', 'mixed-vae', 'mixed-gan', 'mixed-gan+vae'];
 const TECHNIQUE_LABELS: Record<string, string> = { giaem: 'GIAEM', dbscan: 'DBSCAN', kmeans: 'KMeans', 'global-kmeans': 'Global KMeans' };
@@ -41,7 +41,7 @@ export default function ComparePage() {
       <div className="flex gap-2 text-sm" role="tablist">
         {METRICS.map((m) => (
           <button key={m} role="tab" aria-selected={metric === m} onClick={() => setMetric(m)} className={`rounded px-3 py-1 ${metric === m ? 'bg-sky-700 text-white' : 'bg-zinc-200 dark:bg-zinc-800'}`}>
-            {m === 'f1' ? 'F1' : m === 'auroc' ? 'AUROC' : m[0].toUpperCase() + m.slice(1)}
+            {m === 'f1' ? 'F1' : m === 'auroc' ? 'AUROC' : m === 'balancedAccuracy' ? 'Balanced accuracy' : m[0].toUpperCase() + m.slice(1)}
           </button>
         ))}
       </div>

@@ -11,13 +11,13 @@ export function MetricsPanel({ summary }: { summary: ClassifierSummary }) {
     ['Recall', summary.recall, 'recall'],
     ['F1', summary.f1, 'f1'],
   ] as const;
-  const chance = isChanceLevel(summary.accuracy);
+  const chance = isChanceLevel(summary.confusion);
   return (
     <section data-testid="final-metrics" className="rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
       <h2 className="mb-3 text-sm font-semibold">Test set ({summary.testSize} real images, best epoch {summary.bestEpoch} chosen on validation)</h2>
       {chance && (
         <p className="mb-3 rounded bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          Accuracy is at or below chance level on a balanced test set: this classifier has not learned the task.
+          Balanced accuracy (mean of sensitivity and specificity) is at chance level: this classifier has not learned the task.
         </p>
       )}
       <div className="flex flex-wrap gap-8">

@@ -13,6 +13,8 @@ export const time = (ms: number | null) => (ms ? new Date(ms).toLocaleTimeString
 /** "BrainCNN", or "VAE (tumour)" / "GAN (healthy)" for the per-class generators. */
 export function modelLabel(run: { model: string; config?: unknown; imageClass?: string | null }): string {
   if (run.model === 'cnn') return 'BrainCNN';
+  if (run.model === 'cvae') return 'BrainCVAE';
+  if (run.model === 'synth') return 'Synthesis';
   const name = run.model.toUpperCase();
   return run.imageClass ? `${name} (${run.imageClass === 'tumor' ? 'tumour' : 'healthy'})` : name;
 }

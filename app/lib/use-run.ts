@@ -38,7 +38,23 @@ export function useRun(runId: string) {
         return next;
       });
     const onImage = (msg: { runId: string; image: RunImageView }) => msg.runId === runId && addImages([msg.image]);
-    const subscribe = () => socket.emit('run:subscribe', { runId });
+    // Join the room first; load the stored history once the server confirms, so that nothing sent
+    // between the two is missed (duplicates merge by id). After a reconnect, join and load again.
+    let active = true;
+    const load = () => {
+      trpc.runs.get.query({ id: runId }).then(
+        (res) => {
+          if (!active) return;
+          setRun((live) => (live && live.progress >= res.run.progress ? live : res.run));
+          setConfig(res.config);
+          addImages(res.images);
+          setLogs((live) => [...res.logs.map((l) => ({ ts: l.ts, level: l.level, message: l.message })), ...live.filter((l) => l.ts > (res.logs.at(-1)?.ts ?? 0))]);
+        },
+        (err) => setError(errorMessage(err)),
+      );
+      trpc.runs.metrics.query({ id: runId }).then((p) => active && addPoints(p), (err) => setError(errorMessage(err)));
+    };
+    const subscribe = () => socket.emit('run:subscribe', { runId }, () => load());
     socket.on('run:metrics', onMetrics);
     socket.on('run:updated', onUpdate);
     socket.on('run:log', onLog);
@@ -46,18 +62,8 @@ export function useRun(runId: string) {
     socket.on('connect', subscribe);
     if (socket.connected) subscribe();
 
-    trpc.runs.get.query({ id: runId }).then(
-      (res) => {
-        setRun((live) => (live && live.progress >= res.run.progress ? live : res.run));
-        setConfig(res.config);
-        addImages(res.images);
-        setLogs((live) => [...res.logs.map((l) => ({ ts: l.ts, level: l.level, message: l.message })), ...live.filter((l) => l.ts > (res.logs.at(-1)?.ts ?? 0))]);
-      },
-      (err) => setError(errorMessage(err)),
-    );
-    trpc.runs.metrics.query({ id: runId }).then(addPoints, (err) => setError(errorMessage(err)));
-
     return () => {
+      active = false;
       socket.emit('run:unsubscribe', { runId });
       socket.off('run:metrics', onMetrics);
       socket.off('run:updated', onUpdate);

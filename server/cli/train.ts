@@ -4,12 +4,12 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { launchAndWatch, runCli, withHeadlessServer } from './watch-run';
-import { modelNames, presetNames } from '../contracts/run-config';
+import { modelNames, presetNames, techniqueNames, trainDataKinds } from '../contracts/run-config';
 import { listDatasets } from '../../db/queries/datasets';
 import { importDataset } from '../datasets/import';
 import { progressBar } from './progress';
 import fs from 'node:fs';
-import { isClassifierSummary, isGeneratorSummary } from '../contracts/events';
+import { isAnomalySummary, isClassifierSummary, isGeneratorSummary } from '../contracts/events';
 
 const argsSchema = z.object({
   model: z.enum(modelNames),
@@ -19,6 +19,10 @@ const argsSchema = z.object({
   epochs: z.coerce.number().int().min(1).optional(),
   'image-size': z.coerce.number().int().optional(),
   class: z.enum(['tumor', 'healthy']).optional(),
+  technique: z.array(z.enum(techniqueNames)).optional(),
+  'train-data': z.enum(trainDataKinds).default('real'),
+  synthetic: z.string().min(1).optional(),
+  'mix-ratio': z.coerce.number().min(0).max(10).optional(),
   json: z.boolean().default(false),
 });
 
@@ -27,13 +31,15 @@ function parseCli() {
     options: {
       model: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
       epochs: { type: 'string' }, 'image-size': { type: 'string' }, class: { type: 'string' }, json: { type: 'boolean' },
+      technique: { type: 'string', multiple: true }, 'train-data': { type: 'string' }, synthetic: { type: 'string' }, 'mix-ratio': { type: 'string' },
     },
     strict: true,
   });
-  const parsed = argsSchema.safeParse(values);
+  // --technique giaem,dbscan and --technique giaem --technique dbscan both work.
+  const parsed = argsSchema.safeParse({ ...values, technique: values.technique?.flatMap((t) => t.split(',')) });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`);
-    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--json]`);
+    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]`);
   }
   return parsed.data;
 }
@@ -56,7 +62,16 @@ async function main() {
     }
     const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}) };
     const run = await launchAndWatch(server, async (caller) => {
-      const launched = await caller.runs.launch({ model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never });
+      let syntheticDatasetId: string | undefined;
+      if (args.synthetic) {
+        const match = listDatasets(server.services.db).find((d) => d.name === args.synthetic || d.id === args.synthetic);
+        if (!match) throw new Error(`no dataset named "${args.synthetic}"; synthetic datasets: ${listDatasets(server.services.db).filter((d) => d.kind === 'synthetic').map((d) => d.name).join(', ') || 'none yet (npm run generate)'}`);
+        syntheticDatasetId = match.id;
+      }
+      const launched = await caller.runs.launch({
+        model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never,
+        trainData: args['train-data'], syntheticDatasetId, mixRatio: args['mix-ratio'], techniques: args.technique,
+      });
       console.error(`run ${launched.id} queued (${args.model}, ${args.preset}, seed ${args.seed})`);
       return launched;
     });
@@ -65,9 +80,14 @@ async function main() {
     if (isGeneratorSummary(run.summary)) {
       const out = { ...base, imageClass: run.imageClass, ...run.summary.losses, steps: run.summary.steps, samples: run.summary.samples, checkpoints: run.summary.checkpoints, secondsPerEpoch: run.summary.secondsPerEpoch };
       console.log(args.json ? JSON.stringify(out) : `${Object.entries(run.summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}  backend ${run.backend}  ${base.seconds.toFixed(1)} s`);
+    } else if (isAnomalySummary(run.summary)) {
+      const techniques = run.summary.techniques.map((t) => ({ technique: t.technique, accuracy: t.accuracy, precision: t.precision, recall: t.recall, f1: t.f1, auroc: t.scores.auroc, auprc: t.scores.auprc, confusion: t.confusion, params: t.params }));
+      const out = { ...base, trainData: run.trainData, trainImages: run.summary.trainImages, techniques };
+      if (args.json) console.log(JSON.stringify(out));
+      else for (const t of techniques) console.log(`${t.technique.padEnd(14)} accuracy ${(t.accuracy * 100).toFixed(2)}%  precision ${(t.precision * 100).toFixed(2)}%  recall ${(t.recall * 100).toFixed(2)}%  F1 ${(t.f1 * 100).toFixed(2)}%  AUROC ${t.auroc.toFixed(3)}`);
     } else if (isClassifierSummary(run.summary)) {
-      const { accuracy, precision, recall, f1, confusion, bestEpoch } = run.summary;
-      const out = { ...base, accuracy, precision, recall, f1, confusion, bestEpoch };
+      const { accuracy, precision, recall, f1, confusion, bestEpoch, scores, trainImages } = run.summary;
+      const out = { ...base, trainData: run.trainData, trainImages, accuracy, precision, recall, f1, auroc: scores?.auroc, auprc: scores?.auprc, confusion, bestEpoch };
       if (args.json) console.log(JSON.stringify(out));
       else console.log(`accuracy ${(accuracy * 100).toFixed(2)}%  precision ${(precision * 100).toFixed(2)}%  recall ${(recall * 100).toFixed(2)}%  F1 ${(f1 * 100).toFixed(2)}%  backend ${run.backend}  ${base.seconds.toFixed(1)} s`);
     }

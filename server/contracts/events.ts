@@ -243,6 +243,6 @@ export interface ServerToBrowserEvents {
   'import:progress': (msg: { importId: string; phase: string; done: number; total: number }) => void;
 }
 export interface BrowserToServerEvents {
-  'run:subscribe': (msg: { runId: string }) => void;
+  'run:subscribe': (msg: { runId: string }, ack?: (ok: boolean) => void) => void;
   'run:unsubscribe': (msg: { runId: string }) => void;
 }

@@ -45,9 +45,12 @@ export class Hub {
   constructor(httpServer: http.Server, private readonly opts: HubOptions) {
     this.io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 8e6 });
     this.io.on('connection', (socket) => {
-      socket.on('run:subscribe', (msg) => {
+      // The ack tells the browser it is in the room, so history it loads afterwards cannot miss
+      // an event sent in between.
+      socket.on('run:subscribe', (msg, ack) => {
         const parsed = subscribeSchema.safeParse(msg);
         if (parsed.success) void socket.join(runRoom(parsed.data.runId));
+        if (typeof ack === 'function') ack(parsed.success);
       });
       socket.on('run:unsubscribe', (msg) => {
         const parsed = subscribeSchema.safeParse(msg);

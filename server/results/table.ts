@@ -37,9 +37,19 @@ export function meanCi(values: number[]): { mean: number; ciLow: number | null; 
   return { mean, ciLow: mean - half, ciHigh: mean + half };
 }
 
-/** On a balanced test set, accuracy below 55% is chance level (or worse): flagged, not just shown. */
-export function isChanceLevel(accuracy: number): boolean {
-  return accuracy < 0.55;
+/** Balanced accuracy (mean of sensitivity and specificity) below 55% is chance level or worse,
+ * whatever the class balance of the test set: a classifier that calls everything tumour scores
+ * 50% here even where tumours are 80% of the test images. Flagged, not just shown. */
+export const CHANCE_BALANCED_ACCURACY = 0.55;
+
+export function balancedAccuracy(c: { tp: number; fp: number; tn: number; fn: number }): number {
+  const sensitivity = c.tp + c.fn ? c.tp / (c.tp + c.fn) : 0;
+  const specificity = c.tn + c.fp ? c.tn / (c.tn + c.fp) : 0;
+  return (sensitivity + specificity) / 2;
+}
+
+export function isChanceLevel(confusion: { tp: number; fp: number; tn: number; fn: number }): boolean {
+  return balancedAccuracy(confusion) < CHANCE_BALANCED_ACCURACY;
 }
 
 export function summarizeCells(rows: ResultRow[]): TableCell[] {
@@ -52,14 +62,20 @@ export function summarizeCells(rows: ResultRow[]): TableCell[] {
   for (const group of groups.values()) {
     const { model, technique, trainData, metric } = group[0];
     const stats = meanCi(group.map((r) => r.value));
-    const accuracyCell = metric === 'accuracy';
     cells.push({
       model, technique, trainData, metric, ...stats,
       n: group.length,
       runIds: group.map((r) => r.runId),
       seeds: group.map((r) => r.seed),
-      chanceLevel: accuracyCell && isChanceLevel(stats.mean),
+      chanceLevel: false,
     });
   }
+  // The flag sits on every cell of a row-column pair, judged by its mean balanced accuracy (or,
+  // for rows stored before that metric existed, its mean accuracy).
+  const key = (c: TableCell) => [c.model, c.technique, c.trainData].join('\u0000');
+  const judge = new Map<string, number>();
+  for (const c of cells) if (c.metric === 'accuracy' && !judge.has(key(c))) judge.set(key(c), c.mean);
+  for (const c of cells) if (c.metric === 'balancedAccuracy') judge.set(key(c), c.mean);
+  for (const c of cells) c.chanceLevel = (judge.get(key(c)) ?? 1) < CHANCE_BALANCED_ACCURACY;
   return cells.sort((a, b) => (a.model + a.technique + a.trainData + a.metric).localeCompare(b.model + b.technique + b.trainData + b.metric));
 }

@@ -52,4 +52,17 @@ test('a synthetic dataset made from the datasets page shows its lineage and qual
   await expect(report.locator('th', { hasText: 'tumor' })).toBeVisible();
   await expect.poll(() => page.getByTestId('closest-tumor').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(128);
   await page.screenshot({ path: '.tmp/synthetic-dataset.png', fullPage: true });
+  const datasetId = page.url().split('/').at(-1)!;
+
+  // A BrainCNN trained only on it, from the form; tested on real images.
+  await page.goto('/runs/new');
+  await page.getByTestId('preset-smoke').check();
+  await page.locator('select[name="trainData"]').selectOption('synthetic');
+  await page.locator('select[name="syntheticDatasetId"]').selectOption(datasetId);
+  await page.getByTestId('launch-submit').click();
+  await page.waitForURL(/\/runs\/r-/);
+  await expect(page.getByTestId('final-metrics')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('roc-chart')).toHaveAttribute('data-curves', '1');
+  await page.goto('/compare');
+  await expect(page.getByTestId('cell-cnn-synthetic-gan+vae')).toContainText('n=1');
 });

@@ -1,4 +1,4 @@
-// The command-line contracts: `npm run import` and `npm run train` end with one JSON line that
+// The command-line contracts: `npm run import`, `train` and `generate` end with one JSON line that
 // scripts can parse, and bad arguments fail with a message instead of a stack trace.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,10 +45,37 @@ test('npm run train trains on a named dataset and prints the metrics as JSON', (
   assert.ok(json.seconds > 0);
 });
 
+test('npm run train takes a generator, npm run generate makes a synthetic set, and the CVAE trains on it', () => {
+  const gen = run('server/cli/train.ts', ['--model', 'vae', '--class', 'healthy', '--preset', 'smoke', '--data', 'scans', '--json']);
+  assert.equal(gen.status, 0, gen.stderr);
+  const vae = JSON.parse(gen.last);
+  assert.equal(vae.imageClass, 'healthy');
+  assert.deepEqual(vae.checkpoints, [1]);
+  for (const key of ['reconstruction', 'kl', 'total', 'seconds']) assert.ok(Number.isFinite(vae[key]), key);
+
+  const made = run('server/cli/generate.ts', ['--from', vae.runId, '--n', '24', '--json']);
+  assert.equal(made.status, 0, made.stderr);
+  const synthetic = JSON.parse(made.last);
+  assert.equal(synthetic.count, 24);
+  assert.deepEqual(synthetic.classCounts, { tumor: 0, healthy: 24 });
+  for (const key of ['fid', 'kid', 'precision', 'recall', 'memorizationRatio']) assert.ok(Number.isFinite(synthetic[key]), key);
+  assert.match(synthetic.dataset, /^synthetic-vae-scans-24/);
+
+  const cvae = run('server/cli/train.ts', ['--model', 'cvae', '--preset', 'smoke', '--data', 'scans', '--technique', 'giaem,global-kmeans', '--train-data', 'mixed', '--synthetic', synthetic.dataset, '--json']);
+  assert.equal(cvae.status, 0, cvae.stderr);
+  const json = JSON.parse(cvae.last);
+  assert.deepEqual(json.techniques.map((t: { technique: string }) => t.technique), ['giaem', 'global-kmeans']);
+  for (const t of json.techniques) for (const key of ['accuracy', 'precision', 'recall', 'f1', 'auroc']) assert.ok(t[key] >= 0 && t[key] <= 1, key);
+  assert.ok(json.trainImages.real > 0 && json.trainImages.synthetic > 0, JSON.stringify(json.trainImages));
+});
+
 test('bad arguments fail with a readable message', () => {
   const train = run('server/cli/train.ts', ['--model', 'resnet', '--json']);
   assert.notEqual(train.status, 0);
   assert.match(train.stderr, /--model/);
+  const generate = run('server/cli/generate.ts', ['--n', '10']);
+  assert.notEqual(generate.status, 0);
+  assert.match(generate.stderr, /--from/);
   const missing = run('server/cli/import.ts', [path.join(work, 'nowhere')]);
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /does not exist/);

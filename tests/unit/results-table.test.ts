@@ -1,7 +1,7 @@
 // Comparison-table cells: mean and 95% CI over seeds, and the chance-level flag.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meanCi, summarizeCells } from '../../server/results/table';
+import { balancedAccuracy, isChanceLevel, meanCi, summarizeCells } from '../../server/results/table';
 
 test('mean and Student-t 95% interval of known values', () => {
   // values 1,2,3: mean 2, sd 1, half width t(2)=4.303 * 1/sqrt(3) = 2.4843
@@ -20,4 +20,15 @@ test('rows group by model, technique, train data and metric; chance accuracy is 
   assert.deepEqual(real.runIds, ['a', 'b']);
   assert.equal(real.chanceLevel, false);
   assert.equal(cells.find((c) => c.trainData === 'mixed')!.chanceLevel, true);
+});
+
+test('chance level is judged on balanced accuracy: all-tumour predictions on a tumour-heavy test set are flagged', () => {
+  // 30 tumour + 7 healthy test images, everything called tumour: 81% accuracy, 50% balanced.
+  const confusion = { tp: 30, fp: 7, tn: 0, fn: 0 };
+  assert.equal(balancedAccuracy(confusion), 0.5);
+  assert.equal(isChanceLevel(confusion), true);
+  assert.equal(isChanceLevel({ tp: 28, fp: 1, tn: 6, fn: 2 }), false);
+  const row = (metric: string, value: number) => ({ runId: 'r', datasetId: 'd', model: 'cvae', technique: 'giaem', trainData: 'real', seed: 0, metric, value });
+  const cells = summarizeCells([row('accuracy', 30 / 37), row('balancedAccuracy', 0.5), row('f1', 0.9)]);
+  assert.ok(cells.every((c) => c.chanceLevel), 'every cell of the pair carries the flag');
 });

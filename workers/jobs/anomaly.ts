@@ -14,6 +14,7 @@ import { errorMaps, trainCvaeStep } from '../train/cvae-trainer';
 import { RunStoppedError } from '../train/cnn-trainer';
 import { applyTechnique, evaluateApplied, searchOnValidation } from '../eval/anomaly';
 import { scoreSummary } from '../eval/roc';
+import { balancedAccuracy } from '../../server/results/table';
 import { heatmapRowsPng } from '../eval/heatmap';
 import { describeTraining, RESULT_METRICS, type ClassifyOutcome } from './classify';
 import type { JobContext } from './context';
@@ -129,7 +130,7 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
         scores: scoreSummary(applied.scores, test.labels),
       };
       techniques.push(entry);
-      const values = { ...evaluation.metrics, auroc: entry.scores.auroc };
+      const values = { ...evaluation.metrics, auroc: entry.scores.auroc, balancedAccuracy: balancedAccuracy(evaluation.metrics.confusion) };
       for (const metric of RESULT_METRICS) results.push({ model: 'cvae', technique, trainData: config.trainData, seed: config.seed, metric, value: values[metric] });
       ctx.log('info', `${technique}: ${JSON.stringify(params)} chosen on validation (F1 ${(search.validation.f1 * 100).toFixed(1)}%, ${search.candidates} settings); test accuracy ${(entry.accuracy * 100).toFixed(2)}%, precision ${(entry.precision * 100).toFixed(2)}%, recall ${(entry.recall * 100).toFixed(2)}%, F1 ${(entry.f1 * 100).toFixed(2)}%, AUROC ${entry.scores.auroc.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }

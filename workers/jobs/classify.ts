@@ -9,6 +9,7 @@ import { trainingSet } from '../data/train-data';
 import { trainBrainCnn, evaluateCnn } from '../train/cnn-trainer';
 import { binaryMetrics } from '../eval/metrics';
 import { scoreSummary } from '../eval/roc';
+import { balancedAccuracy } from '../../server/results/table';
 import type { JobContext } from './context';
 
 export interface ClassifyOutcome<S> {
@@ -16,7 +17,7 @@ export interface ClassifyOutcome<S> {
   results: ResultCell[];
 }
 
-export const RESULT_METRICS = ['accuracy', 'precision', 'recall', 'f1', 'auroc'] as const;
+export const RESULT_METRICS = ['accuracy', 'precision', 'recall', 'f1', 'auroc', 'balancedAccuracy'] as const;
 
 /** The training data's description for logs: "real (1,050)" or "mixed: 1,050 real + 525 synthetic from X". */
 export function describeTraining(kind: string, counts: { real: number; synthetic: number }, syntheticName?: string): string {
@@ -52,7 +53,7 @@ export async function runClassifyJob(job: Job, ctx: JobContext): Promise<Classif
     const seconds = (Date.now() - started) / 1000;
     ctx.log('info', `test: accuracy ${(metrics.accuracy * 100).toFixed(2)}%, precision ${(metrics.precision * 100).toFixed(2)}%, recall ${(metrics.recall * 100).toFixed(2)}%, F1 ${(metrics.f1 * 100).toFixed(2)}%, AUROC ${scores.auroc.toFixed(3)} (${seconds.toFixed(1)} s)`);
     const summary: ClassifierSummary = { ...metrics, bestEpoch, testSize: test.labels.length, seconds, scores, trainImages: train.counts };
-    const values = { ...metrics, auroc: scores.auroc };
+    const values = { ...metrics, auroc: scores.auroc, balancedAccuracy: balancedAccuracy(metrics.confusion) };
     const results: ResultCell[] = RESULT_METRICS.map((metric) => ({ model: 'cnn', technique: '', trainData: config.trainData, seed: config.seed, metric, value: values[metric] }));
     return { summary, results };
   } finally {

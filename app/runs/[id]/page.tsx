@@ -9,7 +9,9 @@ import { MetricsPanel } from '../../components/metrics-panel';
 import { StatusBadge, ProgressBar } from '../../components/status-badge';
 import { duration, modelLabel, time } from '../../lib/format';
 import { SampleGrids } from '../../components/sample-grids';
-import { isClassifierSummary, isGeneratorSummary, isSyntheticSummary, type SyntheticSummary } from '../../../server/contracts/events';
+import { isAnomalySummary, isClassifierSummary, isGeneratorSummary, isSyntheticSummary, type SyntheticSummary } from '../../../server/contracts/events';
+import { AnomalyPanel } from '../../components/anomaly-panel';
+import { CurveChart } from '../../components/curve-chart';
 import { trpc, errorMessage } from '../../lib/trpc';
 
 const LOSS: SeriesSpec[] = [
@@ -28,6 +30,15 @@ const GAN_LOSS: SeriesSpec[] = [
 const GAN_D: SeriesSpec[] = [
   { name: 'gan/d_real', label: 'D(x)', color: '#16a34a' },
   { name: 'gan/d_fake', label: 'D(G(z))', color: '#a855f7' },
+];
+const CVAE_LOSS: SeriesSpec[] = [
+  { name: 'cvae/total', label: 'total', color: '#0284c7' },
+  { name: 'cvae/reconstruction', label: 'reconstruction (BCE)', color: '#16a34a' },
+  { name: 'cvae/kl', label: 'KL', color: '#e11d48' },
+];
+const CVAE_VAL: SeriesSpec[] = [
+  { name: 'val/error_healthy', label: 'healthy', color: '#16a34a', markers: true },
+  { name: 'val/error_tumor', label: 'tumour', color: '#e11d48', markers: true },
 ];
 const ACCURACY: SeriesSpec[] = [
   { name: 'train/accuracy', label: 'train accuracy (batch)', color: '#0284c7' },
@@ -62,7 +73,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
       <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
         <Field label="Model" value={modelLabel(run)} />
         <Field label="Preset / seed" value={`${run.preset} / ${run.seed}`} />
-        <Field label="Train data" value={`${run.trainData} (${run.datasetId})`} />
+        <Field label="Train data" value={`${run.trainData} (${[run.datasetId, (config as { syntheticDatasetId?: string } | null)?.syntheticDatasetId].filter(Boolean).join(' + ')})`} />
         <Field label="Backend" value={run.backend ?? 'not started'} testId="run-backend" />
         <Field label="Worker" value={run.workerId ?? '—'} />
         <Field label="Started" value={time(run.startedAt)} />
@@ -76,6 +87,13 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
       )}
       {cancelError && <p className="text-sm text-rose-700">{cancelError}</p>}
       {run.summary && isClassifierSummary(run.summary) && <MetricsPanel summary={run.summary} />}
+      {run.summary && isClassifierSummary(run.summary) && run.summary.scores && (
+        <div className="grid gap-4 md:grid-cols-3">
+          <CurveChart title={`ROC (test), AUROC ${run.summary.scores.auroc.toFixed(3)}`} curves={[{ label: 'BrainCNN', x: run.summary.scores.roc.fpr, y: run.summary.scores.roc.tpr, color: '#0284c7' }]} xLabel="false-positive rate" yLabel="sensitivity" diagonal testId="roc-chart" />
+          <CurveChart title={`Precision-recall (test), AUPRC ${run.summary.scores.auprc.toFixed(3)}`} curves={[{ label: 'BrainCNN', x: run.summary.scores.pr.recall, y: run.summary.scores.pr.precision, color: '#0284c7' }]} xLabel="recall" yLabel="precision" testId="pr-chart" />
+        </div>
+      )}
+      {run.summary && isAnomalySummary(run.summary) && <AnomalyPanel summary={run.summary} images={images} />}
       {run.summary && isGeneratorSummary(run.summary) && (
         <p className="text-sm" data-testid="final-losses">
           Final losses (mean over the last epoch): {Object.entries(run.summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' · ')}
@@ -85,6 +103,12 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         <div className="grid gap-4 md:grid-cols-2">
           <LiveChart title="Loss (cross-entropy)" points={points} series={LOSS} yLabel="loss" testId="loss-chart" />
           <LiveChart title="Accuracy" points={points} series={ACCURACY} yLabel="accuracy" testId="accuracy-chart" />
+        </div>
+      )}
+      {run.model === 'cvae' && (
+        <div className="grid gap-4 md:grid-cols-2">
+          <LiveChart title="CVAE loss per image (healthy training images)" points={points} series={CVAE_LOSS} yLabel="loss" testId="loss-chart" />
+          <LiveChart title="Validation mean |x − x̂| per class (the gap is the signal)" points={points} series={CVAE_VAL} yLabel="mean error" testId="val-error-chart" />
         </div>
       )}
       {run.model === 'vae' && <LiveChart title="VAE loss per image (reconstruction + KL)" points={points} series={VAE_LOSS} yLabel="loss" testId="loss-chart" />}

@@ -3,7 +3,7 @@
 // the server validates the whole config again before queueing the run.
 import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { presetFor, presetNames, type ModelName, type PresetName } from '../../../server/contracts/run-config';
+import { presetFor, presetNames, techniqueNames, type ModelName, type PresetName, type TechniqueName, type TrainDataKind } from '../../../server/contracts/run-config';
 import { trpc, errorMessage } from '../../lib/trpc';
 
 type Datasets = Awaited<ReturnType<typeof trpc.datasets.list.query>>;
@@ -16,17 +16,18 @@ const presetHelp: Record<PresetName, string> = {
 
 const models: { value: ModelName; label: string }[] = [
   { value: 'cnn', label: 'BrainCNN (classifier, paper 5.2)' },
+  { value: 'cvae', label: 'BrainCVAE (anomaly detector, paper 5.2)' },
   { value: 'vae', label: 'VAE (generator of one class, paper 5.1)' },
   { value: 'gan', label: 'GAN (generator of one class, paper 5.1)' },
 ];
 
 const allFields = [
-  { key: 'imageSize', label: 'Image size (px)', help: 'Images are resized to this square size.', options: [32, 64, 128], models: ['cnn', 'vae', 'gan'] },
-  { key: 'width', label: 'Width multiplier', help: "1 = the paper's layer widths.", step: 0.125, models: ['cnn', 'vae', 'gan'] },
-  { key: 'latentDim', label: 'Latent size', help: 'Paper: 512.', step: 1, models: ['vae'] },
-  { key: 'epochs', label: 'Epochs', help: 'Passes over the training split.', step: 1, models: ['cnn', 'vae', 'gan'] },
-  { key: 'batchSize', label: 'Batch size', help: 'Images per optimiser step.', step: 1, models: ['cnn', 'vae', 'gan'] },
-  { key: 'learningRate', label: 'Learning rate', help: 'Adam step size.', step: 0.0001, models: ['cnn', 'vae', 'gan'] },
+  { key: 'imageSize', label: 'Image size (px)', help: 'Images are resized to this square size.', options: [32, 64, 128], models: ['cnn', 'cvae', 'vae', 'gan'] },
+  { key: 'width', label: 'Width multiplier', help: "1 = the paper's layer widths.", step: 0.125, models: ['cnn', 'cvae', 'vae', 'gan'] },
+  { key: 'latentDim', label: 'Latent size', help: 'Paper: 512 for the VAE; not given for the CVAE (we use 128).', step: 1, models: ['vae', 'cvae'] },
+  { key: 'epochs', label: 'Epochs', help: 'Passes over the training split.', step: 1, models: ['cnn', 'cvae', 'vae', 'gan'] },
+  { key: 'batchSize', label: 'Batch size', help: 'Images per optimiser step.', step: 1, models: ['cnn', 'cvae', 'vae', 'gan'] },
+  { key: 'learningRate', label: 'Learning rate', help: 'Adam step size.', step: 0.0001, models: ['cnn', 'cvae', 'vae', 'gan'] },
   { key: 'dropout', label: 'Dropout', help: 'After each dense layer (paper: 0.5).', step: 0.05, models: ['cnn'] },
   { key: 'sampleEvery', label: 'Sample every (steps)', help: 'How often a sample grid is streamed.', step: 1, models: ['vae', 'gan'] },
 ] as const;
@@ -44,6 +45,12 @@ export default function NewRunPage() {
   const [values, setValues] = useState<Partial<Record<FieldKey, string>>>(() => presetValues('cnn', 'quick'));
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [trainData, setTrainData] = useState<TrainDataKind>('real');
+  const [syntheticId, setSyntheticId] = useState('');
+  const [mixRatio, setMixRatio] = useState('1');
+  const [techniques, setTechniques] = useState<TechniqueName[]>([...techniqueNames]);
+  const classifier = model === 'cnn' || model === 'cvae';
+  const syntheticSets = (datasets ?? []).filter((d) => d.kind === 'synthetic');
 
   useEffect(() => {
     trpc.datasets.list.query().then((list) => {
@@ -68,7 +75,18 @@ export default function NewRunPage() {
     setError(null);
     try {
       const overrides = Object.fromEntries(fields.map((f) => [f.key, Number(values[f.key])]));
-      const run = await trpc.runs.launch.mutate({ model, preset, seed: Number(seed), datasetId: datasetId || undefined, imageClass: model === 'cnn' ? undefined : imageClass, overrides: overrides as never });
+      const run = await trpc.runs.launch.mutate({
+        model,
+        preset,
+        seed: Number(seed),
+        datasetId: datasetId || undefined,
+        imageClass: classifier ? undefined : imageClass,
+        overrides: overrides as never,
+        ...(classifier ? { trainData } : {}),
+        ...(classifier && trainData !== 'real' ? { syntheticDatasetId: syntheticId || syntheticSets[0]?.id } : {}),
+        ...(classifier && trainData === 'mixed' ? { mixRatio: Number(mixRatio) } : {}),
+        ...(model === 'cvae' ? { techniques } : {}),
+      });
       router.push(`/runs/${run.id}`);
     } catch (err) {
       setError(errorMessage(err));
@@ -87,7 +105,7 @@ export default function NewRunPage() {
             {models.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}
           </select>
         </label>
-        {model !== 'cnn' && (
+        {!classifier && (
           <label className="text-sm">
             Class to learn
             <select className={input} name="imageClass" value={imageClass} onChange={(e) => setImageClass(e.target.value as 'tumor' | 'healthy')}>
@@ -110,6 +128,46 @@ export default function NewRunPage() {
           <input className={input} name="seed" type="number" min={0} step={1} value={seed} onChange={(e) => setSeed(e.target.value)} />
         </label>
       </div>
+      {classifier && (
+        <div className="grid gap-4 sm:grid-cols-3" data-testid="train-data-fields">
+          <label className="text-sm">
+            Training data
+            <select className={input} name="trainData" value={trainData} onChange={(e) => setTrainData(e.target.value as TrainDataKind)}>
+              <option value="real">real (the dataset's training split)</option>
+              <option value="synthetic">synthetic only</option>
+              <option value="mixed">mixed (real + synthetic)</option>
+            </select>
+            <span className="mt-0.5 block text-xs text-zinc-500">{model === 'cvae' ? 'Healthy images only. ' : ''}Validation and test are always the real dataset's.</span>
+          </label>
+          {trainData !== 'real' && (
+            <label className="text-sm">
+              Synthetic dataset
+              <select className={input} name="syntheticDatasetId" value={syntheticId || syntheticSets[0]?.id || ''} onChange={(e) => setSyntheticId(e.target.value)}>
+                {syntheticSets.length === 0 && <option value="">none yet: generate one on the datasets page</option>}
+                {syntheticSets.map((d) => <option key={d.id} value={d.id}>{d.name} ({d.count} images)</option>)}
+              </select>
+            </label>
+          )}
+          {trainData === 'mixed' && (
+            <label className="text-sm">
+              Mix ratio
+              <input className={input} name="mixRatio" type="number" min={0} max={10} step={0.25} value={mixRatio} onChange={(e) => setMixRatio(e.target.value)} />
+              <span className="mt-0.5 block text-xs text-zinc-500">Synthetic images added per real training image (0.5 = +50%).</span>
+            </label>
+          )}
+        </div>
+      )}
+      {model === 'cvae' && (
+        <fieldset className="flex flex-wrap gap-4 text-sm">
+          <legend className="mb-1 text-sm font-medium">Decision techniques (each tuned on validation, tested once)</legend>
+          {techniqueNames.map((t) => (
+            <label key={t} className="flex items-center gap-1">
+              <input type="checkbox" name={`technique-${t}`} checked={techniques.includes(t)} onChange={(e) => setTechniques(e.target.checked ? techniqueNames.filter((x) => x === t || techniques.includes(x)) : techniques.filter((x) => x !== t))} />
+              {t}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">Preset</legend>
         {presetNames.map((p) => (
