@@ -113,3 +113,39 @@ export const workers = sqliteTable('workers', {
   lastSeen: integer('last_seen').notNull(),
   disconnectedAt: integer('disconnected_at'),
 });
+
+/** A study: a named matrix of runs (a template such as the paper's Table 1) run as a DAG. */
+export const studies = sqliteTable('studies', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  template: text('template').notNull(),
+  preset: text('preset').notNull(),
+  seeds: text('seeds', { mode: 'json' }).$type<number[]>().notNull(),
+  datasetId: text('dataset_id').notNull().references(() => datasets.id),
+  /** The launch request, as validated. */
+  spec: text('spec', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  origin: text('origin').notNull(),
+  cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** One step of a study's DAG: what to launch once the steps it depends on have succeeded. Its
+ * state follows its run (queued, running, succeeded, failed, cancelled), or is `waiting` (not
+ * launched yet) or `blocked` (something it needs failed). */
+export const studyNodes = sqliteTable(
+  'study_nodes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    studyId: text('study_id').notNull().references(() => studies.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    spec: text('spec', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    dependsOn: text('depends_on', { mode: 'json' }).$type<string[]>().notNull(),
+    state: text('state', { enum: ['waiting', 'launched', 'blocked'] }).notNull(),
+    runId: text('run_id'),
+    /** The run was an identical succeeded run found when the node became ready (not re-trained). */
+    reused: integer('reused', { mode: 'boolean' }).notNull().default(false),
+    attempts: integer('attempts').notNull().default(0),
+    blockedBy: text('blocked_by'),
+  },
+  (t) => [index('study_nodes_study_idx').on(t.studyId), index('study_nodes_run_idx').on(t.runId)],
+);

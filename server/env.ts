@@ -1,14 +1,17 @@
 // Environment variables, validated once at start-up so a bad value fails loudly and clearly.
 import { z } from 'zod';
 import path from 'node:path';
+import os from 'node:os';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
-  /** Local worker processes the scheduler may run at once. */
-  MAX_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  /** Local worker processes the scheduler may run at once. The wasm and cpu backends train on one
+   * thread each, so independent runs side by side use the machine: one worker per core. With a
+   * native (multi-threaded) or GPU backend set this to 1 per GPU. */
+  MAX_WORKERS: z.coerce.number().int().min(0).max(64).default(os.availableParallelism()),
   /** Shared secret workers present on the "/workers" namespace; generated when unset. */
   WORKER_TOKEN: z.string().min(16).optional(),
   /** Images per class of the embedded demo dataset made on first start. */

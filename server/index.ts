@@ -9,6 +9,8 @@ import { openDb, type Db } from '../db/client';
 import { loadEnv, type Env } from './env';
 import { ensureDemoDataset } from './datasets/demo';
 import { removeStaleStaging } from './datasets/synthesize';
+import { StudyManager } from './studies/manager';
+import { handleTableExport } from './http/exports';
 import { Scheduler } from './scheduler/scheduler';
 import { Hub } from './realtime/hub';
 import { appRouter } from './api/root';
@@ -53,6 +55,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     if (req.url?.startsWith('/api/datasets/upload')) return void handleUpload(req, res, services);
     if (req.url?.startsWith('/api/datasets/')) return void handleDatasetFile(req, res, services);
     if (req.url?.startsWith('/api/runs/')) return handleRunImage(req, res, services);
+    if (req.url?.startsWith('/api/studies/') || req.url?.startsWith('/api/results/')) return void handleTableExport(req, res, services);
     if (nextHandler) return void nextHandler(req, res);
     res.statusCode = 404;
     res.end('web pages are not served by this process');
@@ -70,7 +73,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     log,
   });
   const hub = new Hub(httpServer, { db, dataDir: env.DATA_DIR, origin, workerToken, scheduler, log });
-  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, scheduler, hub };
+  const studies = new StudyManager(db, env.DATA_DIR, origin, { publishRun: (row) => hub.publishRun(row), poke: () => scheduler.poke(), studyUpdated: (id) => hub.publishStudy(id) });
+  hub.setRunListener((row) => studies.onRunChanged(row));
+  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, scheduler, hub, studies };
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

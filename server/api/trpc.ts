@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import type { Db } from '../../db/client';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Hub } from '../realtime/hub';
+import type { StudyManager } from '../studies/manager';
 
 // ---- 1. Context: the services every procedure may use ----
 export interface AppServices {
@@ -13,6 +14,7 @@ export interface AppServices {
   defaultDatasetId: string;
   scheduler: Scheduler;
   hub: Hub;
+  studies: StudyManager;
 }
 export type Context = AppServices;
 

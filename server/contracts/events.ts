@@ -240,6 +240,7 @@ export interface ServerToBrowserEvents {
   'run:image': (msg: { runId: string; image: RunImageView }) => void;
   'results:updated': () => void;
   'datasets:updated': () => void;
+  'study:updated': (msg: { studyId: string }) => void;
   'import:progress': (msg: { importId: string; phase: string; done: number; total: number }) => void;
 }
 export interface BrowserToServerEvents {

@@ -140,10 +140,13 @@ export function removeStaleStaging(db: Db, dataDir: string): void {
 }
 
 /** The comparison table's column for a classifier's training data: `real`, or `synthetic-vae`,
- * `mixed-gan`… after the generator family of its synthetic dataset (from the lineage). */
-export function trainDataLabel(db: Db, config: { trainData: string; syntheticDatasetId?: string }): string {
+ * `mixed-gan`… after the generator family of its synthetic dataset (from the lineage), and
+ * `mixed-vae×0.25` for a mix ratio other than 1. */
+export function trainDataLabel(db: Db, config: { trainData: string; syntheticDatasetId?: string; mixRatio?: number }): string {
   if (config.trainData === 'real' || !config.syntheticDatasetId) return config.trainData;
   const lineage = getDataset(db, config.syntheticDatasetId)?.lineage as { generators?: { model: string }[] } | null | undefined;
   const models = [...new Set((lineage?.generators ?? []).map((g) => g.model))].sort().join('+');
-  return models ? `${config.trainData}-${models}` : config.trainData;
+  const label = models ? `${config.trainData}-${models}` : config.trainData;
+  // Mixed at another ratio than 1:1 is another experiment (the mix-ratio sweep): its own column.
+  return config.trainData === 'mixed' && config.mixRatio !== undefined && config.mixRatio !== 1 ? `${label}×${config.mixRatio}` : label;
 }

@@ -68,8 +68,20 @@ export class Hub {
     opts.scheduler.setIdleNotifier(() => this.workerNs.emit('jobs:available'));
   }
 
+  private runListener: (row: RunRow) => void = () => {};
+
+  /** Every run change goes through publishRun; the study manager listens here. */
+  setRunListener(fn: (row: RunRow) => void): void {
+    this.runListener = fn;
+  }
+
   publishRun(row: RunRow): void {
     this.io.emit('run:updated', toRunView(row));
+    this.runListener(row);
+  }
+
+  publishStudy(studyId: string): void {
+    this.io.emit('study:updated', { studyId });
   }
 
   cancelOnWorker(row: RunRow): void {

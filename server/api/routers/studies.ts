@@ -1,0 +1,29 @@
+// Studies: list, read (DAG state and table), launch from a template, retry, cancel.
+import { z } from 'zod';
+import { TRPCError } from '@trpc/server';
+import { createRouter, publicProcedure } from '../trpc';
+import { studyLaunchSchema } from '../../contracts/study';
+import { StudyError } from '../../studies/manager';
+
+const idInput = z.object({ id: z.string().min(1).max(64) });
+
+function asBadRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StudyError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+    throw err;
+  }
+}
+
+export const studiesRouter = createRouter({
+  list: publicProcedure.query(({ ctx }) => ctx.studies.list().map(({ table: _table, nodes: _nodes, sweep: _sweep, ...rest }) => rest)),
+  get: publicProcedure.input(idInput).query(({ ctx, input }) => {
+    const view = ctx.studies.view(input.id);
+    if (!view) throw new TRPCError({ code: 'NOT_FOUND', message: `No study with id ${input.id}.` });
+    return view;
+  }),
+  launch: publicProcedure.input(studyLaunchSchema).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.create(input, ctx.defaultDatasetId))),
+  retry: publicProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(() => ({ relaunched: ctx.studies.retry(input.id) }))),
+  cancel: publicProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.cancel(input.id))),
+});

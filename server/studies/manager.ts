@@ -1,0 +1,254 @@
+// Runs studies as DAGs. A step launches when every step it depends on has succeeded; a failed or
+// cancelled step blocks only what depends on it (transitively); retry relaunches the failed and
+// blocked part. A step whose exact config already has a succeeded run reuses that run instead of
+// training again (so a retried or repeated study only pays for what is missing).
+import { and, eq } from 'drizzle-orm';
+import crypto from 'node:crypto';
+import type { Db } from '../../db/client';
+import { runs, studies, studyNodes } from '../../db/schema';
+import { cancelRun, getRun, insertRun } from '../../db/queries/runs';
+import { getDataset } from '../../db/queries/datasets';
+import { listResults } from '../../db/queries/results';
+import { resolveRunConfig, type RunConfig } from '../contracts/run-config';
+import { stepSpecSchema, studyLaunchSchema, type NodeState, type StepPlan, type StudyLaunch } from '../contracts/study';
+import { isSyntheticSummary, type RunSummary } from '../contracts/events';
+import { planSynthesis } from '../datasets/synthesize';
+import { summarizeCells, type TableCell } from '../results/table';
+import { checkPlan, SWEEP_RATIOS, table1Plan } from './templates';
+
+type RunRow = typeof runs.$inferSelect;
+type StudyRow = typeof studies.$inferSelect;
+type NodeRow = typeof studyNodes.$inferSelect;
+
+export class StudyError extends Error {}
+
+export interface StudyHooks {
+  publishRun: (row: RunRow) => void;
+  poke: () => void;
+  studyUpdated: (studyId: string) => void;
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+export interface StudyNodeView {
+  key: string;
+  state: NodeState;
+  runId: string | null;
+  dependsOn: string[];
+  kind: 'train' | 'synth';
+  model: string;
+  column: string;
+  seed: number | null;
+  reused: boolean;
+  attempts: number;
+  reason: string | null;
+  progress: number;
+}
+
+export interface StudyView {
+  id: string;
+  name: string;
+  template: string;
+  preset: string;
+  seeds: number[];
+  datasetId: string;
+  createdAt: number;
+  cancelled: boolean;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  counts: Record<NodeState, number>;
+  nodes: StudyNodeView[];
+  table: TableCell[];
+  /** BrainCNN accuracy and F1 against the share of synthetic (VAE) images added. */
+  sweep: { ratio: number; column: string; metric: string; mean: number; ciLow: number | null; ciHigh: number | null; n: number }[];
+  seconds: number | null;
+}
+
+export class StudyManager {
+  constructor(private readonly db: Db, private readonly dataDir: string, private readonly origin: string, private readonly hooks: StudyHooks) {}
+
+  create(raw: StudyLaunch, defaultDatasetId: string): StudyView {
+    const input = studyLaunchSchema.parse(raw);
+    const datasetId = input.datasetId ?? defaultDatasetId;
+    const dataset = getDataset(this.db, datasetId);
+    if (!dataset) throw new StudyError(`Dataset ${datasetId} does not exist.`);
+    if (dataset.kind === 'synthetic') throw new StudyError(`${dataset.name} is synthetic; a study needs the real dataset it measures against.`);
+    const seeds = Array.from({ length: input.seeds }, (_, i) => i);
+    const plan: StepPlan[] = table1Plan({ preset: input.preset, seeds, perClass: input.perClass ?? (input.preset === 'smoke' ? 48 : 1500), sweep: input.sweep });
+    checkPlan(plan);
+    const id = `s-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
+    const name = input.name ?? `Table 1 · ${input.preset} · ${input.seeds} seed${input.seeds > 1 ? 's' : ''}`;
+    this.db.transaction((tx) => {
+      tx.insert(studies).values({ id, name, template: input.template, preset: input.preset, seeds, datasetId, spec: input, origin: this.origin, cancelled: false, createdAt: Date.now() }).run();
+      for (const step of plan) tx.insert(studyNodes).values({ studyId: id, key: step.key, spec: step.spec, dependsOn: step.dependsOn, state: 'waiting' }).run();
+    });
+    this.advance(id);
+    return this.view(id)!;
+  }
+
+  /** Called for every run change; a finished run moves its study on. */
+  onRunChanged(row: RunRow): void {
+    if (!TERMINAL.has(row.status)) return;
+    const nodes = this.db.select().from(studyNodes).where(eq(studyNodes.runId, row.id)).all();
+    for (const studyId of new Set(nodes.map((n) => n.studyId))) {
+      this.advance(studyId);
+      this.hooks.studyUpdated(studyId);
+    }
+  }
+
+  private nodes(studyId: string): NodeRow[] {
+    return this.db.select().from(studyNodes).where(eq(studyNodes.studyId, studyId)).orderBy(studyNodes.id).all();
+  }
+
+  private state(node: NodeRow): NodeState {
+    if (node.state !== 'launched') return node.state;
+    return (node.runId && getRun(this.db, node.runId)?.status) || 'failed';
+  }
+
+  /** Launches every ready step and blocks every step behind a failure, until nothing changes. */
+  advance(studyId: string): void {
+    const study = this.db.select().from(studies).where(eq(studies.id, studyId)).get();
+    if (!study) return;
+    for (let changed = true; changed; ) {
+      changed = false;
+      const nodes = this.nodes(studyId);
+      const byKey = new Map(nodes.map((n) => [n.key, n]));
+      for (const node of nodes.filter((n) => n.state === 'waiting')) {
+        const deps = node.dependsOn.map((k) => byKey.get(k)!);
+        const bad = deps.find((d) => ['failed', 'cancelled', 'blocked'].includes(this.state(d)));
+        if (bad) {
+          this.setNode(node.id, { state: 'blocked', blockedBy: `${bad.key} ${this.state(bad)}` });
+          changed = true;
+        } else if (!study.cancelled && deps.every((d) => this.state(d) === 'succeeded')) {
+          this.launch(study, node, byKey);
+          changed = true;
+        }
+      }
+    }
+  }
+
+  private setNode(id: number, values: Partial<NodeRow>): void {
+    this.db.update(studyNodes).set(values).where(eq(studyNodes.id, id)).run();
+  }
+
+  private launch(study: StudyRow, node: NodeRow, byKey: Map<string, NodeRow>): void {
+    const spec = stepSpecSchema.parse(node.spec);
+    const runOf = (key: string) => getRun(this.db, byKey.get(key)!.runId!)!;
+    let config: RunConfig;
+    try {
+      if (spec.kind === 'synth') {
+        config = planSynthesis(this.db, this.dataDir, { generators: spec.generators.map((k) => ({ runId: runOf(k).id })), perClass: spec.perClass, seed: spec.seed });
+      } else {
+        let syntheticDatasetId: string | undefined;
+        if (spec.syntheticFrom) {
+          const summary = runOf(spec.syntheticFrom).summary as RunSummary | null;
+          if (!summary || !isSyntheticSummary(summary) || !summary.datasetId) throw new StudyError(`${spec.syntheticFrom} made no dataset`);
+          syntheticDatasetId = summary.datasetId;
+        }
+        config = resolveRunConfig({ ...spec.launch, datasetId: study.datasetId, syntheticDatasetId }, study.datasetId);
+      }
+    } catch (err) {
+      this.setNode(node.id, { state: 'blocked', blockedBy: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const existing = this.findSucceeded(config);
+    if (existing) {
+      this.setNode(node.id, { state: 'launched', runId: existing.id, reused: true, blockedBy: null });
+      return;
+    }
+    // Launched into this process's queue: the dashboard, or the CLI that is running the study.
+    const row = insertRun(this.db, config, this.origin);
+    this.setNode(node.id, { state: 'launched', runId: row.id, reused: false, blockedBy: null });
+    this.hooks.publishRun(row);
+    this.hooks.poke();
+  }
+
+  /** A succeeded run with exactly this config (same model, data, seed and every setting). */
+  private findSucceeded(config: RunConfig): RunRow | undefined {
+    const wanted = JSON.stringify(config);
+    return this.db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.model, config.model), eq(runs.seed, config.seed), eq(runs.status, 'succeeded'), eq(runs.datasetId, config.datasetId)))
+      .all()
+      .find((r) => JSON.stringify(r.config) === wanted);
+  }
+
+  /** Relaunches failed and cancelled steps and unblocks what waited on them. */
+  retry(studyId: string): number {
+    const nodes = this.nodes(studyId);
+    if (nodes.length === 0) throw new StudyError(`No study with id ${studyId}.`);
+    let count = 0;
+    this.db.transaction(() => {
+      this.db.update(studies).set({ cancelled: false }).where(eq(studies.id, studyId)).run();
+      for (const node of nodes) {
+        const state = this.state(node);
+        if (state === 'failed' || state === 'cancelled') {
+          this.setNode(node.id, { state: 'waiting', runId: null, reused: false, attempts: node.attempts + 1, blockedBy: null });
+          count++;
+        } else if (state === 'blocked') {
+          this.setNode(node.id, { state: 'waiting', blockedBy: null });
+          count++;
+        }
+      }
+    });
+    this.advance(studyId);
+    this.hooks.studyUpdated(studyId);
+    return count;
+  }
+
+  /** Stops launching new steps and cancels the study's queued and running runs. */
+  cancel(studyId: string): void {
+    this.db.update(studies).set({ cancelled: true }).where(eq(studies.id, studyId)).run();
+    for (const node of this.nodes(studyId)) {
+      if (node.state !== 'launched' || !node.runId || node.reused) continue;
+      const row = cancelRun(this.db, node.runId);
+      if (row) this.hooks.publishRun(row);
+    }
+    this.advance(studyId);
+    this.hooks.studyUpdated(studyId);
+  }
+
+  list(): StudyView[] {
+    return this.db.select().from(studies).all().sort((a, b) => b.createdAt - a.createdAt).map((s) => this.view(s.id)!).filter(Boolean);
+  }
+
+  view(studyId: string): StudyView | null {
+    const study = this.db.select().from(studies).where(eq(studies.id, studyId)).get();
+    if (!study) return null;
+    const nodes = this.nodes(studyId);
+    const runRows = new Map(nodes.filter((n) => n.runId).map((n) => [n.runId!, getRun(this.db, n.runId!)!]));
+    const views: StudyNodeView[] = nodes.map((n) => {
+      const spec = stepSpecSchema.parse(n.spec);
+      const run = n.runId ? runRows.get(n.runId) : undefined;
+      return {
+        key: n.key,
+        state: this.state(n),
+        runId: n.runId,
+        dependsOn: n.dependsOn,
+        kind: spec.kind,
+        model: spec.kind === 'synth' ? 'synth' : spec.launch.model,
+        column: spec.kind === 'synth' ? 'dataset' : spec.column,
+        seed: spec.kind === 'synth' ? spec.seed : (spec.launch.seed ?? 0),
+        reused: n.reused,
+        attempts: n.attempts,
+        reason: n.state === 'blocked' ? n.blockedBy : (run?.error ?? null),
+        progress: run?.progress ?? 0,
+      };
+    });
+    const counts = { waiting: 0, blocked: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 } as Record<NodeState, number>;
+    for (const v of views) counts[v.state]++;
+    const classifierRuns = new Set(views.filter((v) => v.model === 'cnn' || v.model === 'cvae').map((v) => v.runId).filter(Boolean));
+    const table = summarizeCells(listResults(this.db).filter((r) => classifierRuns.has(r.runId)));
+    const done = counts.waiting + counts.queued + counts.running === 0;
+    const status = study.cancelled && !done ? 'cancelled' : !done ? 'running' : counts.failed + counts.blocked + counts.cancelled > 0 ? (study.cancelled ? 'cancelled' : 'failed') : 'succeeded';
+    const finished = done ? Math.max(...[...runRows.values()].map((r) => r.finishedAt ?? 0)) : 0;
+    const sweepColumns: [number, string][] = [[0, 'real'], ...SWEEP_RATIOS.map((r): [number, string] => [r, `mixed-vae×${r}`]), [1, 'mixed-vae']];
+    const sweep = sweepColumns.flatMap(([ratio, column]) =>
+      ['accuracy', 'f1'].map((metric) => table.find((c) => c.model === 'cnn' && c.technique === '' && c.trainData === column && c.metric === metric)).filter((c): c is TableCell => Boolean(c)).map((c) => ({ ratio, column, metric: c.metric, mean: c.mean, ciLow: c.ciLow, ciHigh: c.ciHigh, n: c.n })),
+    );
+    return {
+      id: study.id, name: study.name, template: study.template, preset: study.preset, seeds: study.seeds, datasetId: study.datasetId, createdAt: study.createdAt,
+      cancelled: study.cancelled, status, counts, nodes: views, table, sweep, seconds: done && finished ? (finished - study.createdAt) / 1000 : null,
+    };
+  }
+}
