@@ -1,0 +1,109 @@
+// `npm run study -- --template table1 --preset quick --seeds 3 [--data NAME] [--no-sweep]
+// [--per-class N] [--json]`: runs a whole study (the paper's Table 1 pipeline) without a browser,
+// through the same DAG, queue and workers as the dashboard; prints the table, and with --json a
+// last line holding the cells.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { io, type Socket } from 'socket.io-client';
+import { presetNames } from '../contracts/run-config';
+import { studyTemplates } from '../contracts/study';
+import { listDatasets } from '../../db/queries/datasets';
+import type { BrowserToServerEvents, ServerToBrowserEvents } from '../contracts/events';
+import type { StudyView } from '../studies/manager';
+import { appRouter } from '../api/root';
+import { progressBar } from './progress';
+import { runCli, withHeadlessServer } from './watch-run';
+
+const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--per-class N] [--json]';
+
+const argsSchema = z.object({
+  template: z.enum(studyTemplates).default('table1'),
+  preset: z.enum(presetNames).default('quick'),
+  seeds: z.coerce.number().int().min(1).max(10).default(3),
+  data: z.string().min(1).optional(),
+  'no-sweep': z.boolean().default(false),
+  'per-class': z.coerce.number().int().min(8).max(20_000).optional(),
+  name: z.string().min(1).optional(),
+  json: z.boolean().default(false),
+});
+
+function parseCli() {
+  const { values } = parseArgs({
+    options: {
+      template: { type: 'string' }, preset: { type: 'string' }, seeds: { type: 'string' }, data: { type: 'string' }, 'no-sweep': { type: 'boolean' },
+      'per-class': { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) throw new Error(`bad arguments:\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n${USAGE}`);
+  return parsed.data;
+}
+
+const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(1).padStart(5)}%`);
+
+function printTable(view: StudyView): void {
+  const rows = [...new Set(view.table.map((c) => `${c.model}${c.technique ? ` (${c.technique})` : ''}\u0000${c.model}\u0000${c.technique}`))].sort();
+  const columns = [...new Set(view.table.map((c) => c.trainData))];
+  for (const metric of ['accuracy', 'f1', 'auroc']) {
+    console.log(`\n${metric} (mean [95% bootstrap CI], n seeds; * = differs from real, Holm-corrected paired t-test)`);
+    console.log(`${''.padEnd(26)}${columns.map((c) => c.padEnd(28)).join('')}`);
+    for (const row of rows) {
+      const [label, model, technique] = row.split('\u0000');
+      const cells = columns.map((col) => {
+        const c = view.table.find((x) => x.model === model && x.technique === technique && x.trainData === col && x.metric === metric);
+        return (c ? `${pct(c.mean)} [${pct(c.ciLow).trim()}, ${pct(c.ciHigh).trim()}] n=${c.n}${c.vsReal?.significant ? '*' : ''}${c.chanceLevel ? '!' : ''}` : '-').padEnd(28);
+      });
+      console.log(`${label.padEnd(26)}${cells.join('')}`);
+    }
+  }
+}
+
+async function main() {
+  const args = parseCli();
+  const started = Date.now();
+  await withHeadlessServer(async (server) => {
+    const caller = appRouter.createCaller(server.services);
+    let datasetId: string | undefined;
+    if (args.data) {
+      const match = listDatasets(server.services.db).find((d) => d.name === args.data || d.id === args.data);
+      if (!match) throw new Error(`no dataset named "${args.data}" (import it first with npm run import)`);
+      datasetId = match.id;
+    }
+    const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'] });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let study = (await caller.studies.launch({ template: args.template, preset: args.preset, seeds: args.seeds, datasetId, sweep: !args['no-sweep'], perClass: args['per-class'], name: args.name })) as StudyView;
+    console.error(`study ${study.id} (${study.name}): ${study.nodes.length} steps`);
+    const interrupt = () => {
+      console.error('\ninterrupted: cancelling the study');
+      void caller.studies.cancel({ id: study.id }).catch(() => undefined).then(() => server.close()).finally(() => process.exit(130));
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    const report = (view: StudyView) => {
+      const c = view.counts;
+      progressBar('steps', c.succeeded + c.failed + c.blocked + c.cancelled, view.nodes.length);
+    };
+    while (study.status === 'running') {
+      report(study);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        socket.once('study:updated', () => (clearTimeout(timer), resolve()));
+      });
+      study = (await caller.studies.get({ id: study.id })) as StudyView;
+    }
+    report(study);
+    socket.close();
+    printTable(study);
+    const problems = study.nodes.filter((n) => n.state !== 'succeeded');
+    for (const n of problems) console.error(`${n.key}: ${n.state}${n.reason ? ` (${n.reason})` : ''}`);
+    const reused = study.nodes.filter((n) => n.reused).length;
+    console.error(`\nstudy ${study.id} ${study.status} in ${((Date.now() - started) / 1000).toFixed(0)} s (${reused} of ${study.nodes.length} steps reused earlier runs)`);
+    if (args.json) {
+      console.log(JSON.stringify(study.table.map(({ model, technique, trainData, metric, mean, ciLow, ciHigh, n }) => ({ model, technique, trainData, metric, mean, ciLow, ciHigh, n }))));
+    }
+    if (study.status !== 'succeeded') throw new Error(`study ${study.id} ${study.status}: ${problems.length} steps did not succeed; retry it from the dashboard (/studies/${study.id})`);
+  });
+}
+
+runCli(main);
