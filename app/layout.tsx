@@ -19,6 +19,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <Link href="/" className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white">Runs</Link>
             <Link href="/runs/new" className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white" data-testid="nav-new-run">New run</Link>
             <Link href="/datasets" className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white">Datasets</Link>
+            <Link href="/studies" className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white">Studies</Link>
             <Link href="/compare" className="text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white">Compare</Link>
           </nav>
         </header>

@@ -12,6 +12,7 @@ import type { BrowserToServerEvents, ServerToBrowserEvents } from '../contracts/
 import type { StudyView } from '../studies/manager';
 import { appRouter } from '../api/root';
 import { progressBar } from './progress';
+import { orderColumns } from '../results/table';
 import { runCli, withHeadlessServer } from './watch-run';
 
 const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--per-class N] [--json]';
@@ -44,7 +45,7 @@ const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(
 
 function printTable(view: StudyView): void {
   const rows = [...new Set(view.table.map((c) => `${c.model}${c.technique ? ` (${c.technique})` : ''}\u0000${c.model}\u0000${c.technique}`))].sort();
-  const columns = [...new Set(view.table.map((c) => c.trainData))];
+  const columns = orderColumns(view.table.map((c) => c.trainData));
   for (const metric of ['accuracy', 'f1', 'auroc']) {
     console.log(`\n${metric} (mean [95% bootstrap CI], n seeds; * = differs from real, Holm-corrected paired t-test)`);
     console.log(`${''.padEnd(26)}${columns.map((c) => c.padEnd(28)).join('')}`);
