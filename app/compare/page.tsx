@@ -1,24 +1,13 @@
 'use client';
 // Every finished classifier run in one comparison table, filled in live as runs finish, with
 // downloads of the table as CSV, JSON and LaTeX.
-import { useEffect, useState } from 'react';
-import { trpc, errorMessage } from '../lib/trpc';
-import { getSocket } from '../lib/socket';
-import type { TableCell } from '../../server/results/table';
+import { trpc } from '../lib/trpc';
+import { useLiveQuery } from '../lib/use-live-query';
 import { ComparisonTable } from '../components/comparison-table';
 import { ExportLinks } from '../components/export-links';
 
 export default function ComparePage() {
-  const [cells, setCells] = useState<TableCell[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const load = () => trpc.results.table.query().then(setCells, (err) => setError(errorMessage(err)));
-    const socket = getSocket();
-    socket.on('results:updated', load);
-    load();
-    return () => void socket.off('results:updated', load);
-  }, []);
+  const { data: cells, error } = useLiveQuery(() => trpc.results.table.query(), 'results:updated');
 
   return (
     <div className="space-y-4">

@@ -1,26 +1,14 @@
 'use client';
 // Datasets: every version with its class counts, near-duplicate groups and split sizes, and the
 // import form.
-import { useCallback, useEffect, useState } from 'react';
 import Link from 'next/link';
-import { trpc, errorMessage } from '../lib/trpc';
-import { getSocket } from '../lib/socket';
+import { trpc } from '../lib/trpc';
+import { useLiveQuery } from '../lib/use-live-query';
 import { UploadForm } from '../components/upload-form';
 import { SynthesizeForm } from '../components/synthesize-form';
 
-type Datasets = Awaited<ReturnType<typeof trpc.datasets.list.query>>;
-
 export default function DatasetsPage() {
-  const [datasets, setDatasets] = useState<Datasets | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => void trpc.datasets.list.query().then(setDatasets, (e) => setError(errorMessage(e))), []);
-
-  useEffect(() => {
-    const socket = getSocket();
-    socket.on('datasets:updated', load);
-    load();
-    return () => void socket.off('datasets:updated', load);
-  }, [load]);
+  const { data: datasets, error, reload: load } = useLiveQuery(() => trpc.datasets.list.query(), 'datasets:updated');
 
   return (
     <div className="space-y-4">

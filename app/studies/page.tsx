@@ -1,33 +1,24 @@
 'use client';
 // Studies: launch the paper's Table 1 as one study (generators, synthetic datasets, then every
 // classifier on real, synthetic and mixed data over several seeds), and follow every study live.
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { trpc, errorMessage } from '../lib/trpc';
-import { getSocket } from '../lib/socket';
+import { useLiveQuery } from '../lib/use-live-query';
 import { presetNames, type PresetName } from '../../server/contracts/run-config';
 import { StudyStatus } from '../components/study-status';
 
-type Studies = Awaited<ReturnType<typeof trpc.studies.list.query>>;
-
 export default function StudiesPage() {
   const router = useRouter();
-  const [studies, setStudies] = useState<Studies | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: studies, error: loadError } = useLiveQuery(() => trpc.studies.list.query(), 'study:updated');
+  const [launchError, setError] = useState<string | null>(null);
+  const error = launchError ?? loadError;
   const [preset, setPreset] = useState<PresetName>('quick');
   const [seeds, setSeeds] = useState('3');
   const [sweep, setSweep] = useState(true);
   const [name, setName] = useState('');
   const [submitting, setSubmitting] = useState(false);
-  const load = useCallback(() => void trpc.studies.list.query().then(setStudies, (e) => setError(errorMessage(e))), []);
-
-  useEffect(() => {
-    const socket = getSocket();
-    socket.on('study:updated', load);
-    load();
-    return () => void socket.off('study:updated', load);
-  }, [load]);
 
   const launch = async (e: React.FormEvent) => {
     e.preventDefault();
