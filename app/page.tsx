@@ -1,13 +1,29 @@
 'use client';
-// The dashboard: every run with its live status, progress and test result.
+// The dashboard: running studies, and every run with its live status, progress and test result.
 import Link from 'next/link';
 import { useRuns } from './lib/use-runs';
 import { StatusBadge, ProgressBar } from './components/status-badge';
 import { modelLabel, pct, time } from './lib/format';
-import { isClassifierSummary } from '../server/contracts/events';
+import { isAnomalySummary, isClassifierSummary, type RunView } from '../server/contracts/events';
+import { trpc } from './lib/trpc';
+import { useLiveQuery } from './lib/use-live-query';
+import { StudyStatus } from './components/study-status';
+
+/** Test accuracy and F1; for the CVAE, of the technique with the best validation F1. */
+function headline(run: RunView): { accuracy: string; f1: string } | null {
+  if (!run.summary) return null;
+  if (isClassifierSummary(run.summary)) return { accuracy: pct(run.summary.accuracy), f1: pct(run.summary.f1) };
+  if (isAnomalySummary(run.summary)) {
+    const best = [...run.summary.techniques].sort((a, b) => b.validationF1 - a.validationF1)[0];
+    return { accuracy: `${pct(best.accuracy)} (${best.technique})`, f1: pct(best.f1) };
+  }
+  return null;
+}
 
 export default function DashboardPage() {
   const { runs, error } = useRuns();
+  const { data: studies } = useLiveQuery(() => trpc.studies.list.query(), 'study:updated');
+  const activeStudies = studies?.filter((s) => s.status === 'running') ?? [];
   const active = runs?.filter((r) => r.status === 'running' || r.status === 'queued').length ?? 0;
   return (
     <div className="space-y-4">
@@ -15,6 +31,16 @@ export default function DashboardPage() {
         <h1 className="text-xl font-semibold">Runs</h1>
         <span className="text-sm text-zinc-500" data-testid="active-count">{runs ? `${active} active · ${runs.length} total` : 'loading…'}</span>
       </div>
+      {activeStudies.length > 0 && (
+        <ul className="space-y-1 rounded border border-sky-200 bg-sky-50 px-3 py-2 text-sm dark:border-sky-900 dark:bg-sky-950" data-testid="active-studies">
+          {activeStudies.map((s) => (
+            <li key={s.id} className="flex flex-wrap items-center gap-3">
+              <Link href={`/studies/${s.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{s.name}</Link>
+              <StudyStatus status={s.status} counts={s.counts} />
+            </li>
+          ))}
+        </ul>
+      )}
       {error && <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">Could not load runs: {error}</p>}
       {runs && runs.length === 0 && (
         <div className="rounded border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
@@ -50,8 +76,8 @@ export default function DashboardPage() {
                 <td className="pr-3">{run.trainData}</td>
                 <td className="pr-3"><StatusBadge status={run.status} /></td>
                 <td className="pr-3"><ProgressBar value={run.progress} /></td>
-                <td className="pr-3 text-right" data-testid="row-accuracy">{run.summary && isClassifierSummary(run.summary) ? pct(run.summary.accuracy) : '—'}</td>
-                <td className="pr-3 text-right">{run.summary && isClassifierSummary(run.summary) ? pct(run.summary.f1) : '—'}</td>
+                <td className="pr-3 text-right" data-testid="row-accuracy">{headline(run)?.accuracy ?? '—'}</td>
+                <td className="pr-3 text-right">{headline(run)?.f1 ?? '—'}</td>
                 <td className="pr-3 font-mono text-xs">{run.backend ?? '—'}</td>
                 <td className="text-xs text-zinc-500">{time(run.createdAt)}</td>
               </tr>
