@@ -50,7 +50,7 @@ test('BrainCNN on synthetic and on mixed data trains on what was asked and tests
   assert.deepEqual((mixed.summary as ClassifierSummary).trainImages, { real: 84, synthetic: 42 });
   const table = await server.api.results.table.query();
   const columns = new Set(table.filter((c) => c.model === 'cnn').map((c) => c.trainData));
-  assert.deepEqual([...columns].sort(), ['mixed-vae', 'real', 'synthetic-vae']);
+  assert.deepEqual([...columns].sort(), ['mixed-vae×0.5', 'real', 'synthetic-vae'], 'a mix ratio other than 1 is its own column');
   assert.ok(table.some((c) => c.model === 'cnn' && c.trainData === 'synthetic-vae' && c.metric === 'auroc'));
 });
 
