@@ -40,6 +40,8 @@ export const runs = sqliteTable(
     status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }).notNull(),
     /** Which server instance may hand this run out (the dashboard, or one CLI invocation). */
     origin: text('origin').notNull(),
+    /** Claimed first when higher: a study step that others wait on (generators, synthesis). */
+    priority: integer('priority').notNull().default(0),
     backend: text('backend'),
     workerId: text('worker_id'),
     progress: real('progress').notNull().default(0),

@@ -34,7 +34,7 @@ export function newRunId(): string {
   return `r-${stamp}-${random}`;
 }
 
-export function insertRun(db: Db, config: RunConfig, origin: string): RunRow {
+export function insertRun(db: Db, config: RunConfig, origin: string, priority = 0): RunRow {
   return db
     .insert(runs)
     .values({
@@ -48,20 +48,21 @@ export function insertRun(db: Db, config: RunConfig, origin: string): RunRow {
       config,
       status: 'queued',
       origin,
+      priority,
       createdAt: Date.now(),
     })
     .returning()
     .get();
 }
 
-/** Hands the oldest queued run of this origin to a worker; one statement, so two workers can
- * never claim the same run. */
+/** Hands the queued run of this origin with the highest priority (then the oldest) to a worker;
+ * one statement, so two workers can never claim the same run. */
 export function claimNextRun(db: Db, origin: string, workerId: string, backend: string): RunRow | undefined {
   const oldest = db
     .select({ id: runs.id })
     .from(runs)
     .where(and(eq(runs.status, 'queued'), eq(runs.origin, origin)))
-    .orderBy(asc(runs.createdAt))
+    .orderBy(desc(runs.priority), asc(runs.createdAt))
     .limit(1);
   return db
     .update(runs)

@@ -156,10 +156,21 @@ export class StudyManager {
       return;
     }
     // Launched into this process's queue: the dashboard, or the CLI that is running the study.
-    const row = insertRun(this.db, config, this.origin);
+    // Steps that others wait on go first, the more waiting the sooner (generators, synthesis).
+    const row = insertRun(this.db, config, this.origin, this.dependents(node.key, [...byKey.values()]));
     this.setNode(node.id, { state: 'launched', runId: row.id, reused: false, blockedBy: null });
     this.hooks.publishRun(row);
     this.hooks.poke();
+  }
+
+  /** How many steps depend on `key`, directly or through others. */
+  private dependents(key: string, nodes: NodeRow[]): number {
+    const found = new Set<string>();
+    const visit = (k: string) => {
+      for (const n of nodes) if (n.dependsOn.includes(k) && !found.has(n.key)) (found.add(n.key), visit(n.key));
+    };
+    visit(key);
+    return found.size;
   }
 
   /** A succeeded run with exactly this config (same model, data, seed and every setting). */

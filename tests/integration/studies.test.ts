@@ -112,3 +112,16 @@ test('the table exports as CSV, JSON and LaTeX that read back', async () => {
   const missing = await fetch(`${server.url}/api/studies/s-nope/table.csv`);
   assert.equal(missing.status, 404);
 });
+
+test('study steps that others wait on are queued with priority', async () => {
+  const view = (await server.api.studies.get.query({ id: studyId })) as StudyView;
+  const { db } = server.services;
+  const priority = (key: string) => {
+    const runId = view.nodes.find((n) => n.key === key)!.runId!;
+    return db.$client.prepare('select priority from runs where id = ?').get(runId) as { priority: number };
+  };
+  // synth-vae feeds 2 seeds x (4 classifiers + 2 sweep runs); its generators feed it as well.
+  assert.equal(priority('synth-vae').priority, 12);
+  assert.equal(priority('gen-vae-tumor').priority, 13);
+  assert.equal(priority('cnn-real-s0').priority, 0);
+});
