@@ -1,0 +1,43 @@
+// Checkpoints: weights written by one model load into a fresh model of the same architecture and
+// give the same outputs; a different architecture is refused; the retention rule keeps what it says.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../workers/engine/backend';
+import { buildGan } from '../../workers/models/gan';
+import { checkpointsToKeep, listCheckpoints, loadCheckpoint, saveCheckpoint } from '../../workers/models/checkpoint';
+
+before(async () => {
+  await initEngine();
+});
+
+test('a saved generator loads into a fresh one and generates the same images', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-'));
+  const a = buildGan({ imageSize: 32, width: 0.25, seed: 1 });
+  const b = buildGan({ imageSize: 32, width: 0.25, seed: 2 });
+  const z = tf.randomNormal([4, 100], 0, 1, 'float32', 3);
+  const out = (m: tf.LayersModel) => (m.apply(z, { training: false }) as tf.Tensor).dataSync();
+  assert.notDeepEqual(out(a.generator), out(b.generator), 'different seeds start different');
+  const bytes = await saveCheckpoint(path.join(dir, 'epoch-0003'), { generator: a.generator }, { epoch: 3 });
+  // Every weight as float32, batch-norm moving statistics included (countParams counts them too).
+  assert.equal(bytes, a.generator.weights.reduce((s, w) => s + w.shape.reduce((x, y) => x * y, 1), 0) * 4);
+  assert.ok(a.generator.weights.some((w) => w.name.includes('moving_mean')));
+  const meta = loadCheckpoint(path.join(dir, 'epoch-0003'), { generator: b.generator });
+  assert.equal(meta.epoch, 3);
+  assert.deepEqual(out(b.generator), out(a.generator));
+  assert.deepEqual(listCheckpoints(dir), [3]);
+  const other = buildGan({ imageSize: 64, width: 0.25, seed: 1 });
+  assert.throws(() => loadCheckpoint(path.join(dir, 'epoch-0003'), { generator: other.generator }), /holds|expects/);
+  tf.dispose([z]);
+  for (const m of [a, b, other]) (m.generator.dispose(), m.discriminator.dispose());
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('retention keeps the last five, every tenth and the final epoch', () => {
+  const kept = checkpointsToKeep(Array.from({ length: 50 }, (_, i) => i + 1), 50);
+  assert.deepEqual([...kept].sort((x, y) => x - y), [10, 20, 30, 40, 46, 47, 48, 49, 50]);
+  assert.deepEqual([...checkpointsToKeep([1, 2, 3], 5)].sort(), [1, 2, 3]);
+});
