@@ -73,7 +73,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     log,
   });
   const hub = new Hub(httpServer, { db, dataDir: env.DATA_DIR, origin, workerToken, scheduler, log });
-  const studies = new StudyManager(db, env.DATA_DIR, origin, { publishRun: (row) => hub.publishRun(row), poke: () => scheduler.poke(), studyUpdated: (id) => hub.publishStudy(id) });
+  const studies = new StudyManager(db, env.DATA_DIR, origin, {
+    publishRun: (row) => hub.publishRun(row),
+    cancelOnWorker: (row) => hub.cancelOnWorker(row),
+    poke: () => scheduler.poke(),
+    studyUpdated: (id) => hub.publishStudy(id),
+  });
   hub.setRunListener((row) => studies.onRunChanged(row));
   const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, scheduler, hub, studies };
 

@@ -1,8 +1,9 @@
-// `npm run bench [-- --json] [-- --only load|cnn|vae|gan]`: speed checks that are not tests.
+// `npm run bench [-- --json] [-- --only load|cnn|vae|gan|cvae]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
-//  - cnn, vae, gan: one training step (batch 32, full width) at 64 and 128 on the best backend,
-//    per image, beside the PyTorch reference (../shared/bench/torch_reference.py) when torch is
-//    installed (apt-get install python3-torch).
+//  - cnn, vae, gan, cvae: one training step (batch 32, full width) at 64 and 128 on the best
+//    backend, per image, beside the PyTorch reference (../shared/bench/torch_reference.py) when
+//    torch is installed (apt-get install python3-torch); the cnn row at 128 also reports the
+//    process's peak resident memory over its steps.
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +20,8 @@ import { buildVae } from '../../workers/models/vae';
 import { buildGan } from '../../workers/models/gan';
 import { trainVaeStep } from '../../workers/train/vae-trainer';
 import { createGanOptimizers, trainGanStep } from '../../workers/train/gan-trainer';
+import { buildCvae, CVAE_PAPER_PRESET } from '../../workers/models/cvae';
+import { trainCvaeStep } from '../../workers/train/cvae-trainer';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, only: { type: 'string' } } });
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,6 +50,18 @@ async function benchLoad() {
   report({ bench: 'load', images: 3000, size, ms: Math.round(median(times)), targetMs: 2000 });
 }
 
+/**
+ * PyTorch 1.13 CPU, 2 threads, batch 32, ms per image, as recorded in
+ * shared/design/ENGINE_NOTES.md on this kind of machine. Recorded, not measured in this run:
+ * printed as `torchNotesMsPerImage` only when torch is absent, so a reader can still compare.
+ */
+const TORCH_NOTES_MS_PER_IMAGE: Record<string, Record<number, number>> = {
+  cnn: { 64: 4.2, 128: 20.5 },
+  vae: { 64: 49, 128: 65 },
+  gan: { 64: 4.2, 128: 18 },
+  cvae: { 64: 2.5, 128: 18 },
+};
+
 function torchReference(model: string, size: number, batch: number): number | null {
   if (!fs.existsSync(torchScript)) return null;
   const run = spawnSync('python3', [torchScript, '--model', model, '--size', String(size), '--batch', String(batch), '--threads', String(os.cpus().length)], { encoding: 'utf8' });
@@ -72,6 +87,11 @@ const steppers: Record<string, (size: number, batch: number) => { step: (xs: tf.
     const optimizers = createGanOptimizers();
     return { step: (xs, i) => trainGanStep(gan, optimizers, xs, i), dispose: () => (optimizers.g.dispose(), optimizers.d.dispose(), gan.generator.dispose(), gan.discriminator.dispose()) };
   },
+  cvae: (size) => {
+    const cvae = buildCvae({ imageSize: size, width: 1, latentDim: CVAE_PAPER_PRESET.latentDim, seed: 0 });
+    const optimizer = tf.train.adam(1e-3);
+    return { step: (xs, i) => trainCvaeStep(cvae, optimizer, xs, { seed: 0, step: i }), dispose: () => (optimizer.dispose(), cvae.encoder.dispose(), cvae.decoder.dispose()) };
+  },
 };
 
 async function benchModel(model: string, backend: string) {
@@ -80,14 +100,24 @@ async function benchModel(model: string, backend: string) {
     const stepper = steppers[model](size, batch);
     const xs = tf.randomUniform([batch, size, size, 1]) as tf.Tensor4D;
     const times: number[] = [];
+    // Sampled after every step (a step's tensors are freed by then, the heap it grew is not).
+    let peakRss = process.memoryUsage().rss;
     for (let s = 0; s < 5; s++) {
       const t = performance.now();
       await stepper.step(xs, s);
       if (s >= 2) times.push(performance.now() - t);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
     const msPerImage = median(times) / batch;
     const torchMsPerImage = torchReference(model, size, batch);
-    report({ model, size, batch, backend, msPerImage: +msPerImage.toFixed(2), ...(torchMsPerImage ? { torchMsPerImage, ratio: +(msPerImage / torchMsPerImage).toFixed(2) } : {}) });
+    const notes = TORCH_NOTES_MS_PER_IMAGE[model]?.[size];
+    const reference = torchMsPerImage
+      ? { torchMsPerImage, ratio: +(msPerImage / torchMsPerImage).toFixed(2) }
+      : notes
+        ? { torchNotesMsPerImage: notes, notesRatio: +(msPerImage / notes).toFixed(2) }
+        : {};
+    const memory = model === 'cnn' && size === 128 ? { peakRssMb: Math.round(peakRss / 2 ** 20) } : {};
+    report({ model, size, batch, backend, msPerImage: +msPerImage.toFixed(2), ...reference, ...memory });
     xs.dispose();
     stepper.dispose();
   }

@@ -13,7 +13,7 @@ import type { StudyView } from '../studies/manager';
 import { appRouter } from '../api/root';
 import { progressBar } from './progress';
 import { orderColumns } from '../results/table';
-import { runCli, withHeadlessServer } from './watch-run';
+import { onInterrupt, runCli, withHeadlessServer } from './watch-run';
 
 const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--per-class N] [--json]';
 
@@ -77,10 +77,9 @@ async function main() {
     console.error(`study ${study.id} (${study.name}): ${study.nodes.length} steps`);
     const interrupt = () => {
       console.error('\ninterrupted: cancelling the study');
-      void caller.studies.cancel({ id: study.id }).catch(() => undefined).then(() => server.close()).finally(() => process.exit(130));
+      void caller.studies.cancel({ id: study.id }).catch((err) => console.error(`could not cancel: ${err instanceof Error ? err.message : err}`)).then(() => server.close()).finally(() => process.exit(130));
     };
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
+    onInterrupt(interrupt);
     const report = (view: StudyView) => {
       const c = view.counts;
       progressBar('steps', c.succeeded + c.failed + c.blocked + c.cancelled, view.nodes.length);

@@ -22,8 +22,7 @@ export async function launchAndWatch(server: RunningServer, launch: (caller: Cal
     const cancel = runId ? caller.runs.cancel({ id: runId }).catch(() => undefined) : Promise.resolve();
     void cancel.then(() => server.close()).finally(() => process.exit(130));
   };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  onInterrupt(interrupt);
   const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'] });
   try {
     const finished = new Promise<RunView>((resolve) => {
@@ -63,4 +62,18 @@ export function runCli(main: () => Promise<void>): void {
       process.exit(1);
     },
   );
+}
+
+/** Runs `handler` on the first SIGINT or SIGTERM and ignores the rest. Ctrl-C reaches this process
+ * twice (from the terminal and relayed by tsx); with a one-shot listener the second signal would
+ * kill the process in the middle of cancelling. */
+export function onInterrupt(handler: () => void): void {
+  let interrupted = false;
+  const once = () => {
+    if (interrupted) return;
+    interrupted = true;
+    handler();
+  };
+  process.on('SIGINT', once);
+  process.on('SIGTERM', once);
 }

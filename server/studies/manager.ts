@@ -24,6 +24,8 @@ export class StudyError extends Error {}
 
 export interface StudyHooks {
   publishRun: (row: RunRow) => void;
+  /** Tells the worker training a cancelled run to stop. */
+  cancelOnWorker: (row: RunRow) => void;
   poke: () => void;
   studyUpdated: (studyId: string) => void;
 }
@@ -213,7 +215,9 @@ export class StudyManager {
     for (const node of this.nodes(studyId)) {
       if (node.state !== 'launched' || !node.runId || node.reused) continue;
       const row = cancelRun(this.db, node.runId);
-      if (row) this.hooks.publishRun(row);
+      if (!row) continue;
+      this.hooks.cancelOnWorker(row);
+      this.hooks.publishRun(row);
     }
     this.advance(studyId);
     this.hooks.studyUpdated(studyId);

@@ -1,7 +1,7 @@
-// Checks the engine's backend selection and its wasm conv-gradient kernels against the cpu backend.
+// Checks the engine's backend selection and its wasm kernels and gradients against the cpu backend.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tensor4D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { initEngine, type Tf } from '../../workers/engine/backend';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -33,11 +33,11 @@ function random(size: number, seed: number): Float32Array {
 }
 
 /** Runs fn on each backend with the same input values and returns every output's values. */
-async function onBoth(inputs: Result[], fn: (...t: Tensor4D[]) => Tensor4D[]): Promise<Record<'cpu' | 'wasm', Result[]>> {
+async function onBoth<T extends Tensor = Tensor4D>(inputs: Result[], fn: (...t: T[]) => Tensor[]): Promise<Record<'cpu' | 'wasm', Result[]>> {
   const results = {} as Record<'cpu' | 'wasm', Result[]>;
   for (const name of ['cpu', 'wasm'] as const) {
     await tf.setBackend(name);
-    const tensors = inputs.map((i) => tf.tensor4d(i.data, i.shape as [number, number, number, number]));
+    const tensors = inputs.map((i) => tf.tensor(i.data, i.shape) as T);
     const outs = fn(...tensors);
     results[name] = outs.map((o) => ({ data: o.dataSync() as Float32Array, shape: o.shape }));
     tf.dispose([...tensors, ...outs]);
@@ -107,6 +107,111 @@ for (const c of transposeCases) {
     assertClose(out.wasm[0], out.cpu[0], 'conv2dTranspose');
   });
 }
+
+const input = (shape: number[], seed: number): Result => ({ data: random(shape.reduce((a, b) => a * b, 1), seed), shape });
+
+const matMulCases: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+  { a: [40, 7], b: [40, 9], ta: true, tb: false },
+  { a: [7, 40], b: [9, 40], ta: false, tb: true },
+  { a: [40, 7], b: [9, 40], ta: true, tb: true },
+  { a: [3, 33, 5], b: [3, 33, 6], ta: true, tb: false },
+  { a: [2, 5, 17], b: [1, 8, 17], ta: false, tb: true },
+  { a: [6, 300], b: [2048, 300], ta: false, tb: true },
+  // A right operand of 2^20+ elements seen for the first time takes the (Wᵀ·xᵀ)ᵀ route.
+  { a: [6, 1024], b: [1024, 1030], ta: false, tb: false },
+  { a: [2, 3, 1024], b: [1024, 1030], ta: false, tb: false },
+];
+
+for (const c of matMulCases) {
+  test(`matMul matches cpu: ${JSON.stringify(c)}`, async () => {
+    const out = await onBoth<Tensor>([input(c.a, 11), input(c.b, 12)], (a, b) => [tf.matMul(a, b, c.ta, c.tb)]);
+    assertClose(out.wasm[0], out.cpu[0], 'matMul');
+  });
+}
+
+test('matMul with the same large right operand twice gives the same product both times on wasm', async () => {
+  await tf.setBackend('wasm');
+  const [a, b] = [input([4, 1024], 13), input([1024, 1100], 14)].map((i) => tf.tensor2d(i.data, i.shape as [number, number]));
+  const first = tf.matMul(a, b);
+  const second = tf.matMul(a, b);
+  assertClose({ data: second.dataSync() as Float32Array, shape: second.shape }, { data: first.dataSync() as Float32Array, shape: first.shape }, 'matMul cached');
+  tf.dispose([a, b, first, second]);
+});
+
+const reduceCases: { shape: number[]; axis: number[]; keepDims: boolean }[] = [
+  { shape: [4, 9, 9, 5], axis: [0, 1, 2], keepDims: false },
+  { shape: [4, 9, 9, 5], axis: [0, 1, 2], keepDims: true },
+  { shape: [300, 7], axis: [0], keepDims: false },
+  { shape: [6, 5, 4], axis: [1, 0], keepDims: true },
+  { shape: [6, 5, 4], axis: [1], keepDims: false },
+  { shape: [6, 5, 4], axis: [0, 1, 2], keepDims: false },
+];
+
+for (const c of reduceCases) {
+  test(`sum and mean match cpu: ${JSON.stringify(c)}`, async () => {
+    const out = await onBoth<Tensor>([input(c.shape, 21)], (x) => [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)]);
+    assertClose(out.wasm[0], out.cpu[0], 'sum');
+    assertClose(out.wasm[1], out.cpu[1], 'mean');
+  });
+}
+
+const poolCases: { shape: number[]; k: number; s: number; pad: 'same' | 'valid' }[] = [
+  { shape: [2, 8, 8, 3], k: 2, s: 2, pad: 'valid' },
+  { shape: [2, 9, 7, 4], k: 2, s: 2, pad: 'same' },
+  { shape: [2, 9, 9, 3], k: 3, s: 2, pad: 'same' },
+  { shape: [3, 10, 10, 2], k: 3, s: 1, pad: 'valid' },
+  { shape: [2, 9, 9, 3], k: 2, s: 2, pad: 'valid' },
+];
+
+for (const c of poolCases) {
+  test(`maxPool gradient matches cpu, ties included: ${JSON.stringify(c)}`, async () => {
+    // relu leaves many windows all zero and rounding to 1/4 makes ties among positive values:
+    // the gradient must go to the first maximum, as on cpu.
+    const x = input(c.shape, 31);
+    x.data = x.data.map((v) => Math.max(0, Math.round(v * 4) / 4));
+    const pooled = tf.backend_util.computePool2DInfo(c.shape as [number, number, number, number], c.k, c.s, 1, c.pad).outShape;
+    const out = await onBoth([x, input(pooled, 32)], (xt, dy) => [tf.grad((a) => tf.sum(tf.mul(tf.maxPool(a as Tensor4D, c.k, c.s, c.pad), dy)))(xt)]);
+    assertClose(out.wasm[0], out.cpu[0], 'maxPool gradient');
+  });
+}
+
+test('tile, transpose, clone and same-dtype cast match cpu', async () => {
+  const out = await onBoth<Tensor>([input([1, 1, 5], 41), input([3, 130, 517], 42), input([300, 260], 43)], (v, m, w) => [
+    tf.tile(v, [3, 4, 1]),
+    tf.tile(v, [2, 1, 2]),
+    tf.transpose(m, [0, 2, 1]),
+    tf.transpose(w),
+    tf.transpose(m, [2, 0, 1]),
+    tf.clone(w),
+    tf.cast(w, 'float32'),
+  ]);
+  out.wasm.forEach((r, i) => assertClose(r, out.cpu[i], 'tile / transpose / copy'));
+});
+
+test('a clone or same-dtype cast outlives its disposed source on wasm', async () => {
+  await tf.setBackend('wasm');
+  const source = tf.tensor1d([1, 2, 3]);
+  const copies = [tf.clone(source), tf.cast(source, 'float32')];
+  source.dispose();
+  for (const c of copies) assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3]);
+  tf.dispose(copies);
+});
+
+test('training-mode batch-norm gradients match cpu', async () => {
+  // As tfjs-layers' BatchNormalization trains: statistics from tf.moments, then tf.batchNorm.
+  // (Without a scale tf.grads fails inside tfjs itself, on cpu as well, so that case is not ours.)
+  const x = input([4, 6, 5, 3], 51);
+  x.data = x.data.map((v) => 3 + 2 * v); // an offset mean, so that x - mean matters
+  const out = await onBoth<Tensor>([x, input([4, 6, 5, 3], 52), input([3], 53), input([3], 54)], (xt, dy, gamma, beta) =>
+    tf.grads((a, g, b) => {
+      const { mean, variance } = tf.moments(a, [0, 1, 2]);
+      return tf.sum(tf.mul(tf.batchNorm(a, mean, variance, b, g, 1e-3), dy));
+    })([xt, gamma, beta]),
+  );
+  assertClose(out.wasm[0], out.cpu[0], 'batch-norm input gradient');
+  assertClose(out.wasm[1], out.cpu[1], 'batch-norm scale gradient');
+  assertClose(out.wasm[2], out.cpu[2], 'batch-norm offset gradient');
+});
 
 test('repeated conv-net gradients keep the tensor count flat on wasm', async () => {
   await tf.setBackend('wasm');

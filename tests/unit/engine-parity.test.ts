@@ -1,0 +1,61 @@
+// BrainCNN trained for a few steps on the wasm backend, with the engine's own kernels and
+// gradients, follows the cpu backend's losses: the speed-ups change no result a user could see.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initEngine, type Tf } from '../../workers/engine/backend';
+import { buildBrainCnn } from '../../workers/models/cnn';
+import { trainCnnStep } from '../../workers/train/cnn-trainer';
+
+let tf: Tf;
+const STEPS = 4;
+const BATCH = 8;
+
+before(async () => {
+  delete process.env.TFJS_BACKEND;
+  ({ tf } = await initEngine({ force: 'wasm' }));
+});
+
+/** Deterministic pixels in [0, 1), so every backend sees the same batch. */
+function pixels(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let state = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 32;
+  }
+  return out;
+}
+
+/** Losses of STEPS Adam steps on one fixed batch, and the tensor count after each step. */
+async function train(backend: 'cpu' | 'wasm', imageSize: number, width: number): Promise<{ losses: number[]; counts: number[] }> {
+  await tf.setBackend(backend);
+  const model = buildBrainCnn({ imageSize, width, dropout: 0, seed: 3 });
+  const optimizer = tf.train.adam(1e-3);
+  const labels = Array.from({ length: BATCH }, (_, i) => i % 2);
+  const xs = tf.tensor4d(pixels(BATCH * imageSize * imageSize, 7), [BATCH, imageSize, imageSize, 1]);
+  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as import('@tensorflow/tfjs').Tensor2D);
+  const losses: number[] = [];
+  const counts: number[] = [];
+  for (let s = 0; s < STEPS; s++) {
+    losses.push((await trainCnnStep(model, optimizer, xs, ys)).loss);
+    counts.push(tf.memory().numTensors);
+  }
+  tf.dispose([xs, ys]);
+  optimizer.dispose();
+  model.dispose();
+  return { losses, counts };
+}
+
+// Width 1 at 32x32 makes the first dense kernel 2048x1024, large enough for the wasm matMul's
+// transposed route; width 0.25 keeps every product on the built-in kernel.
+for (const { imageSize, width } of [{ imageSize: 32, width: 0.25 }, { imageSize: 32, width: 1 }]) {
+  test(`BrainCNN ${imageSize}x${imageSize}, width ${width}: wasm losses match cpu over ${STEPS} steps`, async () => {
+    const cpu = await train('cpu', imageSize, width);
+    const wasm = await train('wasm', imageSize, width);
+    const rel = wasm.losses.map((l, i) => Math.abs(l - cpu.losses[i]) / Math.abs(cpu.losses[i]));
+    console.log(`losses cpu ${cpu.losses.map((l) => l.toFixed(6)).join(' ')}; wasm ${wasm.losses.map((l) => l.toFixed(6)).join(' ')}; worst relative difference ${Math.max(...rel).toExponential(2)}`);
+    assert.ok(cpu.losses[STEPS - 1] !== cpu.losses[0], 'the weights must change between steps');
+    assert.ok(Math.max(...rel) < 1e-4, `losses drift apart: ${rel.map((r) => r.toExponential(1)).join(', ')}`);
+    assert.equal(new Set(wasm.counts.slice(1)).size, 1, `tensor counts drifted on wasm: ${wasm.counts.join(',')}`);
+  });
+}
