@@ -125,3 +125,16 @@ test('study steps that others wait on are queued with priority', async () => {
   assert.equal(priority('gen-vae-tumor').priority, 13);
   assert.equal(priority('cnn-real-s0').priority, 0);
 });
+
+test('cancelling a study cancels its queued runs and launches nothing more', async () => {
+  // Another size of synthetic set: generators and real-data classifiers are reused, the rest is new.
+  const study = (await server.api.studies.launch.mutate({ preset: 'smoke', seeds: 1, sweep: false, perClass: 40 })) as StudyView;
+  assert.ok(study.nodes.filter((n) => n.key.startsWith('gen-')).every((n) => n.reused));
+  assert.equal(study.nodes.find((n) => n.key === 'synth-vae')!.state, 'queued');
+  await server.api.studies.cancel.mutate({ id: study.id });
+  const view = (await server.api.studies.get.query({ id: study.id })) as StudyView;
+  assert.equal(view.status, 'cancelled');
+  assert.equal(view.nodes.find((n) => n.key === 'synth-vae')!.state, 'cancelled');
+  assert.ok(view.nodes.filter((n) => n.key.includes('-vae-s') || n.key.includes('-gan-s')).every((n) => n.state === 'blocked'));
+  assert.equal(view.counts.queued + view.counts.running + view.counts.waiting, 0);
+});
