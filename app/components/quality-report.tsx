@@ -79,8 +79,10 @@ export function QualityReport({ datasetId, report }: { datasetId: string; report
         </tbody>
       </table>
       <p className="text-xs text-zinc-500">
-        Features: the penultimate layer of a BrainCNN (width {report.encoder.width}, {report.encoder.epochs} epochs, seed {report.encoder.seed}) trained on {report.encoder.trainImages} real
-        training images of {report.encoder.datasetId} at {report.encoder.imageSize} px; validation accuracy {pct(report.encoder.valAccuracy)}. Memorisation is measured in pixel space. Held-out images are the real validation split; the test split is never read.
+        Features: the spatially averaged activations of the three convolution blocks ({report.encoder.featureDim} values, standardised by the real training images) of a BrainCNN
+        (width {report.encoder.width}, {report.encoder.epochs} epochs, seed {report.encoder.seed}) trained on {report.encoder.trainImages} real training images of {report.encoder.datasetId} at{' '}
+        {report.encoder.imageSize} px; validation accuracy {pct(report.encoder.valAccuracy)}. Memorisation and diversity are measured in pixel space. Held-out images are the real validation
+        split; the test split is never read.
       </p>
       <div className="grid gap-4 md:grid-cols-2">
         {report.classes.map((c) => (

@@ -71,7 +71,7 @@ test('a synthesis run makes a dataset with lineage and a quality and privacy rep
 
   const quality = dataset.report!;
   assert.equal(dataset.quality?.fid, quality.headline.fid);
-  assert.equal(quality.encoder.kind, 'braincnn-penultimate');
+  assert.equal(quality.encoder.kind, 'braincnn-pooled-conv');
   assert.equal(quality.classes.length, 2);
   for (const c of quality.classes) {
     for (const value of [c.fid, c.fidRealBaseline, c.kid.mean, c.precision, c.recall, c.msSsim.synthetic, c.memorization.memorizationRatio]) assert.ok(Number.isFinite(value), JSON.stringify(c));

@@ -8,6 +8,7 @@ import { createRng } from '../../workers/data/rng';
 import { manifoldPrecisionRecall } from '../../workers/eval/prd';
 import { meanPairwiseMsSsim, msSsim, ssim } from '../../workers/eval/ms-ssim';
 import { memorizationReport, modeCollapseLikely, nearestDistances } from '../../workers/eval/memorization';
+import { classQuality, standardise } from '../../workers/eval/quality-report';
 
 const rand = createRng(42);
 
@@ -173,4 +174,31 @@ test('mode collapse: identical or few-mode sets are flagged, diverse sets are no
   const diverse = Array.from({ length: 40 }, () => blobImage());
   assert.ok(!modeCollapseLikely(diverse));
   assert.ok(!modeCollapseLikely(diverse, real));
+});
+
+test('the class report: copies of the training images are flagged as copying; independent images from the same source are not', () => {
+  const toU8 = (img: Float32Array) => Uint8Array.from(img, (v) => Math.round(v * 255));
+  const train = Array.from({ length: 60 }, () => toU8(blobImage()));
+  const heldOut = Array.from({ length: 30 }, () => toU8(blobImage()));
+  const fresh = Array.from({ length: 40 }, () => toU8(blobImage()));
+  const f = { realTrain: features(60, 6), realHeldOut: features(30, 6) };
+  const copied = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: train.slice(0, 40), realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: f.realTrain.slice(0, 40) }, seed: 0 });
+  assert.ok(copied.memorization.copyingLikely);
+  assert.ok(copied.memorization.memorizationRatio < 0.05);
+  assert.ok(copied.warnings.some((w) => w.startsWith('Copying likely')));
+  const independent = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6) }, seed: 0 });
+  assert.equal(independent.memorization.copyingLikely, false);
+  assert.ok(independent.memorization.memorizationRatio > 0.8);
+  assert.ok(independent.precision > 0.5 && independent.fid < 1, `fid ${independent.fid}`);
+  // Far-off features (a generator that makes something else): FID well above the real baseline,
+  // few synthetic images inside the real manifold, and a warning.
+  const far = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6, 5) }, seed: 0 });
+  assert.ok(far.fid > 10 * far.fidRealBaseline && far.precision < 0.1);
+  assert.ok(far.warnings.some((w) => w.includes('precision')));
+});
+
+test('standardise maps the reference to zero mean and unit spread per feature', () => {
+  const ref = [Float64Array.of(1, 100), Float64Array.of(3, 300)];
+  const [z] = standardise(ref, [ref]);
+  assert.deepEqual(z.map((r) => Array.from(r, (v) => Number(v.toFixed(6)))), [[-1, -1], [1, 1]]);
 });

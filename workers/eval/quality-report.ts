@@ -34,8 +34,22 @@ export interface QualityInputs {
   seed: number;
 }
 
+/** Standardises every feature by the real training images' mean and spread, so that no feature
+ * dominates the distances by its scale (a fixed affine map per report: FID is comparable between
+ * sets measured against the same real images). */
+export function standardise(reference: Float64Array[], sets: Float64Array[][]): Float64Array[][] {
+  const d = reference[0].length;
+  const mu = new Float64Array(d), sd = new Float64Array(d);
+  for (const r of reference) for (let j = 0; j < d; j++) mu[j] += r[j] / reference.length;
+  for (const r of reference) for (let j = 0; j < d; j++) sd[j] += (r[j] - mu[j]) ** 2 / reference.length;
+  const scale = Float64Array.from(sd, (v) => 1 / Math.sqrt(v + 1e-12));
+  return sets.map((set) => set.map((r) => Float64Array.from(r, (v, j) => (v - mu[j]) * scale[j])));
+}
+
 export function classQuality(input: QualityInputs): ClassQuality {
-  const { features: f, size, seed } = input;
+  const { size, seed } = input;
+  const [realTrain, realHeldOut, synthetic] = standardise(input.features.realTrain, [input.features.realTrain, input.features.realHeldOut, input.features.synthetic]);
+  const f = { realTrain, realHeldOut, synthetic };
   const fid = frechetDistance(f.realTrain, f.synthetic);
   const fidRealBaseline = frechetDistance(f.realTrain, f.realHeldOut);
   const kid = kernelInceptionDistance(f.realTrain, f.synthetic, { seed });
@@ -52,7 +66,7 @@ export function classQuality(input: QualityInputs): ClassQuality {
     warnings.push(`Copying likely: synthetic images sit ${memorization.memorizationRatio.toFixed(2)}x as far from their closest training image as real held-out images do, and ${(memorization.nearCopyShare * 100).toFixed(1)}% are near-exact copies.`);
   }
   if (modeCollapse.likely) {
-    warnings.push(`Mode collapse likely: the synthetic images spread ${modeCollapse.realSpread ? `${(modeCollapse.syntheticSpread / modeCollapse.realSpread).toFixed(2)}x as much as the real ones` : 'very little'} and ${(modeCollapse.duplicateShare * 100).toFixed(0)}% have a near-duplicate among themselves.`);
+    warnings.push(`Low diversity (mode collapse, or the blurred averages a VAE makes): the synthetic images spread ${modeCollapse.realSpread ? `${(modeCollapse.syntheticSpread / modeCollapse.realSpread).toFixed(2)}x as much as the real ones` : 'very little'} in pixel space and ${(modeCollapse.duplicateShare * 100).toFixed(0)}% have a near-duplicate among themselves.`);
   }
   if (precision < 0.1) warnings.push(`Few synthetic images look real to the encoder (precision ${(precision * 100).toFixed(0)}%).`);
   return {
