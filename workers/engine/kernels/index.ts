@@ -1,16 +1,48 @@
-// Registers the project's wasm kernels: the missing conv filter gradient and a faster input gradient.
+// Registers the project's wasm kernels (the missing conv filter gradient; faster conv input
+// gradient, transposed and wide matMuls, leading-axis Sum/Mean, MaxPoolGrad, leading-axis Tile,
+// matrix Transpose; copy-free Identity and Cast) and the wasm batch-norm gradients.
+import type { KernelConfig } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
+import { batchNormGradConfig, meanGradConfig } from '../gradients/batch-norm';
+import { batchMatMulConfig } from './batch-mat-mul';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import { meanConfig, sumConfig } from './leading-reduce';
+import { maxPoolGradConfig } from './max-pool-grad';
+import { castConfig, identityConfig } from './shared-identity';
+import { tileConfig } from './tile';
+import { transposeConfig } from './transpose';
 
 const registered = new WeakSet<object>();
 
+/** The backend's own kernel, which a wrapper falls back on for the cases it does not speed up. */
+function builtin(tf: Tf, kernelName: string): KernelConfig {
+  const config = tf.getKernel(kernelName, 'wasm');
+  if (!config) throw new Error(`the wasm backend has no ${kernelName} kernel to wrap`);
+  return config;
+}
+
 export function registerWasmKernels(tf: Tf): void {
   if (registered.has(tf)) return;
-  for (const config of [conv2dBackpropFilterConfig(tf), conv2dBackpropInputConfig(tf)]) {
+  const configs = [
+    conv2dBackpropFilterConfig(tf),
+    conv2dBackpropInputConfig(tf),
+    batchMatMulConfig(tf, builtin(tf, tf.BatchMatMul)),
+    sumConfig(tf, builtin(tf, tf.Sum)),
+    meanConfig(tf, builtin(tf, tf.Mean)),
+    maxPoolGradConfig(tf, builtin(tf, tf.MaxPoolGrad)),
+    tileConfig(tf, builtin(tf, tf.Tile)),
+    identityConfig(tf, builtin(tf, tf.Identity)),
+    castConfig(tf, builtin(tf, tf.Cast)),
+    transposeConfig(tf, builtin(tf, tf.Transpose)),
+  ];
+  for (const config of configs) {
     // Replace a kernel the backend already ships (registerKernel refuses duplicates).
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
+  // Gradients are registered per op, not per backend: these fall back on the stock ones off wasm.
+  tf.registerGradient(batchNormGradConfig(tf, tf.getGradient(tf.FusedBatchNorm)));
+  tf.registerGradient(meanGradConfig(tf, tf.getGradient(tf.Mean)));
   registered.add(tf);
 }
