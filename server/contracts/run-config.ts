@@ -18,6 +18,15 @@ export type TechniqueName = (typeof techniqueNames)[number];
 
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
 
+/** What a job computes from a config can change with the code (a new selection rule, a new
+ * report). Such a change bumps the model's revision, which goes into every new config, so a study
+ * never reuses a run made by the older code. Revision 1 is written as no field at all, so runs
+ * from before revisions existed still match. */
+export const JOB_REVISIONS = { cnn: 1, cvae: 2, vae: 1, gan: 1, synth: 2 } as const;
+const revision = z.number().int().min(2).optional();
+const revisionOf = (model: keyof typeof JOB_REVISIONS) => (JOB_REVISIONS[model] > 1 ? { revision: JOB_REVISIONS[model] } : {});
+export { revisionOf };
+
 /** Caps on the number of images per split; used by `smoke` so tests take seconds. */
 const splitLimits = z
   .object({
@@ -51,6 +60,7 @@ export const cnnConfigSchema = z.object({
   dropout: z.number().min(0).max(0.9),
   limits: splitLimits.default({}),
   ...trainDataFields,
+  revision,
 });
 export type CnnConfig = z.infer<typeof cnnConfigSchema>;
 
@@ -71,6 +81,7 @@ export const cvaeConfigSchema = z.object({
   techniques: z.array(z.enum(techniqueNames)).min(1).default([...techniqueNames]),
   limits: splitLimits.default({}),
   ...trainDataFields,
+  revision,
 });
 export type CvaeConfig = z.infer<typeof cvaeConfigSchema>;
 export type ClassifierConfig = CnnConfig | CvaeConfig;
@@ -92,6 +103,7 @@ const generatorFields = {
   learningRate: z.number().positive().max(1),
   sampleEvery: z.number().int().min(1).max(10_000),
   limits: splitLimits.default({}),
+  revision,
 };
 export const vaeConfigSchema = z.object({ model: z.literal('vae'), ...generatorFields, latentDim: z.number().int().min(2).max(2048) });
 export const ganConfigSchema = z.object({ model: z.literal('gan'), ...generatorFields });
@@ -124,6 +136,7 @@ export const synthConfigSchema = z.object({
     .max(2)
     .refine((g) => new Set(g.map((x) => x.imageClass)).size === g.length, 'at most one generator per class'),
   name: z.string().trim().min(1).max(80).regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only').optional(),
+  revision,
 });
 export type SynthConfig = z.infer<typeof synthConfigSchema>;
 
@@ -144,7 +157,7 @@ export const overridesSchema = z
   })
   .partial();
 
-type CvaePreset = Omit<CvaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'techniques' | 'syntheticDatasetId' | 'mixRatio'>;
+type CvaePreset = Omit<CvaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'techniques' | 'syntheticDatasetId' | 'mixRatio' | 'revision'>;
 
 /** The paper gives the CVAE's layers but no latent size or schedule; 128 and these epochs are ours. */
 export const cvaePresets: Record<PresetName, CvaePreset> = {
@@ -170,7 +183,7 @@ export const launchInputSchema = z.object({
 });
 export type LaunchInput = z.input<typeof launchInputSchema>;
 
-type CnnPreset = Omit<CnnConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'syntheticDatasetId' | 'mixRatio'>;
+type CnnPreset = Omit<CnnConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'syntheticDatasetId' | 'mixRatio' | 'revision'>;
 
 /** smoke: seconds, for tests; quick: a laptop CPU in minutes; paper: the paper at 128x128.
  * The scaled presets use dropout 0.2: with their narrower dense layers the paper's 0.5 (right
@@ -182,7 +195,7 @@ export const cnnPresets: Record<PresetName, CnnPreset> = {
   paper: { imageSize: 128, width: 1, epochs: 20, batchSize: 32, learningRate: 1e-3, dropout: 0.5, limits: {} },
 };
 
-type GeneratorPreset = Omit<VaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'imageClass'>;
+type GeneratorPreset = Omit<VaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'imageClass' | 'revision'>;
 
 /** The paper preset is the paper's architecture at 128 (latent 512); the GAN's Adam settings
  * (2e-4) are the DCGAN practice, the paper gives none. */
@@ -232,5 +245,6 @@ export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): 
     ...(!generator && launch.trainData !== 'real' ? { syntheticDatasetId: launch.syntheticDatasetId } : {}),
     ...(!generator && launch.mixRatio !== undefined ? { mixRatio: launch.mixRatio } : {}),
     ...(launch.model === 'cvae' && launch.techniques ? { techniques: launch.techniques } : {}),
+    ...revisionOf(launch.model),
   });
 }

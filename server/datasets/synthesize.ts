@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { getRun, listRuns } from '../../db/queries/runs';
 import { getDataset, insertDataset, listDatasets, type DatasetRow } from '../../db/queries/datasets';
-import { generatorConfigSchema, synthConfigSchema, type SynthConfig } from '../contracts/run-config';
+import { generatorConfigSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../contracts/run-config';
 import type { SyntheticSummary } from '../contracts/events';
 import { checkpointDirName, listCheckpoints } from '../../workers/models/checkpoint';
 
@@ -59,6 +59,7 @@ export function planSynthesis(db: Db, dataDir: string, raw: SynthesizeInput): Sy
     perClass: input.perClass,
     generators: generators.map((g) => ({ runId: g.run.id, model: g.config.model, imageClass: g.config.imageClass, epoch: g.epoch })),
     name: input.name,
+    ...revisionOf('synth'),
   });
 }
 
@@ -83,6 +84,11 @@ export function registerSynthetic(db: Db, dataDir: string, runId: string, config
   const id = `ds-${summary.contentHash.slice(0, 12)}`;
   const existing = getDataset(db, id);
   if (existing) {
+    // Same images: the version stays; its report (derived, not content) is replaced by the one
+    // just measured, which may come from a newer method.
+    for (const name of fs.existsSync(staged) ? fs.readdirSync(staged) : []) {
+      if (name === 'quality.json' || /^closest-\w+\.png$/.test(name)) fs.renameSync(path.join(staged, name), path.join(dataDir, existing.dir, name));
+    }
     fs.rmSync(staged, { recursive: true, force: true });
     return existing;
   }

@@ -4,6 +4,7 @@
 // t-test over the seeds both columns share, Holm-corrected over all comparisons of a metric).
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import { createRng } from '../../workers/data/rng';
+import { balancedAccuracy } from '../../workers/eval/metrics';
 export interface ResultRow {
   runId: string;
   datasetId: string;
@@ -93,11 +94,7 @@ export function meanCi(values: number[]): { mean: number; ciLow: number | null; 
  * 50% here even where tumours are 80% of the test images. Flagged, not just shown. */
 export const CHANCE_BALANCED_ACCURACY = 0.55;
 
-export function balancedAccuracy(c: { tp: number; fp: number; tn: number; fn: number }): number {
-  const sensitivity = c.tp + c.fn ? c.tp / (c.tp + c.fn) : 0;
-  const specificity = c.tn + c.fp ? c.tn / (c.tn + c.fp) : 0;
-  return (sensitivity + specificity) / 2;
-}
+export { balancedAccuracy };
 
 export function isChanceLevel(confusion: { tp: number; fp: number; tn: number; fn: number }): boolean {
   return balancedAccuracy(confusion) < CHANCE_BALANCED_ACCURACY;

@@ -3,7 +3,7 @@
 // maps that takes no labels at all, so no threshold can be tuned on the test split.
 // Hyper-parameter names follow the paper: anomalyThreshold = "anomaly_threshold" (per-pixel
 // error), tumorIndex = "tumor_index" (share of the image area), alpha (Global KMeans).
-import { binaryMetrics, type BinaryMetrics } from './metrics';
+import { balancedAccuracy, binaryMetrics, type BinaryMetrics } from './metrics';
 import { auprc, auroc, sensitivityAtSpecificity, type OperatingPoint } from './roc';
 import {
   applyGlobalKmeans,
@@ -37,7 +37,7 @@ const THRESHOLDS = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5];
 const TUMOR_INDICES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2];
 
 /**
- * Small grids, ordered so that ties in F1 and accuracy go to the first (lower) setting.
+ * Small grids, ordered so that ties go to the first (lower) setting.
  * DBSCAN: eps in pixels (1.5 = the 8-neighbourhood, 2.5 = a radius-2 disc of 21 pixels), minPts
  * counting the pixel itself; fewer thresholds since each setting is one clustering per image.
  * KMeans: spatial weight 0 clusters on error alone; at 0.5 position already dominates on a 128x128
@@ -123,8 +123,12 @@ function* candidates(technique: Technique, maps: Float32Array, size: number, gri
 }
 
 /**
- * Picks the setting with the best validation F1 (ties: accuracy, then grid order), fitting
- * Global KMeans on these maps. It is given validation data only, by construction.
+ * Picks the setting with the best validation balanced accuracy (the mean of sensitivity and
+ * specificity; ties: F1, then grid order), fitting Global KMeans on these maps; it is given
+ * validation data only, by construction. Not F1: the anomaly split's validation images are mostly
+ * tumours (as the paper's), so "everything is a tumour" already scores F1 0.89 there and won the
+ * search on the demo data (test recall 99.7%, specificity near 0); balanced accuracy gives that
+ * trivial rule 0.5.
  */
 export function searchOnValidation<T extends Technique>(technique: T, valMaps: Float32Array, valLabels: ArrayLike<number>, size: number, options: SearchOptions<T> = {}): SearchResult<T> {
   const n = mapCount(valMaps, size);
@@ -132,12 +136,13 @@ export function searchOnValidation<T extends Technique>(technique: T, valMaps: F
   const positives = Array.from(valLabels).filter((l) => l === 1).length;
   if (positives === 0 || positives === n) throw new Error(`searchOnValidation needs both classes in the validation split: got ${positives} tumour and ${n - positives} healthy maps`);
   const grid = (options.grid ?? ANOMALY_GRIDS[technique]) as Record<string, number[]>;
-  let best: { candidate: Candidate; metrics: BinaryMetrics } | null = null;
+  let best: { candidate: Candidate; metrics: BinaryMetrics; score: number } | null = null;
   let count = 0;
   for (const candidate of candidates(technique, valMaps, size, grid, options.seed ?? 0)) {
     count++;
     const metrics = binaryMetrics(valLabels, candidate.predictions);
-    if (!best || metrics.f1 > best.metrics.f1 || (metrics.f1 === best.metrics.f1 && metrics.accuracy > best.metrics.accuracy)) best = { candidate, metrics };
+    const score = balancedAccuracy(metrics.confusion);
+    if (!best || score > best.score || (score === best.score && metrics.f1 > best.metrics.f1)) best = { candidate, metrics, score };
   }
   if (!best) throw new Error(`searchOnValidation: the ${technique} grid is empty`);
   return { technique, params: best.candidate.params as ParamsFor<T>, fitted: best.candidate.fitted, validation: best.metrics, candidates: count };

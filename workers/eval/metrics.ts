@@ -39,3 +39,10 @@ export function binaryMetrics(truth: ArrayLike<number>, predicted: ArrayLike<num
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   return { accuracy: total === 0 ? 0 : (tp + tn) / total, precision, recall, f1, confusion };
 }
+
+/** Mean of sensitivity and specificity: 0.5 for any constant rule, whatever the class balance. */
+export function balancedAccuracy(c: Confusion): number {
+  const sensitivity = c.tp + c.fn ? c.tp / (c.tp + c.fn) : 0;
+  const specificity = c.tn + c.fp ? c.tn / (c.tn + c.fp) : 0;
+  return (sensitivity + specificity) / 2;
+}

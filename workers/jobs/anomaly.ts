@@ -14,7 +14,7 @@ import { errorMaps, trainCvaeStep } from '../train/cvae-trainer';
 import { RunStoppedError } from '../train/cnn-trainer';
 import { applyTechnique, evaluateApplied, searchOnValidation } from '../eval/anomaly';
 import { scoreSummary } from '../eval/roc';
-import { balancedAccuracy } from '../../server/results/table';
+import { balancedAccuracy } from '../eval/metrics';
 import { heatmapRowsPng } from '../eval/heatmap';
 import { describeTraining, RESULT_METRICS, type ClassifyOutcome } from './classify';
 import type { JobContext } from './context';

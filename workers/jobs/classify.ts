@@ -7,9 +7,8 @@ import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
 import { trainingSet } from '../data/train-data';
 import { trainBrainCnn, evaluateCnn } from '../train/cnn-trainer';
-import { binaryMetrics } from '../eval/metrics';
+import { balancedAccuracy, binaryMetrics } from '../eval/metrics';
 import { scoreSummary } from '../eval/roc';
-import { balancedAccuracy } from '../../server/results/table';
 import type { JobContext } from './context';
 
 export interface ClassifyOutcome<S> {
