@@ -113,7 +113,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
         </div>
         {study.table.length === 0 ? <p className="text-sm text-zinc-500">Cells fill in as the classifiers finish.</p> : <ComparisonTable cells={study.table} testId="study-table" />}
       </section>
-      {study.sweep.length > 0 && (
+      {new Set(study.sweep.map((p) => p.ratio)).size > 2 && (
         <section className="max-w-md">
           <CurveChart
             title={`Mix-ratio sweep: BrainCNN on real + x × synthetic (VAE) images; x = ${[...new Set(study.sweep.map((p) => p.ratio))].join(', ')}`}
