@@ -11,6 +11,7 @@ import { ensureDemoDataset } from './datasets/demo';
 import { removeStaleStaging } from './datasets/synthesize';
 import { StudyManager } from './studies/manager';
 import { handleTableExport } from './http/exports';
+import { ForeignRunWatcher } from './realtime/foreign-runs';
 import { Scheduler } from './scheduler/scheduler';
 import { Hub } from './realtime/hub';
 import { appRouter } from './api/root';
@@ -89,15 +90,19 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  // The dashboard also shows, live, what command-line processes train on the same DATA_DIR.
+  const foreign = origin === 'dashboard' ? new ForeignRunWatcher(db, origin, hub.io) : null;
   if (origin === 'dashboard') {
     scheduler.recoverInterruptedRuns();
     removeStaleStaging(db, env.DATA_DIR);
+    foreign!.start();
   }
   scheduler.poke();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      foreign?.stop();
       await scheduler.stop();
       await hub.close();
       httpServer.closeAllConnections();
