@@ -43,7 +43,11 @@ export class Hub {
   private readonly workerNs: Namespace<WorkerToServerEvents, ServerToWorkerEvents>;
 
   constructor(httpServer: http.Server, private readonly opts: HubOptions) {
-    this.io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 8e6 });
+    // A worker's event loop is busy for up to tens of seconds in one synchronous stretch (a
+    // technique search over a thousand error maps on a loaded machine): the default 20 s ping
+    // timeout failed such a run as "lost its connection". Local worker deaths are seen at once
+    // through the child process's exit, so a long timeout costs nothing there.
+    this.io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 8e6, pingInterval: 25_000, pingTimeout: 120_000 });
     this.io.on('connection', (socket) => {
       // The ack tells the browser it is in the room, so history it loads afterwards cannot miss
       // an event sent in between.

@@ -119,6 +119,7 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
       if (ctx.shouldStop()) throw new RunStoppedError('the run was cancelled');
       const t0 = Date.now();
       const search = searchOnValidation(technique, valMaps, val.labels, size, { seed: config.seed });
+      await new Promise((resolve) => setImmediate(resolve)); // answer pings and cancellation between the long phases
       const applied = applyTechnique(technique, search.params, search.fitted, testMaps, size);
       const evaluation = evaluateApplied(applied, test.labels);
       const { technique: _name, ...params } = search.params;
@@ -132,6 +133,7 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
       techniques.push(entry);
       const values = { ...evaluation.metrics, auroc: entry.scores.auroc, balancedAccuracy: balancedAccuracy(evaluation.metrics.confusion) };
       for (const metric of RESULT_METRICS) results.push({ model: 'cvae', technique, trainData: config.trainData, seed: config.seed, metric, value: values[metric] });
+      await new Promise((resolve) => setImmediate(resolve));
       ctx.log('info', `${technique}: ${JSON.stringify(params)} chosen on validation (F1 ${(search.validation.f1 * 100).toFixed(1)}%, ${search.candidates} settings); test accuracy ${(entry.accuracy * 100).toFixed(2)}%, precision ${(entry.precision * 100).toFixed(2)}%, recall ${(entry.recall * 100).toFixed(2)}%, F1 ${(entry.f1 * 100).toFixed(2)}%, AUROC ${entry.scores.auroc.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
     ctx.progress(config.epochs, totalSteps + 1, totalSteps + 1);
