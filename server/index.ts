@@ -90,19 +90,25 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
-  // The dashboard also shows, live, what command-line processes train on the same DATA_DIR.
-  const foreign = origin === 'dashboard' ? new ForeignRunWatcher(db, origin, hub.io) : null;
+  // The dashboard also shows, live, what command-line processes train on the same DATA_DIR; every
+  // process notices its runs cancelled from another one.
+  const foreign = new ForeignRunWatcher(db, origin, {
+    io: hub.io,
+    relayForeign: origin === 'dashboard',
+    cancelOnWorker: (row) => hub.cancelOnWorker(row),
+    publishRun: (row) => hub.publishRun(row),
+  });
   if (origin === 'dashboard') {
     scheduler.recoverInterruptedRuns();
     removeStaleStaging(db, env.DATA_DIR);
-    foreign!.start();
   }
+  foreign.start();
   scheduler.poke();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      foreign?.stop();
+      foreign.stop();
       await scheduler.stop();
       await hub.close();
       httpServer.closeAllConnections();

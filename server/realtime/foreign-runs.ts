@@ -1,9 +1,11 @@
-// Runs trained by another process on the same DATA_DIR (a command-line `train` or `study`) are
-// written to the shared database by that process's own server, so this server hears none of
-// their socket events. The watcher polls the database every two seconds and relays what changed
-// to this server's browsers: run rows (status, progress), study updates, and for runs someone is
-// watching, new metric points, log lines and images. It only broadcasts: it never advances a
-// study or touches a run, which stay the owning process's business.
+// Several processes may share one DATA_DIR: the dashboard and command-line `train` / `study`
+// runs, each with its own server, queue origin and workers. Each hears only its own workers'
+// socket events, so every server polls the shared database every two seconds:
+// - the dashboard relays other processes' runs to its browsers: run rows (status, progress),
+//   study updates, and for runs someone is watching, new metric points, log lines and images. It
+//   only broadcasts: it never advances another process's study or touches its runs;
+// - every server notices its own runs cancelled by another process (a "Cancel run" clicked on
+//   the dashboard for a command-line run): it stops the worker and moves its study on.
 import { and, asc, desc, eq, gt, inArray, ne, or } from 'drizzle-orm';
 import type { Server } from 'socket.io';
 import type { Db } from '../../db/client';
@@ -13,6 +15,15 @@ import { listRunImages } from '../../db/queries/metrics';
 import type { BrowserToServerEvents, ServerToBrowserEvents } from '../contracts/events';
 
 type Io = Server<BrowserToServerEvents, ServerToBrowserEvents>;
+type RunRow = typeof runs.$inferSelect;
+
+export interface WatcherHooks {
+  io: Io;
+  /** Relay other processes' runs to this server's browsers (the dashboard does). */
+  relayForeign: boolean;
+  cancelOnWorker: (row: RunRow) => void;
+  publishRun: (row: RunRow) => void;
+}
 
 export class ForeignRunWatcher {
   private readonly seen = new Map<string, string>();
@@ -20,7 +31,12 @@ export class ForeignRunWatcher {
   private since = Date.now();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db, private readonly origin: string, private readonly io: Io, private readonly periodMs = 2000) {}
+  private readonly io: Io;
+  private readonly handledCancels = new Set<string>();
+
+  constructor(private readonly db: Db, private readonly origin: string, private readonly hooks: WatcherHooks, private readonly periodMs = 2000) {
+    this.io = hooks.io;
+  }
 
   start(): void {
     this.timer ??= setInterval(() => {
@@ -39,6 +55,22 @@ export class ForeignRunWatcher {
   }
 
   poll(): void {
+    this.ownCancels();
+    if (this.hooks.relayForeign) this.relayForeign();
+  }
+
+  /** Own runs that another process marked cancelled while this process's worker trains them. */
+  private ownCancels(): void {
+    const rows = this.db.select().from(runs).where(and(eq(runs.origin, this.origin), eq(runs.status, 'cancelled'), gt(runs.finishedAt, Date.now() - 60_000))).all();
+    for (const row of rows) {
+      if (this.handledCancels.has(row.id) || !row.workerId) continue;
+      this.handledCancels.add(row.id);
+      this.hooks.cancelOnWorker(row);
+      this.hooks.publishRun(row);
+    }
+  }
+
+  private relayForeign(): void {
     const now = Date.now();
     const rows = this.db
       .select()

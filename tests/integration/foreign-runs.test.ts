@@ -47,3 +47,17 @@ test("another process's run streams to the dashboard's browsers", async () => {
   const failed = await waitForRun(browser, row.id, (r) => r.status === 'failed', 10_000);
   assert.equal(failed.error, 'stopped from the command line');
 });
+
+test('a run cancelled by another process stops its worker, which takes the next run', async () => {
+  const { db } = server.services;
+  const browser = await server.browser();
+  const long = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 1, overrides: { epochs: 200 } });
+  await waitForRun(browser, long.id, (r) => r.status === 'running', 60_000);
+  const next = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 2 });
+  // What "Cancel run" on another process's dashboard writes to the shared database.
+  db.update(runs).set({ status: 'cancelled', error: 'cancelled by a user', finishedAt: Date.now() }).where(eq(runs.id, long.id)).run();
+  const started = await waitForRun(browser, next.id, (r) => r.status === 'running', 30_000);
+  assert.equal(started.status, 'running', 'the only worker left the cancelled run');
+  const stored = await server.api.runs.get.query({ id: long.id });
+  assert.equal(stored.run.status, 'cancelled');
+});
