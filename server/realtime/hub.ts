@@ -107,7 +107,16 @@ export class Hub {
       }
       const run = getRun(db, parsed.data.runId);
       if (!run || run.status !== 'running' || run.workerId !== socket.data.workerId) return null;
+      heartbeat();
       return { data: parsed.data, run };
+    };
+    // The workers table's lastSeen: refreshed by the worker's messages, at most every 10 s.
+    let lastBeat = 0;
+    const heartbeat = () => {
+      const now = Date.now();
+      if (now - lastBeat < 10_000 || !socket.data.workerId) return;
+      lastBeat = now;
+      db.update(workers).set({ lastSeen: now }).where(eq(workers.id, socket.data.workerId)).run();
     };
 
     socket.on('worker:hello', (msg) => {
