@@ -2,7 +2,7 @@
 // /api/studies/<id>/table.(csv|json|tex) for one study's runs.
 import type http from 'node:http';
 import type { AppServices } from '../api/trpc';
-import { listResults } from '../../db/queries/results';
+import { currentResults } from '../results/current';
 import { summarizeCells, type TableCell } from '../results/table';
 import { toCsv, toJson, toLatex } from '../results/export';
 
@@ -26,7 +26,7 @@ export function handleTableExport(req: http.IncomingMessage, res: http.ServerRes
     const study = services.studies.view(studyId);
     if (!study) return send(404, 'application/json', JSON.stringify({ error: `no study with id ${studyId}` }));
     cells = study.table;
-  } else cells = summarizeCells(listResults(services.db));
+  } else cells = summarizeCells(currentResults(services.db));
   const { type, render } = FORMATS[format];
   send(200, type, render(cells), `${studyId ?? 'results'}-table.${format}`);
 }

@@ -84,3 +84,19 @@ test('synthetic training data is refused when it is missing or not synthetic', a
   await assert.rejects(server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', trainData: 'mixed', syntheticDatasetId: demo.id }), /not a synthetic one/);
   await assert.rejects(server.api.runs.launch.mutate({ model: 'vae', preset: 'smoke', trainData: 'synthetic', syntheticDatasetId: syntheticId }), /generators learn from real data only/);
 });
+
+test('the comparison over every run leaves out runs made by an older revision of their job', async () => {
+  const { db } = server.services;
+  const cvaeRuns = db.$client.prepare("select id, config from runs where model = 'cvae' and status = 'succeeded'").all() as { id: string; config: string }[];
+  assert.ok(cvaeRuns.length > 0);
+  const before = (await server.api.results.table.query()).filter((c) => c.model === 'cvae');
+  assert.ok(before.length > 0);
+  // As if they had been trained before the CVAE's selection rule changed (revision 1).
+  for (const r of cvaeRuns) {
+    const { revision: _old, ...config } = JSON.parse(r.config);
+    db.$client.prepare('update runs set config = ? where id = ?').run(JSON.stringify(config), r.id);
+  }
+  const after = (await server.api.results.table.query()).filter((c) => c.model === 'cvae');
+  assert.deepEqual(after, []);
+  for (const r of cvaeRuns) db.$client.prepare('update runs set config = ? where id = ?').run(r.config, r.id);
+});

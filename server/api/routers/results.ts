@@ -1,8 +1,8 @@
 // Results: the comparison table (rows = model + technique, columns = train data).
 import { createRouter, publicProcedure } from '../trpc';
-import { listResults } from '../../../db/queries/results';
+import { currentResults } from '../../results/current';
 import { summarizeCells } from '../../results/table';
 
 export const resultsRouter = createRouter({
-  table: publicProcedure.query(({ ctx }) => summarizeCells(listResults(ctx.db))),
+  table: publicProcedure.query(({ ctx }) => summarizeCells(currentResults(ctx.db))),
 });
