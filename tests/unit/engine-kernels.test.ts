@@ -188,6 +188,23 @@ test('tile, transpose, clone and same-dtype cast match cpu', async () => {
   out.wasm.forEach((r, i) => assertClose(r, out.cpu[i], 'tile / transpose / copy'));
 });
 
+test('strided slices (steps, offsets, masks, shrinking, ranks 1-4) match cpu', async () => {
+  const out = await onBoth<Tensor>([input([4, 4, 25, 12], 61), input([1, 32, 66, 66], 62), input([7, 9], 63), input([11], 64)], (k, x, m, v) => [
+    tf.stridedSlice(k, [1, 0, 0, 0], [4, 4, 25, 12], [2, 2, 1, 1]),
+    tf.stridedSlice(x, [0, 0, 1, 1], [1, 32, 64, 64], [1, 1, 2, 2]),
+    tf.stridedSlice(x, [0, 3, 0, 5], [1, 9, 66, 66], [1, 3, 1, 4]),
+    tf.stridedSlice(k, [0, 0, 2, 0], [0, 0, 20, 0], [1, 1, 3, 1], 0b1011, 0b1011),
+    tf.stridedSlice(k, [2, 0, 0, 0], [3, 4, 25, 12], [1, 1, 1, 1], 0, 0, 0, 0, 0b0001),
+    tf.stridedSlice(m, [1, 2], [7, 9], [3, 2]),
+    tf.stridedSlice(v, [1], [11], [4]),
+    tf.stridedSlice(m, [6, 8], [0, 0], [-2, -3]),
+  ]);
+  out.wasm.forEach((r, i) => {
+    assert.deepEqual(r.shape, out.cpu[i].shape, `slice ${i} shape`);
+    assertClose(r, out.cpu[i], `slice ${i}`);
+  });
+});
+
 test('a clone or same-dtype cast outlives its disposed source on wasm', async () => {
   await tf.setBackend('wasm');
   const source = tf.tensor1d([1, 2, 3]);

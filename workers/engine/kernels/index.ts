@@ -11,6 +11,7 @@ import { meanConfig, sumConfig } from './leading-reduce';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { castConfig, identityConfig } from './shared-identity';
 import { tileConfig } from './tile';
+import { stridedSliceConfig } from './strided-slice';
 import { transposeConfig } from './transpose';
 
 const registered = new WeakSet<object>();
@@ -35,6 +36,7 @@ export function registerWasmKernels(tf: Tf): void {
     identityConfig(tf, builtin(tf, tf.Identity)),
     castConfig(tf, builtin(tf, tf.Cast)),
     transposeConfig(tf, builtin(tf, tf.Transpose)),
+    stridedSliceConfig(tf, builtin(tf, tf.StridedSlice)),
   ];
   for (const config of configs) {
     // Replace a kernel the backend already ships (registerKernel refuses duplicates).
