@@ -17,6 +17,11 @@ export function findDatasetByName(db: Db, name: string): DatasetRow | undefined 
   return db.select().from(datasets).where(eq(datasets.name, name)).get();
 }
 
+/** A dataset named by its name or its id, as the command-line tools accept. */
+export function findDataset(db: Db, nameOrId: string): DatasetRow | undefined {
+  return findDatasetByName(db, nameOrId) ?? getDataset(db, nameOrId);
+}
+
 export function insertDataset(db: Db, row: DatasetRow): DatasetRow {
   return db.insert(datasets).values(row).returning().get();
 }

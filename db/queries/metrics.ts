@@ -31,8 +31,8 @@ export function listLogs(db: Db, runId: string, limit = 500) {
 }
 
 /** Images of a run (sample grids), in step order, with the URL the browser loads them from. */
-export function listRunImages(db: Db, runId: string) {
-  return db.select().from(runImages).where(eq(runImages.runId, runId)).orderBy(asc(runImages.step), asc(runImages.id)).all().map(toImageView);
+export function listRunImages(db: Db, runId: string, afterId = 0) {
+  return db.select().from(runImages).where(and(eq(runImages.runId, runId), gt(runImages.id, afterId))).orderBy(asc(runImages.step), asc(runImages.id)).all().map(toImageView);
 }
 
 export function insertRunImage(db: Db, runId: string, step: number, kind: string, file: string) {

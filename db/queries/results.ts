@@ -1,4 +1,5 @@
 // Queries on results: the cells of the comparison table.
+import { inArray } from 'drizzle-orm';
 import type { Db } from '../client';
 import { results } from '../schema';
 import type { ResultCell } from '../../server/contracts/events';
@@ -11,4 +12,8 @@ export function insertResults(db: Db, runId: string, datasetId: string, cells: R
 
 export function listResults(db: Db) {
   return db.select().from(results).all();
+}
+
+export function listResultsOfRuns(db: Db, runIds: string[]) {
+  return runIds.length === 0 ? [] : db.select().from(results).where(inArray(results.runId, runIds)).all();
 }

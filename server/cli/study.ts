@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { io, type Socket } from 'socket.io-client';
 import { presetNames } from '../contracts/run-config';
 import { studyTemplates } from '../contracts/study';
-import { listDatasets } from '../../db/queries/datasets';
+import { findDataset } from '../../db/queries/datasets';
 import type { BrowserToServerEvents, ServerToBrowserEvents } from '../contracts/events';
 import type { StudyView } from '../studies/manager';
 import { appRouter } from '../api/root';
@@ -67,7 +67,7 @@ async function main() {
     const caller = appRouter.createCaller(server.services);
     let datasetId: string | undefined;
     if (args.data) {
-      const match = listDatasets(server.services.db).find((d) => d.name === args.data || d.id === args.data);
+      const match = findDataset(server.services.db, args.data);
       if (!match) throw new Error(`no dataset named "${args.data}" (import it first with npm run import)`);
       datasetId = match.id;
     }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { launchAndWatch, runCli, withHeadlessServer } from './watch-run';
 import { modelNames, presetNames, techniqueNames, trainDataKinds } from '../contracts/run-config';
-import { listDatasets } from '../../db/queries/datasets';
+import { findDataset, listDatasets } from '../../db/queries/datasets';
 import { importDataset } from '../datasets/import';
 import { progressBar } from './progress';
 import fs from 'node:fs';
@@ -51,7 +51,7 @@ async function main() {
     const { services } = server;
     let datasetId: string | undefined;
     if (args.data) {
-      const match = listDatasets(services.db).find((d) => d.name === args.data || d.id === args.data);
+      const match = findDataset(services.db, args.data);
       if (match) datasetId = match.id;
       else if (fs.existsSync(args.data)) {
         // A path: import it first (a no-op when the same content is already stored).
@@ -64,7 +64,7 @@ async function main() {
     const run = await launchAndWatch(server, async (caller) => {
       let syntheticDatasetId: string | undefined;
       if (args.synthetic) {
-        const match = listDatasets(server.services.db).find((d) => d.name === args.synthetic || d.id === args.synthetic);
+        const match = findDataset(server.services.db, args.synthetic);
         if (!match) throw new Error(`no dataset named "${args.synthetic}"; synthetic datasets: ${listDatasets(server.services.db).filter((d) => d.kind === 'synthetic').map((d) => d.name).join(', ') || 'none yet (npm run generate)'}`);
         syntheticDatasetId = match.id;
       }

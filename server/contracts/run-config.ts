@@ -44,16 +44,21 @@ const trainDataFields = {
   mixRatio: z.number().min(0).max(10).default(1),
 };
 
-/** BrainCNN (paper section 5.2). `width` scales every layer: 1 = the paper's 32/64/128 conv
- * filters and 1024/512/128 hidden units. */
-export const cnnConfigSchema = z.object({
-  model: z.literal('cnn'),
+/** The fields both classifiers start with (in this order: stored configs are compared as JSON). */
+const classifierHead = {
   preset: z.enum(presetNames),
   seed,
   datasetId: z.string().min(1),
   trainData: z.enum(trainDataKinds),
   imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
   width: z.number().min(0.125).max(1),
+};
+
+/** BrainCNN (paper section 5.2). `width` scales every layer: 1 = the paper's 32/64/128 conv
+ * filters and 1024/512/128 hidden units. */
+export const cnnConfigSchema = z.object({
+  model: z.literal('cnn'),
+  ...classifierHead,
   epochs: z.number().int().min(1).max(200),
   batchSize: z.number().int().min(1).max(256),
   learningRate: z.number().positive().max(1),
@@ -68,12 +73,7 @@ export type CnnConfig = z.infer<typeof cnnConfigSchema>;
  * of the real validation and test splits are classified by each chosen technique. */
 export const cvaeConfigSchema = z.object({
   model: z.literal('cvae'),
-  preset: z.enum(presetNames),
-  seed,
-  datasetId: z.string().min(1),
-  trainData: z.enum(trainDataKinds),
-  imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
-  width: z.number().min(0.125).max(1),
+  ...classifierHead,
   latentDim: z.number().int().min(2).max(2048),
   epochs: z.number().int().min(1).max(500),
   batchSize: z.number().int().min(2).max(256),

@@ -42,7 +42,8 @@ export interface ImportResult {
 
 const NIFTI = /\.nii(\.gz)?$/i;
 
-function uniqueName(db: Db, wanted: string): string {
+/** `wanted`, or `wanted-2`, `wanted-3`… if a dataset already has that name. */
+export function uniqueName(db: Db, wanted: string): string {
   const taken = new Set(listDatasets(db).map((d) => d.name));
   if (!taken.has(wanted)) return wanted;
   for (let i = 2; ; i++) if (!taken.has(`${wanted}-${i}`)) return `${wanted}-${i}`;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { getRun, listRuns } from '../../db/queries/runs';
-import { getDataset, insertDataset, listDatasets, type DatasetRow } from '../../db/queries/datasets';
+import { getDataset, insertDataset, type DatasetRow } from '../../db/queries/datasets';
+import { uniqueName } from './import';
 import { generatorConfigSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../contracts/run-config';
 import type { SyntheticSummary } from '../contracts/events';
 import { checkpointDirName, listCheckpoints } from '../../workers/models/checkpoint';
@@ -69,12 +70,6 @@ export function synthesisGenerators(db: Db, dataDir: string, config: SynthConfig
     const run = getRun(db, g.runId);
     return { runId: g.runId, config: run?.config, epoch: g.epoch, checkpointDir: path.join(checkpointRoot(dataDir, g.runId), checkpointDirName(g.epoch)) };
   });
-}
-
-function uniqueName(db: Db, wanted: string): string {
-  const taken = new Set(listDatasets(db).map((d) => d.name));
-  if (!taken.has(wanted)) return wanted;
-  for (let i = 2; ; i++) if (!taken.has(`${wanted}-${i}`)) return `${wanted}-${i}`;
 }
 
 /** Moves the staged folder into place and records the dataset with its lineage. Returns the

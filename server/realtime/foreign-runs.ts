@@ -117,7 +117,7 @@ export class ForeignRunWatcher {
     const logs = this.db.select().from(runLogs).where(and(eq(runLogs.runId, runId), gt(runLogs.id, cursor.log))).orderBy(asc(runLogs.id)).all();
     if (watched) for (const l of logs) this.io.to(room).emit('run:log', { runId, level: l.level, message: l.message, ts: l.ts });
     if (logs.length) cursor.log = logs[logs.length - 1].id;
-    const images = listRunImages(this.db, runId).filter((i) => i.id > cursor.image);
+    const images = listRunImages(this.db, runId, cursor.image);
     if (watched) for (const image of images) this.io.to(room).emit('run:image', { runId, image });
     if (images.length) cursor.image = Math.max(...images.map((i) => i.id));
   }

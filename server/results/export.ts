@@ -6,27 +6,11 @@ import type { TableCell } from './table';
 
 export const EXPORT_COLUMNS = ['model', 'technique', 'trainData', 'metric', 'mean', 'ciLow', 'ciHigh', 'n', 'seeds', 'runIds', 'chanceLevel', 'pHolm', 'significant'] as const;
 
-export interface ExportRecord {
-  model: string;
-  technique: string;
-  trainData: string;
-  metric: string;
-  mean: number;
-  ciLow: number | null;
-  ciHigh: number | null;
-  n: number;
-  seeds: number[];
-  runIds: string[];
-  chanceLevel: boolean;
-  pHolm: number | null;
-  significant: boolean | null;
-}
+/** A cell as exported: its significance flattened to the Holm-adjusted p-value and the mark. */
+export type ExportRecord = Omit<TableCell, 'vsReal'> & { pHolm: number | null; significant: boolean | null };
 
 export function exportRecords(cells: TableCell[]): ExportRecord[] {
-  return cells.map((c) => ({
-    model: c.model, technique: c.technique, trainData: c.trainData, metric: c.metric, mean: c.mean, ciLow: c.ciLow, ciHigh: c.ciHigh, n: c.n,
-    seeds: c.seeds, runIds: c.runIds, chanceLevel: c.chanceLevel, pHolm: c.vsReal?.pHolm ?? null, significant: c.vsReal?.significant ?? null,
-  }));
+  return cells.map(({ vsReal, ...cell }) => ({ ...cell, pHolm: vsReal?.pHolm ?? null, significant: vsReal?.significant ?? null }));
 }
 
 /** Lists are joined with spaces; empty fields stand for "none" (a single seed has no interval). */

@@ -8,7 +8,7 @@ import type { Db } from '../../db/client';
 import { runs, studies, studyNodes } from '../../db/schema';
 import { cancelRun, getRun, insertRun } from '../../db/queries/runs';
 import { getDataset } from '../../db/queries/datasets';
-import { listResults } from '../../db/queries/results';
+import { listResultsOfRuns } from '../../db/queries/results';
 import { resolveRunConfig, type RunConfig } from '../contracts/run-config';
 import { stepSpecSchema, studyLaunchSchema, type NodeState, type StepPlan, type StudyLaunch } from '../contracts/study';
 import { isSyntheticSummary, type RunSummary } from '../contracts/events';
@@ -223,11 +223,12 @@ export class StudyManager {
     this.hooks.studyUpdated(studyId);
   }
 
+  /** Every study, newest first, without their tables (the list shows status and counts). */
   list(): StudyView[] {
-    return this.db.select().from(studies).all().sort((a, b) => b.createdAt - a.createdAt).map((s) => this.view(s.id)!).filter(Boolean);
+    return this.db.select().from(studies).all().sort((a, b) => b.createdAt - a.createdAt).map((s) => this.view(s.id, { withTable: false })!);
   }
 
-  view(studyId: string): StudyView | null {
+  view(studyId: string, { withTable = true } = {}): StudyView | null {
     const study = this.db.select().from(studies).where(eq(studies.id, studyId)).get();
     if (!study) return null;
     const nodes = this.nodes(studyId);
@@ -237,7 +238,7 @@ export class StudyManager {
       const run = n.runId ? runRows.get(n.runId) : undefined;
       return {
         key: n.key,
-        state: this.state(n),
+        state: n.state === 'launched' ? (run?.status ?? 'failed') : n.state,
         runId: n.runId,
         dependsOn: n.dependsOn,
         kind: spec.kind,
@@ -252,8 +253,8 @@ export class StudyManager {
     });
     const counts = { waiting: 0, blocked: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 } as Record<NodeState, number>;
     for (const v of views) counts[v.state]++;
-    const classifierRuns = new Set(views.filter((v) => v.model === 'cnn' || v.model === 'cvae').map((v) => v.runId).filter(Boolean));
-    const table = summarizeCells(listResults(this.db).filter((r) => classifierRuns.has(r.runId)));
+    const classifierRuns = views.filter((v) => (v.model === 'cnn' || v.model === 'cvae') && v.runId).map((v) => v.runId!);
+    const table = withTable ? summarizeCells(listResultsOfRuns(this.db, classifierRuns)) : [];
     const done = counts.waiting + counts.queued + counts.running === 0;
     const status = study.cancelled && !done ? 'cancelled' : !done ? 'running' : counts.failed + counts.blocked + counts.cancelled > 0 ? (study.cancelled ? 'cancelled' : 'failed') : 'succeeded';
     const finished = done ? Math.max(...[...runRows.values()].map((r) => r.finishedAt ?? 0)) : 0;

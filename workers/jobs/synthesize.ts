@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Job, SyntheticSummary } from '../../server/contracts/events';
 import type { GeneratorConfig, SynthConfig } from '../../server/contracts/run-config';
 import { datasetHash, readDatasetFiles, writeDatasetFiles, type DatasetFiles } from '../data/dataset-store';
-import { capIndices } from '../data/tensors';
+import { capIndices, splitToTensors } from '../data/tensors';
 import { classGridPng } from '../data/import/previews';
 import { buildVae } from '../models/vae';
 import { buildGan, GAN_LATENT_DIM } from '../models/gan';
@@ -53,19 +53,13 @@ async function draw(model: tf.LayersModel, latentDim: number, n: number, size: n
   return images;
 }
 
-/** Real images of one class at `size` (area-averaged or bilinear, as the models see them). */
+/** Real images at `size`, resized as the models see them (splitToTensors), back in uint8. */
 function realImages(files: DatasetFiles, indices: number[], size: number): Uint8Array[] {
   if (indices.length === 0) return [];
-  const out = tf.tidy(() => {
-    const s = files.size;
-    const pixels = new Float32Array(indices.length * s * s);
-    indices.forEach((index, i) => pixels.set(files.images.subarray(index * s * s, (index + 1) * s * s), i * s * s));
-    let xs = tf.tensor4d(pixels, [indices.length, s, s, 1]);
-    if (s !== size) xs = s % size === 0 ? (tf.avgPool(xs, s / size, s / size, 'valid') as tf.Tensor4D) : tf.image.resizeBilinear(xs, [size, size]);
-    return xs.round().clipByValue(0, 255);
-  });
-  const data = out.dataSync();
-  out.dispose();
+  const { xs, ys } = splitToTensors(files, indices, size);
+  const pixels = tf.tidy(() => xs.mul(255).round().clipByValue(0, 255));
+  const data = pixels.dataSync();
+  tf.dispose([xs, ys, pixels]);
   return indices.map((_, i) => Uint8Array.from(data.subarray(i * size * size, (i + 1) * size * size)));
 }
 
