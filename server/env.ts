@@ -17,6 +17,9 @@ const envSchema = z.object({
   /** Images per class of the embedded demo dataset made on first start. */
   DEMO_PER_CLASS: z.coerce.number().int().min(10).max(5000).default(1500),
   TFJS_BACKEND: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),
+  /** Threads a BrainCNN run splits its batches over (data-parallel) on wasm or cpu. Unset: the
+   * cores divided by the runs training at once when it starts (2 for a run alone here). */
+  TRAIN_THREADS: z.coerce.number().int().min(1).max(64).optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 

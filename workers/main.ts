@@ -11,6 +11,7 @@ import { runSynthesizeJob } from './jobs/synthesize';
 import { runAnomalyJob } from './jobs/anomaly';
 import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../server/contracts/events';
 import { RunStoppedError } from './train/cnn-trainer';
+import { trainThreads } from './parallel/threads';
 
 const env = z
   .object({
@@ -19,6 +20,8 @@ const env = z
     WORKER_ID: z.string().min(1).default(`w-${os.hostname()}-${process.pid}`),
     /** Exit after this long without work, so idle workers don't hold memory. */
     WORKER_IDLE_MS: z.coerce.number().int().min(1000).default(60_000),
+    /** Threads per run on the wasm and cpu backends; unset: the cores shared among the runs. */
+    TRAIN_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   })
   .parse(process.env);
 
@@ -45,6 +48,7 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
   const buffer = new PointBuffer(socket, job.runId);
   const ctx = {
     backend,
+    threads: trainThreads({ backend, concurrentRuns: job.concurrentRuns, cores: os.availableParallelism(), override: env.TRAIN_THREADS }),
     log: (level: 'info' | 'warn' | 'error', message: string) => socket.emit('run:log', { runId: job.runId, level, message }),
     metrics: (points: MetricPoint[]) => buffer.push(points),
     progress: (epoch: number, step: number, totalSteps: number) => socket.emit('run:progress', { runId: job.runId, epoch, step, totalSteps }),

@@ -1,7 +1,7 @@
 // `npm run bench [-- --json] [-- --only load|cnn|vae|gan|cvae]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
 //  - cnn, vae, gan, cvae: one training step (batch 32, full width) at 64 and 128 on the best
-//    backend, per image, beside the PyTorch reference (../shared/bench/torch_reference.py) when
+//    backend, per image (BrainCNN on one thread and data-parallel over every core), beside the PyTorch reference (../shared/bench/torch_reference.py) when
 //    torch is installed (apt-get install python3-torch); the cnn row at 128 also reports the
 //    process's peak resident memory over its steps.
 import { parseArgs } from 'node:util';
@@ -16,6 +16,7 @@ import { writeDatasetFiles, readDatasetFiles } from '../../workers/data/dataset-
 import { splitToTensors } from '../../workers/data/tensors';
 import { buildBrainCnn } from '../../workers/models/cnn';
 import { trainCnnStep } from '../../workers/train/cnn-trainer';
+import { DataParallelTrainer } from '../../workers/parallel/data-parallel';
 import { buildVae } from '../../workers/models/vae';
 import { buildGan } from '../../workers/models/gan';
 import { trainVaeStep } from '../../workers/train/vae-trainer';
@@ -70,13 +71,24 @@ function torchReference(model: string, size: number, batch: number): number | nu
 }
 
 /** One training step of each paper model at full width, as the PyTorch reference builds them. */
-const steppers: Record<string, (size: number, batch: number) => { step: (xs: tf.Tensor4D, i: number) => Promise<unknown>; dispose: () => void }> = {
+type Stepper = { step: (xs: tf.Tensor4D, i: number) => Promise<unknown>; dispose: () => unknown };
+const cores = os.availableParallelism();
+const cnnLabels = () => tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D);
+const steppers: Record<string, (size: number, batch: number, backend: string) => Stepper | Promise<Stepper>> = {
   cnn: (size) => {
     const model = buildBrainCnn({ imageSize: size, width: 1, dropout: 0.5, seed: 0 });
     const optimizer = tf.train.adam(1e-3);
-    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D);
+    const labels = cnnLabels();
     return { step: (xs) => trainCnnStep(model, optimizer, xs, labels), dispose: () => (tf.dispose(labels), optimizer.dispose(), model.dispose()) };
   },
+  // What a run alone on the machine trains with: the batch split over every core.
+  ...(cores > 1 && {
+    [`cnn@${cores}threads`]: async (size: number, _batch: number, backend: string) => {
+      const trainer = await DataParallelTrainer.start({ kind: 'cnn', imageSize: size, width: 1, dropout: 0.5, seed: 0, learningRate: 1e-3 }, cores, backend);
+      const labels = cnnLabels();
+      return { step: (xs: tf.Tensor4D) => trainer.step(xs, labels), dispose: () => (tf.dispose(labels), trainer.dispose({ disposeModel: true })) };
+    },
+  }),
   vae: (size) => {
     const vae = buildVae({ imageSize: size, width: 1, latentDim: 512, seed: 0 });
     const optimizer = tf.train.adam(1e-3);
@@ -94,10 +106,12 @@ const steppers: Record<string, (size: number, batch: number) => { step: (xs: tf.
   },
 };
 
-async function benchModel(model: string, backend: string) {
+async function benchModel(name: string, backend: string) {
   const batch = 32;
+  const [model, threadsTag] = name.split('@');
+  const threads = threadsTag ? Number.parseInt(threadsTag, 10) : 1;
   for (const size of [64, 128]) {
-    const stepper = steppers[model](size, batch);
+    const stepper = await steppers[name](size, batch, backend);
     const xs = tf.randomUniform([batch, size, size, 1]) as tf.Tensor4D;
     const times: number[] = [];
     // Sampled after every step (a step's tensors are freed by then, the heap it grew is not).
@@ -117,12 +131,12 @@ async function benchModel(model: string, backend: string) {
         ? { torchNotesMsPerImage: notes, notesRatio: +(msPerImage / notes).toFixed(2) }
         : {};
     const memory = model === 'cnn' && size === 128 ? { peakRssMb: Math.round(peakRss / 2 ** 20) } : {};
-    report({ model, size, batch, backend, msPerImage: +msPerImage.toFixed(2), ...reference, ...memory });
+    report({ model, size, batch, backend, threads, msPerImage: +msPerImage.toFixed(2), ...reference, ...memory });
     xs.dispose();
-    stepper.dispose();
+    await stepper.dispose();
   }
 }
 
 const { backend } = await initEngine();
 if (!values.only || values.only === 'load') await benchLoad();
-for (const model of Object.keys(steppers)) if (!values.only || values.only === model) await benchModel(model, backend);
+for (const name of Object.keys(steppers)) if (!values.only || values.only === name.split('@')[0]) await benchModel(name, backend);

@@ -45,6 +45,8 @@ export const classifierSummarySchema = z.object({
   seconds: z.number().min(0),
   scores: scoreMetricsSchema.optional(),
   trainImages: trainImagesSchema.optional(),
+  /** Threads the batches were split over (absent in runs from before data-parallel training). */
+  threads: z.number().int().min(1).optional(),
 });
 export type ClassifierSummary = z.infer<typeof classifierSummarySchema>;
 
@@ -191,6 +193,9 @@ export const jobSchema = z.object({
   paths: z.object({ artifacts: z.string(), encoders: z.string(), staging: z.string() }),
   /** Synthesis runs: the generator runs to draw from, with their configs and checkpoint folders. */
   generators: z.array(z.object({ runId, config: generatorConfigSchema, epoch: z.number().int().min(1), checkpointDir: z.string() })).default([]),
+  /** Runs of this server training at once, this one included, when it was claimed: a worker on a
+   * single-threaded backend splits its batches over cores / concurrentRuns threads. */
+  concurrentRuns: z.number().int().min(1).max(1024).default(1),
 });
 export type Job = z.infer<typeof jobSchema>;
 

@@ -151,6 +151,7 @@ export class Hub {
         synthetic: syntheticId ? (synthetic ? jobDataset(synthetic) : undefined) : null,
         paths: { artifacts: path.join(dataDir, 'artifacts', row.id), encoders: path.join(dataDir, 'encoders'), staging: stagingDir(dataDir, row.id) },
         generators: synth.success ? synthesisGenerators(db, dataDir, synth.data) : [],
+        concurrentRuns: scheduler.concurrentRuns(),
       });
       if (!job.success) {
         const failed = failRun(db, row.id, `The run's config or dataset is invalid: ${job.error.issues[0]?.message}`);

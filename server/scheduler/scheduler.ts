@@ -98,6 +98,14 @@ export class Scheduler {
     await Promise.all(exits);
   }
 
+  /** Runs of this origin that train at once now: those running (a just-claimed one included) and
+   * those queued that a free worker slot will start, at most MAX_WORKERS when it limits. */
+  concurrentRuns(): number {
+    const { db, origin, maxWorkers } = this.opts;
+    const wanted = runsWithStatus(db, origin, 'running').length + countQueued(db, origin);
+    return Math.max(1, maxWorkers > 0 ? Math.min(maxWorkers, wanted) : wanted);
+  }
+
   localWorkerPids(): number[] {
     return [...this.local.values()].map((w) => w.child.pid ?? -1);
   }

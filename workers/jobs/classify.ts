@@ -36,14 +36,15 @@ export async function runClassifyJob(job: Job, ctx: JobContext): Promise<Classif
   const train = trainingSet(config.trainData, { files, indices: job.dataset.splits.train }, synthetic, { mixRatio: config.mixRatio, cap: config.limits.train, seed: config.seed, imageSize: config.imageSize });
   const val = real('val', 2);
   const test = real('test', 3);
-  ctx.log('info', `training on ${describeTraining(config.trainData, train.counts, job.synthetic?.name)}; validation ${val.labels.length} / test ${test.labels.length} real images of ${job.dataset.name}; backend ${ctx.backend}`);
+  const threads = `${ctx.threads} thread${ctx.threads === 1 ? '' : 's'}${ctx.threads > 1 ? ' (data-parallel)' : ''}`;
+  ctx.log('info', `training on ${describeTraining(config.trainData, train.counts, job.synthetic?.name)}; validation ${val.labels.length} / test ${test.labels.length} real images of ${job.dataset.name}; backend ${ctx.backend}, ${threads}`);
   try {
     const { model, bestEpoch } = await trainBrainCnn(config, train, val, {
       onPoints: ctx.metrics,
       onProgress: ctx.progress,
       onLog: (message) => ctx.log('info', message),
       shouldStop: ctx.shouldStop,
-    });
+    }, { threads: ctx.threads, backend: ctx.backend });
     const { probabilities } = await evaluateCnn(model, test, config.batchSize);
     model.dispose();
     const predicted = Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));
@@ -51,7 +52,7 @@ export async function runClassifyJob(job: Job, ctx: JobContext): Promise<Classif
     const scores = scoreSummary(probabilities, test.labels);
     const seconds = (Date.now() - started) / 1000;
     ctx.log('info', `test: accuracy ${(metrics.accuracy * 100).toFixed(2)}%, precision ${(metrics.precision * 100).toFixed(2)}%, recall ${(metrics.recall * 100).toFixed(2)}%, F1 ${(metrics.f1 * 100).toFixed(2)}%, AUROC ${scores.auroc.toFixed(3)} (${seconds.toFixed(1)} s)`);
-    const summary: ClassifierSummary = { ...metrics, bestEpoch, testSize: test.labels.length, seconds, scores, trainImages: train.counts };
+    const summary: ClassifierSummary = { ...metrics, bestEpoch, testSize: test.labels.length, seconds, scores, trainImages: train.counts, threads: ctx.threads };
     const values = { ...metrics, auroc: scores.auroc, balancedAccuracy: balancedAccuracy(metrics.confusion) };
     const results: ResultCell[] = RESULT_METRICS.map((metric) => ({ model: 'cnn', technique: '', trainData: config.trainData, seed: config.seed, metric, value: values[metric] }));
     return { summary, results };

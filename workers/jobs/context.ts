@@ -3,6 +3,8 @@ import type { MetricPoint } from '../../server/contracts/events';
 
 export interface JobContext {
   backend: string;
+  /** Threads this run may train on (data-parallel); 1 on multi-threaded (native) backends. */
+  threads: number;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   metrics: (points: MetricPoint[]) => void;
   progress: (epoch: number, step: number, totalSteps: number) => void;

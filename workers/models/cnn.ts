@@ -3,6 +3,7 @@
 // two logits. `width` scales every layer for the smaller presets. Builder only, no I/O.
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from './seeded-dropout';
+import { syncBatchNormalization } from './sync-batch-norm';
 
 export interface BrainCnnOptions {
   imageSize: number;
@@ -36,7 +37,7 @@ export function buildBrainCnn({ imageSize, width, dropout, seed }: BrainCnnOptio
     );
     // Momentum 0.9 is PyTorch's default (0.1 there); Keras' 0.99 leaves the inference statistics
     // far from the data for the first few hundred steps, and a short run then predicts one class.
-    model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+    model.add(syncBatchNormalization({ momentum: 0.9 }));
     model.add(tf.layers.reLU());
     model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   });

@@ -6,6 +6,7 @@ import type { SplitTensors } from '../data/tensors';
 import { createRng, shuffleInPlace } from '../data/rng';
 import type { CnnConfig } from '../../server/contracts/run-config';
 import type { MetricPoint } from '../../server/contracts/events';
+import { DataParallelTrainer } from '../parallel/data-parallel';
 
 export interface StepResult {
   loss: number;
@@ -60,9 +61,51 @@ export interface TrainedCnn {
 
 export class RunStoppedError extends Error {}
 
-export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks): Promise<TrainedCnn> {
-  const model = buildBrainCnn({ imageSize: config.imageSize, width: config.width, dropout: config.dropout, seed: config.seed });
-  const optimizer = tf.train.adam(config.learningRate);
+export interface CnnEngineOptions {
+  /** Threads to split each batch over (data-parallel); 1 trains on this thread alone. */
+  threads: number;
+  backend: string;
+}
+
+/** A step function over one model, on this thread or split over several. */
+interface CnnStepper {
+  model: tf.Sequential;
+  step: (xs: tf.Tensor4D, ys: tf.Tensor2D) => Promise<StepResult>;
+  /** Frees the optimiser state and any helper threads; the model stays. */
+  close: () => Promise<void>;
+}
+
+async function cnnStepper(config: CnnConfig, engine: CnnEngineOptions): Promise<CnnStepper> {
+  const spec = { imageSize: config.imageSize, width: config.width, dropout: config.dropout, seed: config.seed };
+  if (engine.threads <= 1) {
+    const model = buildBrainCnn(spec);
+    const optimizer = tf.train.adam(config.learningRate);
+    return { model, step: (xs, ys) => trainCnnStep(model, optimizer, xs, ys), close: async () => optimizer.dispose() };
+  }
+  const trainer = await DataParallelTrainer.start({ kind: 'cnn', ...spec, learningRate: config.learningRate }, engine.threads, engine.backend);
+  return {
+    model: trainer.replica.model as tf.Sequential,
+    step: async (xs, ys) => {
+      const { loss, counts } = await trainer.step(xs, ys);
+      return { loss, accuracy: counts[0] / xs.shape[0] };
+    },
+    close: () => trainer.dispose(),
+  };
+}
+
+export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks, engine: CnnEngineOptions = { threads: 1, backend: 'wasm' }): Promise<TrainedCnn> {
+  const stepper = await cnnStepper(config, engine);
+  try {
+    return await trainWith(stepper, config, train, val, hooks);
+  } catch (err) {
+    stepper.model.dispose();
+    throw err;
+  } finally {
+    await stepper.close();
+  }
+}
+
+async function trainWith({ model, step: trainStep }: CnnStepper, config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks): Promise<TrainedCnn> {
   const rng = createRng(config.seed + 7919);
   const n = train.xs.shape[0];
   const stepsPerEpoch = Math.ceil(n / config.batchSize);
@@ -70,42 +113,45 @@ export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val:
   let best = { epoch: 0, accuracy: -1, loss: Infinity, weights: [] as tf.Tensor[] };
   let step = 0;
   hooks.onLog(`training BrainCNN on ${n} images at ${config.imageSize}x${config.imageSize}, ${config.epochs} epochs of ${stepsPerEpoch} steps`);
+  try {
 
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
-    for (let b = 0; b < stepsPerEpoch; b++) {
-      if (hooks.shouldStop()) throw new RunStoppedError('the run was cancelled');
-      const batchIdx = tf.tensor1d(order.slice(b * config.batchSize, (b + 1) * config.batchSize), 'int32');
-      const xs = tf.gather(train.xs, batchIdx);
-      const ys = tf.gather(train.ys, batchIdx);
-      const result = await trainCnnStep(model, optimizer, xs, ys);
-      tf.dispose([batchIdx, xs, ys]);
-      if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss became ${result.loss} at step ${step}; lower the learning rate`);
-      step++;
-      const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (hooks.shouldStop()) throw new RunStoppedError('the run was cancelled');
+        const batchIdx = tf.tensor1d(order.slice(b * config.batchSize, (b + 1) * config.batchSize), 'int32');
+        const xs = tf.gather(train.xs, batchIdx);
+        const ys = tf.gather(train.ys, batchIdx);
+        const result = await trainStep(xs, ys).finally(() => tf.dispose([batchIdx, xs, ys]));
+        if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss became ${result.loss} at step ${step}; lower the learning rate`);
+        step++;
+        const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;
+        hooks.onPoints([
+          { step, epoch: epochPos, name: 'train/loss', value: result.loss },
+          { step, epoch: epochPos, name: 'train/accuracy', value: result.accuracy },
+        ]);
+        hooks.onProgress(epochPos, step, totalSteps);
+        // Let socket.io flush and cancellation messages arrive between steps.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const evaluation = await evaluateCnn(model, val, config.batchSize);
+      const accuracy = accuracyAt(evaluation.probabilities, val.labels);
       hooks.onPoints([
-        { step, epoch: epochPos, name: 'train/loss', value: result.loss },
-        { step, epoch: epochPos, name: 'train/accuracy', value: result.accuracy },
+        { step, epoch, name: 'val/loss', value: evaluation.loss },
+        { step, epoch, name: 'val/accuracy', value: accuracy },
       ]);
-      hooks.onProgress(epochPos, step, totalSteps);
-      // Let socket.io flush and cancellation messages arrive between steps.
-      await new Promise((resolve) => setImmediate(resolve));
+      hooks.onLog(`epoch ${epoch}/${config.epochs}: validation loss ${evaluation.loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(1)}%`);
+      if (accuracy > best.accuracy || (accuracy === best.accuracy && evaluation.loss < best.loss)) {
+        tf.dispose(best.weights);
+        best = { epoch, accuracy, loss: evaluation.loss, weights: model.getWeights().map((w) => w.clone()) };
+      }
     }
-    const evaluation = await evaluateCnn(model, val, config.batchSize);
-    const accuracy = accuracyAt(evaluation.probabilities, val.labels);
-    hooks.onPoints([
-      { step, epoch, name: 'val/loss', value: evaluation.loss },
-      { step, epoch, name: 'val/accuracy', value: accuracy },
-    ]);
-    hooks.onLog(`epoch ${epoch}/${config.epochs}: validation loss ${evaluation.loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(1)}%`);
-    if (accuracy > best.accuracy || (accuracy === best.accuracy && evaluation.loss < best.loss)) {
-      tf.dispose(best.weights);
-      best = { epoch, accuracy, loss: evaluation.loss, weights: model.getWeights().map((w) => w.clone()) };
-    }
+  } catch (err) {
+    tf.dispose(best.weights);
+    throw err;
   }
   model.setWeights(best.weights);
   tf.dispose(best.weights);
-  optimizer.dispose();
   hooks.onLog(`best epoch on validation: ${best.epoch} (accuracy ${(best.accuracy * 100).toFixed(1)}%)`);
   return { model, bestEpoch: best.epoch };
 }

@@ -1,0 +1,139 @@
+// Data-parallel training over worker threads gives what training on one thread gives: the same
+// losses, accuracies and weights (to float tolerance) for whole, odd and tiny batches, with
+// batch norm over the whole batch and the same dropout masks, while the replicas stay identical
+// and no thread leaks tensors. A failing step fails with its reason instead of hanging.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs';
+import { initEngine, type Tf } from '../../workers/engine/backend';
+import { buildBrainCnn } from '../../workers/models/cnn';
+import { trainCnnStep } from '../../workers/train/cnn-trainer';
+import { DataParallelTrainer, splitRows } from '../../workers/parallel/data-parallel';
+import { trainThreads } from '../../workers/parallel/threads';
+import type { CnnReplicaSpec } from '../../workers/parallel/replica-models';
+
+let tf: Tf;
+let backend: string;
+const spec: CnnReplicaSpec = { kind: 'cnn', imageSize: 32, width: 0.25, dropout: 0.5, seed: 11, learningRate: 1e-3 };
+const trainers: DataParallelTrainer[] = [];
+
+before(async () => {
+  delete process.env.TFJS_BACKEND;
+  ({ tf, backend } = await initEngine({ force: 'wasm' }));
+});
+after(async () => {
+  await Promise.all(trainers.map((t) => t.dispose({ disposeModel: true })));
+});
+
+function batch(n: number, seed: number): { xs: Tensor4D; ys: Tensor2D } {
+  return tf.tidy(() => ({
+    xs: tf.randomUniform([n, spec.imageSize, spec.imageSize, 1], 0, 1, 'float32', seed) as Tensor4D,
+    ys: tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7 + seed) % 2), 'int32'), 2).toFloat() as Tensor2D,
+  }));
+}
+
+/** Steps on one thread, as the trainer did before data-parallel training. */
+async function singleThread(batches: { xs: Tensor4D; ys: Tensor2D }[]) {
+  const model = buildBrainCnn(spec);
+  const optimizer = tf.train.adam(spec.learningRate);
+  const steps = [];
+  for (const b of batches) steps.push(await trainCnnStep(model, optimizer, b.xs, b.ys));
+  const weights = model.getWeights().map((w) => w.dataSync().slice());
+  optimizer.dispose();
+  model.dispose();
+  return { steps, weights };
+}
+
+async function start(threads: number): Promise<DataParallelTrainer> {
+  const trainer = await DataParallelTrainer.start(spec, threads, backend);
+  trainers.push(trainer);
+  return trainer;
+}
+
+test('rows are split in order, as evenly as possible, and every row is used once', () => {
+  assert.deepEqual(splitRows(32, 2), [{ offset: 0, n: 16 }, { offset: 16, n: 16 }]);
+  assert.deepEqual(splitRows(5, 2), [{ offset: 0, n: 3 }, { offset: 3, n: 2 }]);
+  assert.deepEqual(splitRows(1, 3), [{ offset: 0, n: 1 }, { offset: 1, n: 0 }, { offset: 1, n: 0 }]);
+});
+
+test('a run alone splits over every core, runs side by side share them, native backends get one', () => {
+  assert.equal(trainThreads({ backend: 'wasm', concurrentRuns: 1, cores: 2 }), 2);
+  assert.equal(trainThreads({ backend: 'wasm', concurrentRuns: 2, cores: 2 }), 1);
+  assert.equal(trainThreads({ backend: 'cpu', concurrentRuns: 3, cores: 8 }), 2);
+  assert.equal(trainThreads({ backend: 'wasm', concurrentRuns: 5, cores: 2 }), 1);
+  assert.equal(trainThreads({ backend: 'tfjs-node', concurrentRuns: 1, cores: 8 }), 1);
+  assert.equal(trainThreads({ backend: 'wasm', concurrentRuns: 1, cores: 8, override: 3 }), 3);
+});
+
+// Whole batches, an odd batch (3 + 2 rows) and a batch smaller than the thread count (one thread
+// idle): batch norm must see the whole batch and dropout the same masks, or the losses differ by
+// far more than the tolerance (1e-3 and more; measured while building this).
+for (const threads of [2, 3]) {
+  test(`${threads} threads follow one thread's losses, accuracies and weights over 5 steps`, async () => {
+    const batches = [batch(8, 1), batch(8, 2), batch(5, 3), batch(1, 4), batch(8, 5)];
+    const reference = await singleThread(batches);
+    const trainer = await start(threads);
+    const steps = [];
+    const tensorCounts: number[] = [];
+    for (const b of batches) {
+      const { loss, counts } = await trainer.step(b.xs, b.ys);
+      steps.push({ loss, accuracy: counts[0] / b.xs.shape[0] });
+      tensorCounts.push(tf.memory().numTensors);
+    }
+    for (const b of batches) tf.dispose([b.xs, b.ys]);
+    const rel = steps.map((s, i) => Math.abs(s.loss - reference.steps[i].loss) / reference.steps[i].loss);
+    console.log(`losses 1 thread ${reference.steps.map((s) => s.loss.toFixed(6)).join(' ')}; ${threads} threads ${steps.map((s) => s.loss.toFixed(6)).join(' ')}`);
+    assert.ok(Math.max(...rel) < 1e-5, `losses drift apart: ${rel.map((r) => r.toExponential(1)).join(', ')}`);
+    assert.deepEqual(steps.map((s) => s.accuracy), reference.steps.map((s) => s.accuracy));
+
+    // The model the trainer hands back (this thread's replica) holds the same weights, up to
+    // float rounding, measured per tensor against how far training moved it. The convolution
+    // biases are left out: batch norm removes them, so their gradient is rounding noise that
+    // Adam turns into steps of the learning rate, in any order of additions; so are the moving
+    // means, which carry those biases along (the predictions below cancel both).
+    const initial = buildBrainCnn(spec);
+    const initialWeights = initial.getWeights().map((w) => w.dataSync().slice());
+    initial.dispose();
+    const model = trainer.replica.model;
+    const names = model.weights.map((w) => w.originalName);
+    const weights = model.getWeights().map((w) => w.dataSync());
+    const ratios = weights.map((w, i) => {
+      if (/conv2d.*bias|moving_mean/.test(names[i])) return 0;
+      let diff = 0;
+      let moved = 0;
+      w.forEach((v, j) => {
+        diff += (v - reference.weights[i][j]) ** 2;
+        moved += (reference.weights[i][j] - initialWeights[i][j]) ** 2;
+      });
+      return moved === 0 ? (diff === 0 ? 0 : Infinity) : Math.sqrt(diff / moved);
+    });
+    console.log(`weight difference / training's change, worst tensor: ${Math.max(...ratios).toExponential(2)}`);
+    assert.ok(Math.max(...ratios) < 1e-3, `weights differ: ${ratios.map((r, i) => `${names[i]} ${r.toExponential(1)}`).join(', ')}`);
+
+    // And it predicts what the one-thread model predicts, in inference mode, on unseen images.
+    const probe = batch(6, 99);
+    const predict = (m: typeof model) => tf.tidy(() => tf.softmax(m.predict(probe.xs) as Tensor2D).dataSync());
+    const referenceModel = buildBrainCnn(spec);
+    referenceModel.setWeights(reference.weights.map((w, i) => tf.tensor(w, referenceModel.weights[i].shape as number[])));
+    const [ours, theirs] = [predict(model), predict(referenceModel)];
+    referenceModel.dispose();
+    tf.dispose([probe.xs, probe.ys]);
+    const worstProb = Math.max(...Array.from(ours, (p, i) => Math.abs(p - theirs[i])));
+    assert.ok(worstProb < 1e-4, `predicted probabilities differ by up to ${worstProb}`);
+
+    // Every helper holds exactly this thread's variables, and no thread grows its tensor count.
+    const own = trainer.ownVariables();
+    const snapshots = await trainer.helperSnapshots();
+    for (const snap of snapshots) assert.ok(snap.variables.every((v, i) => v === own[i]), 'a helper replica drifted from the main one');
+    assert.equal(new Set(tensorCounts.slice(1)).size, 1, `tensor counts drifted on the main thread: ${tensorCounts.join(',')}`);
+    const again = await trainer.helperSnapshots();
+    assert.deepEqual(again.map((s) => s.numTensors), snapshots.map((s) => s.numTensors));
+  });
+}
+
+test('a step that fails on the threads rejects with the reason instead of hanging', async () => {
+  const trainer = await start(2);
+  const wrong = tf.tidy(() => ({ xs: tf.zeros([4, 16, 16, 1]) as Tensor4D, ys: tf.zeros([4, 2]) as Tensor2D }));
+  await assert.rejects(trainer.step(wrong.xs, wrong.ys), /shape|size|match/i);
+  tf.dispose([wrong.xs, wrong.ys]);
+});
