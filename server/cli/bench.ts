@@ -1,7 +1,7 @@
 // `npm run bench [-- --json] [-- --only load|cnn|vae|gan|cvae]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
 //  - cnn, vae, gan, cvae: one training step (batch 32, full width) at 64 and 128 on the best
-//    backend, per image (BrainCNN on one thread and data-parallel over every core), beside the PyTorch reference (../shared/bench/torch_reference.py) when
+//    backend, per image (BrainCNN, the VAE and the CVAE also data-parallel over every core), beside the PyTorch reference (../shared/bench/torch_reference.py) when
 //    torch is installed (apt-get install python3-torch); the cnn row at 128 also reports the
 //    process's peak resident memory over its steps.
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ import { splitToTensors } from '../../workers/data/tensors';
 import { buildBrainCnn } from '../../workers/models/cnn';
 import { trainCnnStep } from '../../workers/train/cnn-trainer';
 import { DataParallelTrainer } from '../../workers/parallel/data-parallel';
+import { elboStepper } from '../../workers/train/elbo-stepper';
 import { buildVae } from '../../workers/models/vae';
 import { buildGan } from '../../workers/models/gan';
 import { trainVaeStep } from '../../workers/train/vae-trainer';
@@ -104,6 +105,17 @@ const steppers: Record<string, (size: number, batch: number, backend: string) =>
     const optimizer = tf.train.adam(1e-3);
     return { step: (xs, i) => trainCvaeStep(cvae, optimizer, xs, { seed: 0, step: i }), dispose: () => (optimizer.dispose(), cvae.encoder.dispose(), cvae.decoder.dispose()) };
   },
+  ...(cores > 1 &&
+    Object.fromEntries(
+      (['vae', 'cvae'] as const).map((kind) => [
+        `${kind}@${cores}threads`,
+        async (size: number, _batch: number, backend: string) => {
+          const latentDim = kind === 'vae' ? 512 : CVAE_PAPER_PRESET.latentDim;
+          const stepper = await elboStepper({ kind, imageSize: size, width: 1, latentDim, seed: 0, learningRate: 1e-3 }, { threads: cores, backend });
+          return { step: (xs: tf.Tensor4D) => stepper.step(xs), dispose: () => stepper.close({ disposeModels: true }) };
+        },
+      ]),
+    )),
 };
 
 async function benchModel(name: string, backend: string) {

@@ -9,8 +9,10 @@ import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
 import { trainingSet } from '../data/train-data';
 import { createRng, shuffleInPlace } from '../data/rng';
-import { buildCvae, type CvaeModels } from '../models/cvae';
-import { errorMaps, trainCvaeStep } from '../train/cvae-trainer';
+import type { CvaeModels } from '../models/cvae';
+import { errorMaps } from '../train/cvae-trainer';
+import { elboStepper } from '../train/elbo-stepper';
+import { threadsLabel } from '../parallel/threads';
 import { RunStoppedError } from '../train/cnn-trainer';
 import { applyTechnique, evaluateApplied, searchOnValidation } from '../eval/anomaly';
 import { scoreSummary } from '../eval/roc';
@@ -68,9 +70,9 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
   const val = real('val', 2);
   const test = real('test', 3);
   tf.dispose([val.ys, test.ys]);
-  ctx.log('info', `training BrainCVAE on ${describeTraining(config.trainData, train.counts, job.synthetic?.name)} (healthy only); validation ${val.labels.length} / test ${test.labels.length} real images (both classes); backend ${ctx.backend}`);
-  const model = buildCvae({ imageSize: size, width: config.width, latentDim: config.latentDim, seed: config.seed });
-  const optimizer = tf.train.adam(config.learningRate);
+  ctx.log('info', `training BrainCVAE on ${describeTraining(config.trainData, train.counts, job.synthetic?.name)} (healthy only); validation ${val.labels.length} / test ${test.labels.length} real images (both classes); backend ${ctx.backend}, ${threadsLabel(ctx.threads)}`);
+  const stepper = await elboStepper({ kind: 'cvae', imageSize: size, width: config.width, latentDim: config.latentDim, seed: config.seed, learningRate: config.learningRate }, ctx);
+  const model: CvaeModels = stepper.models;
   try {
     const n = train.labels.length;
     const batch = Math.min(config.batchSize, n);
@@ -86,8 +88,7 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
         if (ctx.shouldStop()) throw new RunStoppedError('the run was cancelled');
         const idx = tf.tensor1d(order.slice(b * batch, (b + 1) * batch), 'int32');
         const xs = tf.gather(train.xs, idx) as tf.Tensor4D;
-        const r = await trainCvaeStep(model, optimizer, xs, { seed: config.seed, step });
-        tf.dispose([idx, xs]);
+        const r = await stepper.step(xs).finally(() => tf.dispose([idx, xs]));
         step++;
         sums.reconstruction += r.reconstruction; sums.kl += r.kl; sums.total += r.total;
         const at = epoch - 1 + (b + 1) / stepsPerEpoch;
@@ -142,9 +143,7 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
     };
     return { summary, results };
   } finally {
-    model.encoder.dispose();
-    model.decoder.dispose();
-    optimizer.dispose();
+    await stepper.close({ disposeModels: true });
     tf.dispose([train.xs, val.xs, test.xs]);
   }
 }

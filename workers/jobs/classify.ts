@@ -10,6 +10,7 @@ import { trainBrainCnn, evaluateCnn } from '../train/cnn-trainer';
 import { balancedAccuracy, binaryMetrics } from '../eval/metrics';
 import { scoreSummary } from '../eval/roc';
 import type { JobContext } from './context';
+import { threadsLabel } from '../parallel/threads';
 
 export interface ClassifyOutcome<S> {
   summary: S;
@@ -36,8 +37,7 @@ export async function runClassifyJob(job: Job, ctx: JobContext): Promise<Classif
   const train = trainingSet(config.trainData, { files, indices: job.dataset.splits.train }, synthetic, { mixRatio: config.mixRatio, cap: config.limits.train, seed: config.seed, imageSize: config.imageSize });
   const val = real('val', 2);
   const test = real('test', 3);
-  const threads = `${ctx.threads} thread${ctx.threads === 1 ? '' : 's'}${ctx.threads > 1 ? ' (data-parallel)' : ''}`;
-  ctx.log('info', `training on ${describeTraining(config.trainData, train.counts, job.synthetic?.name)}; validation ${val.labels.length} / test ${test.labels.length} real images of ${job.dataset.name}; backend ${ctx.backend}, ${threads}`);
+  ctx.log('info', `training on ${describeTraining(config.trainData, train.counts, job.synthetic?.name)}; validation ${val.labels.length} / test ${test.labels.length} real images of ${job.dataset.name}; backend ${ctx.backend}, ${threadsLabel(ctx.threads)}`);
   try {
     const { model, bestEpoch } = await trainBrainCnn(config, train, val, {
       onPoints: ctx.metrics,

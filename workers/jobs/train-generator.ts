@@ -8,9 +8,10 @@ import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
 import { createRng, shuffleInPlace } from '../data/rng';
 import { classGridPng } from '../data/import/previews';
-import { buildVae } from '../models/vae';
 import { buildGan, GAN_LATENT_DIM } from '../models/gan';
-import { sampleVae, trainVaeStep } from '../train/vae-trainer';
+import { sampleVae } from '../train/vae-trainer';
+import { elboStepper } from '../train/elbo-stepper';
+import { threadsLabel } from '../parallel/threads';
 import { createGanOptimizers, trainGanStep } from '../train/gan-trainer';
 import { RunStoppedError } from '../train/cnn-trainer';
 import type { JobContext } from './context';
@@ -26,30 +27,33 @@ interface Trainer {
   sample: () => tf.Tensor4D;
   /** The part that generates (VAE decoder, GAN generator): what a checkpoint keeps. */
   generator: tf.LayersModel;
-  dispose: () => void;
+  dispose: () => Promise<void>;
+  /** Threads each batch is split over. */
+  threads: number;
 }
 
-function makeTrainer(config: GeneratorConfig): Trainer {
+/** The VAE trains data-parallel over ctx.threads threads; the GAN's two alternating optimisers
+ * train on this thread (its runs go side by side instead). */
+async function makeTrainer(config: GeneratorConfig, engine: { threads: number; backend: string }): Promise<Trainer> {
   const latentDim = config.model === 'vae' ? config.latentDim : GAN_LATENT_DIM;
-  const fixedZ = tf.randomNormal([GRID, latentDim], 0, 1, 'float32', config.seed + 17) as tf.Tensor2D;
   if (config.model === 'vae') {
-    const vae = buildVae({ imageSize: config.imageSize, width: config.width, latentDim, seed: config.seed });
-    const optimizer = tf.train.adam(config.learningRate);
+    const vae = await elboStepper({ kind: 'vae', imageSize: config.imageSize, width: config.width, latentDim, seed: config.seed, learningRate: config.learningRate }, engine);
+    const fixedZ = tf.randomNormal([GRID, latentDim], 0, 1, 'float32', config.seed + 17) as tf.Tensor2D;
     return {
       step: async (xs) => {
-        const r = await trainVaeStep(vae, optimizer, xs, { seed: config.seed });
+        const r = await vae.step(xs);
         return { 'vae/reconstruction': r.reconstruction, 'vae/kl': r.kl, 'vae/total': r.total };
       },
-      sample: () => sampleVae(vae.decoder, fixedZ),
-      generator: vae.decoder,
-      dispose: () => {
-        vae.encoder.dispose();
-        vae.decoder.dispose();
-        optimizer.dispose();
+      sample: () => sampleVae(vae.models.decoder, fixedZ),
+      generator: vae.models.decoder,
+      dispose: async () => {
         fixedZ.dispose();
+        await vae.close({ disposeModels: true });
       },
+      threads: engine.threads,
     };
   }
+  const fixedZ = tf.randomNormal([GRID, latentDim], 0, 1, 'float32', config.seed + 17) as tf.Tensor2D;
   const gan = buildGan({ imageSize: config.imageSize, width: config.width, seed: config.seed });
   const optimizers = createGanOptimizers(config.learningRate);
   return {
@@ -59,13 +63,14 @@ function makeTrainer(config: GeneratorConfig): Trainer {
     },
     sample: () => tf.tidy(() => gan.generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
     generator: gan.generator,
-    dispose: () => {
+    dispose: async () => {
       gan.generator.dispose();
       gan.discriminator.dispose();
       optimizers.g.dispose();
       optimizers.d.dispose();
       fixedZ.dispose();
     },
+    threads: 1,
   };
 }
 
@@ -84,11 +89,11 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
   if (indices.length < config.batchSize) throw new Error(`only ${indices.length} ${config.imageClass} training images; need at least one batch of ${config.batchSize}`);
   const { xs: train, ys } = splitToTensors(files, indices, config.imageSize);
   ys.dispose();
-  const trainer = makeTrainer(config);
+  const trainer = await makeTrainer(config, { threads: ctx.threads, backend: ctx.backend });
   const rng = createRng(config.seed + 7919);
   const stepsPerEpoch = Math.floor(indices.length / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
-  ctx.log('info', `training ${config.model.toUpperCase()} on ${indices.length} ${config.imageClass} training images at ${config.imageSize}x${config.imageSize}: ${config.epochs} epochs of ${stepsPerEpoch} steps; backend ${ctx.backend}`);
+  ctx.log('info', `training ${config.model.toUpperCase()} on ${indices.length} ${config.imageClass} training images at ${config.imageSize}x${config.imageSize}: ${config.epochs} epochs of ${stepsPerEpoch} steps; backend ${ctx.backend}, ${threadsLabel(trainer.threads)}`);
   let samples = 0;
   const emitSamples = async (step: number) => {
     const grid = trainer.sample();
@@ -136,7 +141,7 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
     const secondsPerEpoch = (Date.now() - trainingStarted) / 1000 / config.epochs;
     return { summary: { kind: 'generator', losses, steps: step, samples, checkpoints: saved, secondsPerEpoch, seconds: (Date.now() - started) / 1000 }, results: [] };
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
     train.dispose();
   }
 }

@@ -3,6 +3,7 @@
 // dense (2, 2, 1024) map up through 4x4 stride-2 transposed convolutions to a sigmoid image.
 // Mirrors GenVAE in shared/bench/torch_reference.py. Builder only, no I/O.
 import * as tf from '@tensorflow/tfjs';
+import { syncBatchNormalization } from './sync-batch-norm';
 
 export interface VaeOptions {
   imageSize: number;
@@ -47,7 +48,7 @@ export function buildVae({ imageSize, width, latentDim, seed }: VaeOptions): Vae
   for (const filters of encFilters) {
     h = tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: he() }).apply(h) as tf.SymbolicTensor;
     // Momentum 0.9 is PyTorch's default; Keras' 0.99 leaves the inference statistics stale for long.
-    h = tf.layers.batchNormalization({ momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
+    h = syncBatchNormalization({ momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.leakyReLU({ alpha: 0.2 }).apply(h) as tf.SymbolicTensor;
   }
   const flat = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
@@ -63,7 +64,7 @@ export function buildVae({ imageSize, width, latentDim, seed }: VaeOptions): Vae
   const decFilters = [...encFilters.slice(0, -1).reverse(), scaled(VAE_DECODER_LAST_FILTERS, width)];
   for (const filters of decFilters) {
     decoder.add(tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: he() }));
-    decoder.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+    decoder.add(syncBatchNormalization({ momentum: 0.9 }));
     decoder.add(tf.layers.reLU());
   }
   decoder.add(tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: glorot() }));

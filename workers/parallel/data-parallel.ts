@@ -7,14 +7,17 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { buildReplica, type Replica, type ReplicaSpec } from './replica-models';
 import { Exchange, adamDefaults, layoutOf } from './exchange';
+import { sharedMemory, useAdamKernel } from './adam-simd';
 import type { FromHelper, HelperInit, ToHelper } from './messages';
 
 const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 const HELPER = new URL('./helper-thread.ts', import.meta.url).href;
 
 export interface ParallelStep {
+  /** The batch's mean loss. */
   loss: number;
-  counts: number[];
+  /** The replica's other per-image means over the batch, named by Replica.meanNames. */
+  means: Record<string, number>;
 }
 
 interface Helper {
@@ -52,13 +55,15 @@ export class DataParallelTrainer {
   static async start(spec: ReplicaSpec, threads: number, backend: string): Promise<DataParallelTrainer> {
     if (!Number.isInteger(threads) || threads < 2) throw new Error(`data-parallel training needs at least 2 threads, not ${threads}`);
     const replica = buildReplica(spec);
-    const layout = layoutOf(replica, 1);
-    const exchange = new Exchange(layout, threads, 0, adamDefaults(spec.learningRate));
+    const layout = layoutOf(replica);
+    const memory = sharedMemory(Exchange.bytes(layout, threads));
+    const exchange = new Exchange(layout, threads, 0, adamDefaults(spec.learningRate), memory);
+    await useAdamKernel(exchange, memory);
     exchange.writeVariables(replica, exchange.result);
     const helpers: Helper[] = [];
     try {
       for (let index = 1; index < threads; index++) {
-        const init: HelperInit = { entry: HELPER, spec, backend, layout, replicas: threads, index, buffer: exchange.buffer };
+        const init: HelperInit = { entry: HELPER, spec, backend, layout, replicas: threads, index, memory };
         helpers.push(startHelper(new Worker(ENTRY, { workerData: init }), index));
       }
       await Promise.all(helpers.map((h) => h.next('ready')));
@@ -70,8 +75,8 @@ export class DataParallelTrainer {
     return new DataParallelTrainer(replica, exchange, helpers);
   }
 
-  /** One optimiser step on the batch (xs, ys): returns the batch's mean loss and summed counts. */
-  async step(xs: tf.Tensor, ys: tf.Tensor): Promise<ParallelStep> {
+  /** One optimiser step on the batch (xs, and ys for a classifier). */
+  async step(xs: tf.Tensor, ys: tf.Tensor | null = null): Promise<ParallelStep> {
     if (this.disposed) throw new Error('the data-parallel trainer was disposed');
     const total = xs.shape[0];
     const shards = splitRows(total, this.threads);
@@ -79,7 +84,7 @@ export class DataParallelTrainer {
     const slice = (t: tf.Tensor, s: { offset: number; n: number }) => tf.slice(t, s.offset, s.n);
     this.helpers.forEach((h, i) => {
       const s = shards[i + 1];
-      const [x, y] = s.n > 0 ? [slice(xs, s), slice(ys, s)] : [null, null];
+      const [x, y] = s.n > 0 ? [slice(xs, s), ys && slice(ys, s)] : [null, null];
       const message: ToHelper = {
         type: 'step',
         xs: x ? (x.dataSync() as Float32Array) : new Float32Array(0),
@@ -93,21 +98,22 @@ export class DataParallelTrainer {
       h.worker.postMessage(message);
     });
     const own = shards[0];
-    const [x, y] = [slice(xs, own), slice(ys, own)];
+    const [x, y] = [slice(xs, own), ys && slice(ys, own)];
     try {
       this.exchange.computeShard(this.replica, x, y, { offset: own.offset, total }, rows);
     } catch (err) {
       this.exchange.group.abort();
       throw err;
     } finally {
-      tf.dispose([x, y]);
+      tf.dispose([x, y].filter((t): t is tf.Tensor => t !== null));
     }
     await Promise.all(this.helpers.map((h) => h.next('computed')));
     this.post({ type: 'reduce' });
     this.exchange.reduceSlice();
     await Promise.all(this.helpers.map((h) => h.next('reduced')));
     this.post({ type: 'apply' });
-    return this.exchange.apply(this.replica);
+    const { loss, means } = this.exchange.apply(this.replica);
+    return { loss, means: Object.fromEntries(this.replica.meanNames.map((name, i) => [name, means[i]])) };
   }
 
   /** Each helper's variables, as written by itself (to check that the replicas stay equal),
@@ -134,7 +140,7 @@ export class DataParallelTrainer {
     this.disposed = true;
     await Promise.all(this.helpers.map((h) => h.worker.terminate()));
     this.replica.optimizer.dispose();
-    if (disposeModel) this.replica.model.dispose();
+    if (disposeModel) for (const model of Object.values(this.replica.models)) model.dispose();
   }
 
   private post(message: ToHelper): void {

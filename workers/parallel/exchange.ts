@@ -1,7 +1,8 @@
 // What the threads of a data-parallel step share. One SharedArrayBuffer holds:
 //  - per replica, a flat vector [gradients of the trainable variables | training-mode state |
-//    loss | counts], weighted by its share of the batch;
-//  - the result: the trainable weights (the one true copy), the mean state, loss and counts;
+//    loss | other means], with its share of the batch;
+//  - the result: the trainable weights (the one true copy), then the batch-weighted means of the
+//    rest;
 //  - Adam's first and second moments of every trainable weight.
 // Each step every replica writes its vector, then each reduces a disjoint slice (sums the
 // gradients and applies Adam to that slice of the weights), then every replica loads the result
@@ -11,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from '../engine/kernels/wasm-heap';
 import type { Replica, Shard } from './replica-models';
 import { SyncGroup, withGroup } from './sync-group';
+import type { AdamKernel } from './adam-simd';
 
 /** Floats a synchronised sum may carry (a batch-norm layer's channels). */
 const SYNC_CAPACITY = 4096;
@@ -22,8 +24,8 @@ export interface Layout {
   /** Floats taken by the trainable variables (they come first). */
   trainableLength: number;
   lossOffset: number;
-  countsOffset: number;
-  counts: number;
+  /** How many other per-image means follow the loss. */
+  means: number;
   /** Floats per vector. */
   length: number;
 }
@@ -38,7 +40,7 @@ export interface AdamSettings {
 /** tf.train.adam's defaults, epsilon being the float32 backends' 1e-7. */
 export const adamDefaults = (learningRate: number): AdamSettings => ({ learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
 
-export function layoutOf(replica: Replica, counts: number): Layout {
+export function layoutOf(replica: Replica): Layout {
   let offset = 0;
   const entries = [...replica.trainable, ...replica.state].map((v) => {
     const entry = { offset, size: v.size, shape: v.shape.slice() };
@@ -46,7 +48,8 @@ export function layoutOf(replica: Replica, counts: number): Layout {
     return entry;
   });
   const trainableLength = replica.trainable.reduce((sum, v) => sum + v.size, 0);
-  return { entries, trainableCount: replica.trainable.length, trainableLength, lossOffset: offset, countsOffset: offset + 1, counts, length: offset + 1 + counts };
+  const means = replica.meanNames.length;
+  return { entries, trainableCount: replica.trainable.length, trainableLength, lossOffset: offset, means, length: offset + 1 + means };
 }
 
 export class Exchange {
@@ -66,8 +69,14 @@ export class Exchange {
   }
 
   static bytes(layout: Layout, replicas: number): number {
-    return Exchange.weightsAt(layout, replicas) + replicas * 8 + SyncGroup.bytes(replicas, SYNC_CAPACITY);
+    return Exchange.weightsAt(layout, replicas) + replicas * 8 + SyncGroup.bytes(replicas, SYNC_CAPACITY) + replicas * replicas * 8;
   }
+
+  /** The SIMD Adam kernel, when it compiled; the JS loop below otherwise. */
+  private kernel: AdamKernel | null = null;
+  /** Byte offset of this replica's table of (gradient slice, weight) pairs for the kernel. */
+  private readonly tableAt: number;
+  readonly buffer: SharedArrayBuffer;
 
   /** The view of replica `index` (0: the main thread) on the shared memory. */
   constructor(
@@ -75,8 +84,10 @@ export class Exchange {
     readonly replicas: number,
     readonly index: number,
     readonly adam: AdamSettings,
-    readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(Exchange.bytes(layout, replicas)),
+    memory: WebAssembly.Memory | SharedArrayBuffer,
   ) {
+    const buffer = (this.buffer = memory instanceof SharedArrayBuffer ? memory : (memory.buffer as unknown as SharedArrayBuffer));
+    if (buffer.byteLength < Exchange.bytes(layout, replicas)) throw new Error('the shared memory is smaller than the exchange needs');
     const n = layout.length;
     const p = layout.trainableLength;
     this.vectors = Array.from({ length: replicas }, (_, r) => new Float32Array(buffer, r * n * 4, n));
@@ -86,6 +97,12 @@ export class Exchange {
     const weightsAt = Exchange.weightsAt(layout, replicas);
     this.weights = new Float64Array(buffer, weightsAt, replicas);
     this.group = new SyncGroup(buffer, weightsAt + replicas * 8, replicas, index, SYNC_CAPACITY);
+    this.tableAt = weightsAt + replicas * 8 + SyncGroup.bytes(replicas, SYNC_CAPACITY) + index * replicas * 8;
+  }
+
+  /** Runs Adam through the SIMD kernel (instantiated on this thread over this memory). */
+  useKernel(kernel: AdamKernel): void {
+    this.kernel = kernel;
   }
 
   /** This replica computes its shard's gradients and state and writes them, with its weight (its
@@ -96,26 +113,25 @@ export class Exchange {
     const { layout } = this;
     const n = rows[this.index];
     this.weights[this.index] = n / shard.total;
-    vector.fill(0, layout.countsOffset, layout.length);
-    if (!xs || !ys || n === 0) return replica.sitOut();
-    let counts: tf.Scalar[] = [];
+    if (!xs || n === 0) return replica.sitOut();
+    let means: tf.Scalar[] = [];
     const participants = rows.filter((r) => r > 0);
     const { value, grads } = withGroup(this.group, participants, () =>
       replica.optimizer.computeGradients(() => {
         const out = replica.loss(xs, ys, shard);
-        counts = out.counts.map((c) => tf.keep(c));
+        means = out.means.map((c) => tf.keep(c));
         return out.loss;
       }, replica.trainable),
     );
     replica.trainable.forEach((v, i) => copyOut(grads[v.name], vector, layout.entries[i].offset));
     replica.state.forEach((v, j) => copyOut(v, vector, layout.entries[layout.trainableCount + j].offset));
     vector[layout.lossOffset] = value.dataSync()[0];
-    counts.forEach((c, k) => (vector[layout.countsOffset + k] = c.dataSync()[0]));
-    tf.dispose([value, ...Object.values(grads), ...counts]);
+    means.forEach((c, k) => (vector[layout.lossOffset + 1 + k] = c.dataSync()[0]));
+    tf.dispose([value, ...Object.values(grads), ...means]);
   }
 
   /** This replica reduces its slice: the batch-weighted mean gradient goes through Adam into the
-   * weights; the state and loss are averaged and the counts summed. */
+   * weights; the state, loss and other means are averaged by share. */
   reduceSlice(): void {
     const { index } = this;
     const { layout, vectors, result, weights, m, v } = this;
@@ -129,6 +145,25 @@ export class Exchange {
     const c2 = 1 - beta2 ** this.steps;
     const live = Array.from({ length: this.replicas }, (_, r) => r).filter((r) => weights[r] > 0);
     const adamEnd = Math.min(end, layout.trainableLength);
+    if (this.kernel && adamEnd > start) {
+      const table = new DataView(this.buffer, this.tableAt, this.replicas * 8);
+      live.forEach((r, k) => {
+        table.setInt32(k * 8, vectors[r].byteOffset + start * 4, true);
+        table.setFloat32(k * 8 + 4, weights[r], true);
+      });
+      this.kernel(this.tableAt, live.length, m.byteOffset + start * 4, v.byteOffset + start * 4, result.byteOffset + start * 4, adamEnd - start, beta1, beta2, learningRate / c1, 1 / c2, epsilon);
+    } else this.adamLoop(start, adamEnd, live, c1, c2);
+    for (let i = Math.max(start, layout.trainableLength); i < end; i++) {
+      let s = 0;
+      for (const r of live) s += weights[r] * vectors[r][i];
+      result[i] = s;
+    }
+  }
+
+  /** Adam in JS, where the SIMD kernel is not available. */
+  private adamLoop(start: number, adamEnd: number, live: number[], c1: number, c2: number): void {
+    const { vectors, result, weights, m, v } = this;
+    const { learningRate, beta1, beta2, epsilon } = this.adam;
     // Gradients summed into the first moment's place, then one fused pass: a single loop over
     // the replicas inside the element loop ran ~6x slower (18 ns per weight) in V8.
     const g = this.scratch(Math.max(0, adamEnd - start));
@@ -146,17 +181,6 @@ export class Exchange {
       v[i] = vi;
       result[i] -= (learningRate * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon);
     }
-    const meanEnd = Math.min(end, layout.countsOffset);
-    for (let i = Math.max(start, layout.trainableLength); i < meanEnd; i++) {
-      let s = 0;
-      for (const r of live) s += weights[r] * vectors[r][i];
-      result[i] = s;
-    }
-    for (let i = Math.max(start, layout.countsOffset); i < end; i++) {
-      let s = 0;
-      for (let r = 0; r < this.replicas; r++) s += vectors[r][i];
-      result[i] = s;
-    }
   }
 
   private scratchBuffer = new Float64Array(0);
@@ -166,10 +190,10 @@ export class Exchange {
   }
 
   /** Every replica loads the result (new weights and mean state) into its variables. */
-  apply(replica: Replica): { loss: number; counts: number[] } {
+  apply(replica: Replica): { loss: number; means: number[] } {
     this.readVariables(replica, this.result);
     const { layout, result } = this;
-    return { loss: result[layout.lossOffset], counts: Array.from(result.subarray(layout.countsOffset, layout.length)) };
+    return { loss: result[layout.lossOffset], means: Array.from(result.subarray(layout.lossOffset + 1, layout.length)) };
   }
 
   /** Writes a replica's current variables (trainable, then state) into a vector. */

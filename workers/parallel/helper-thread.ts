@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend';
 import { buildReplica } from './replica-models';
 import { Exchange, adamDefaults } from './exchange';
+import { useAdamKernel } from './adam-simd';
 import type { HelperInit, ToHelper, FromHelper } from './messages';
 
 const init = workerData as HelperInit;
@@ -14,7 +15,8 @@ const send = (message: FromHelper) => port.postMessage(message);
 async function main() {
   const engine = await initEngine({ force: init.backend });
   const replica = buildReplica(init.spec);
-  const exchange = new Exchange(init.layout, init.replicas, init.index, adamDefaults(init.spec.learningRate), init.buffer);
+  const exchange = new Exchange(init.layout, init.replicas, init.index, adamDefaults(init.spec.learningRate), init.memory);
+  await useAdamKernel(exchange, init.memory);
   // The main thread wrote its initial variables into the result vector.
   exchange.readVariables(replica, exchange.result);
   const handle = (message: ToHelper) => {
@@ -22,7 +24,7 @@ async function main() {
       case 'step': {
         const hasRows = message.rows[init.index] > 0;
         const xs = hasRows ? tf.tensor(message.xs, message.xsShape, 'float32') : null;
-        const ys = hasRows ? tf.tensor(message.ys, message.ysShape, 'float32') : null;
+        const ys = hasRows && message.ysShape.length > 0 ? tf.tensor(message.ys, message.ysShape, 'float32') : null;
         try {
           exchange.computeShard(replica, xs, ys, message.shard, message.rows);
         } finally {

@@ -9,7 +9,8 @@ export interface HelperInit {
   layout: Layout;
   replicas: number;
   index: number;
-  buffer: SharedArrayBuffer;
+  /** The shared memory of the exchange (a shared WebAssembly.Memory, for the Adam kernel). */
+  memory: WebAssembly.Memory;
 }
 
 export type ToHelper =

@@ -15,3 +15,8 @@ export function trainThreads({ backend, concurrentRuns, cores, override }: Threa
   if (override !== undefined) return Math.max(1, override);
   return Math.max(1, Math.floor(cores / Math.max(1, concurrentRuns)));
 }
+
+/** "1 thread" or "2 threads (data-parallel)", for run logs. */
+export function threadsLabel(threads: number): string {
+  return threads === 1 ? '1 thread' : `${threads} threads (data-parallel)`;
+}

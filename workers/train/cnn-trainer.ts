@@ -84,10 +84,10 @@ async function cnnStepper(config: CnnConfig, engine: CnnEngineOptions): Promise<
   }
   const trainer = await DataParallelTrainer.start({ kind: 'cnn', ...spec, learningRate: config.learningRate }, engine.threads, engine.backend);
   return {
-    model: trainer.replica.model as tf.Sequential,
+    model: trainer.replica.models.model as tf.Sequential,
     step: async (xs, ys) => {
-      const { loss, counts } = await trainer.step(xs, ys);
-      return { loss, accuracy: counts[0] / xs.shape[0] };
+      const { loss, means } = await trainer.step(xs, ys);
+      return { loss, accuracy: means.accuracy };
     },
     close: () => trainer.dispose(),
   };

@@ -38,37 +38,55 @@ export interface EncoderDecoder {
 /** One optimiser step on reconstruction + beta * KL: binary cross-entropy summed over each
  * image's pixels and averaged over the batch (PyTorch's reduction="sum" / batch), KL averaged
  * over the batch. The noise is fixed by (seed, step). Throws on a non-finite loss. */
+/** The seed of step `step`'s reparameterisation noise in a run of seed `seed`. */
+export const noiseSeedOf = (seed: number, step: number) => seed * 1_000_003 + step;
+
+/**
+ * The ELBO loss of a batch, for use inside a gradient tape. `rows` says which rows of a larger
+ * batch xs is (data-parallel training): the noise is drawn for the whole batch and sliced, so it
+ * does not depend on how the batch is split.
+ */
+export function elboLoss(models: EncoderDecoder, xs: tf.Tensor4D, noiseSeed: number, beta: number, rows?: { offset: number; total: number }): { total: tf.Scalar; reconstruction: tf.Scalar; kl: tf.Scalar } {
+  const batch = xs.shape[0];
+  const [mean, logVar] = models.encoder.apply(xs, { training: true }) as tf.Tensor2D[];
+  // Reparameterisation: z = mean + eps * exp(logVar / 2), so gradients reach both heads.
+  const eps = rows
+    ? tf.slice(tf.randomNormal([rows.total, mean.shape[1]], 0, 1, 'float32', noiseSeed), rows.offset, batch)
+    : tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed);
+  const z = tf.add(mean, tf.mul(eps, tf.exp(tf.mul(logVar, 0.5))));
+  const p = tf.clipByValue(models.decoder.apply(z, { training: true }) as tf.Tensor4D, EPS, 1 - EPS);
+  const bce = tf.neg(tf.add(tf.mul(xs, tf.log(p)), tf.mul(tf.sub(1, xs), tf.log(tf.sub(1, p)))));
+  const reconstruction = tf.div(tf.sum(bce), batch) as tf.Scalar;
+  const klPerImage = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logVar), tf.square(mean)), tf.exp(logVar)), 1));
+  const kl = tf.mean(klPerImage) as tf.Scalar;
+  return { total: tf.add(reconstruction, tf.mul(kl, beta)) as tf.Scalar, reconstruction, kl };
+}
+
+/** The error a diverged ELBO step throws, naming its parts. */
+export function checkElbo(result: VaeStepResult, label: string, step: number): VaeStepResult {
+  if (!Number.isFinite(result.total)) {
+    throw new Error(`${label} training diverged at step ${step}: loss became ${result.total} (reconstruction ${result.reconstruction}, KL ${result.kl}); lower the learning rate`);
+  }
+  return result;
+}
+
 export async function elboStep(models: EncoderDecoder, optimizer: tf.Optimizer, xs: tf.Tensor4D, opts: { seed: number; step: number; beta: number; label: string }): Promise<VaeStepResult> {
   const { step, beta } = opts;
-  const noiseSeed = opts.seed * 1_000_003 + step;
-  const batch = xs.shape[0];
   let parts: tf.Scalar[] = [];
   // Trainable variables only (batch-norm moving statistics are not).
   const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
   const total = optimizer.minimize(
     () => {
-      const [mean, logVar] = models.encoder.apply(xs, { training: true }) as tf.Tensor2D[];
-      // Reparameterisation: z = mean + eps * exp(logVar / 2), so gradients reach both heads.
-      const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed);
-      const z = tf.add(mean, tf.mul(eps, tf.exp(tf.mul(logVar, 0.5))));
-      const p = tf.clipByValue(models.decoder.apply(z, { training: true }) as tf.Tensor4D, EPS, 1 - EPS);
-      const bce = tf.neg(tf.add(tf.mul(xs, tf.log(p)), tf.mul(tf.sub(1, xs), tf.log(tf.sub(1, p)))));
-      const reconstruction = tf.div(tf.sum(bce), batch) as tf.Scalar;
-      const klPerImage = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logVar), tf.square(mean)), tf.exp(logVar)), 1));
-      const kl = tf.mean(klPerImage) as tf.Scalar;
-      parts = [tf.keep(reconstruction), tf.keep(kl)];
-      return tf.add(reconstruction, tf.mul(kl, beta)) as tf.Scalar;
+      const loss = elboLoss(models, xs, noiseSeedOf(opts.seed, step), beta);
+      parts = [tf.keep(loss.reconstruction), tf.keep(loss.kl)];
+      return loss.total;
     },
     true,
     variables,
   ) as tf.Scalar;
   const [totalValue, reconValue, klValue] = await Promise.all([total.data(), parts[0].data(), parts[1].data()]);
   tf.dispose([total, ...parts]);
-  const result = { reconstruction: reconValue[0], kl: klValue[0], total: totalValue[0] };
-  if (!Number.isFinite(result.total)) {
-    throw new Error(`${opts.label} training diverged at step ${step}: loss became ${result.total} (reconstruction ${result.reconstruction}, KL ${result.kl}); lower the learning rate`);
-  }
-  return result;
+  return checkElbo({ reconstruction: reconValue[0], kl: klValue[0], total: totalValue[0] }, opts.label, step);
 }
 
 /** Decodes latent vectors into images in inference mode (batch-norm moving statistics). */
