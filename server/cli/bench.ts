@@ -128,10 +128,12 @@ async function benchModel(name: string, backend: string) {
     const times: number[] = [];
     // Sampled after every step (a step's tensors are freed by then, the heap it grew is not).
     let peakRss = process.memoryUsage().rss;
-    for (let s = 0; s < 5; s++) {
+    // Three warm-up steps (the first ones allocate, compile and, data-parallel, start threads), then
+    // the median of five.
+    for (let s = 0; s < 8; s++) {
       const t = performance.now();
       await stepper.step(xs, s);
-      if (s >= 2) times.push(performance.now() - t);
+      if (s >= 3) times.push(performance.now() - t);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
     const msPerImage = median(times) / batch;
