@@ -197,3 +197,16 @@ test('the SIMD Adam kernel updates weights and moments as the JS loop does, odd 
   assert.ok(worst(simd[0].result, js[0].result) < 1e-6, `weights differ by ${worst(simd[0].result, js[0].result)}`);
   assert.ok(worst(simd[0].m, js[0].m) < 1e-6 && worst(simd[0].v, js[0].v) < 1e-6, `moments differ by ${worst(simd[0].m, js[0].m)}, ${worst(simd[0].v, js[0].v)}`);
 });
+
+test('the same seed on the same thread count repeats exactly', async () => {
+  const batches = [batch(8, 31), batch(7, 32), batch(8, 33)];
+  const losses = async () => {
+    const trainer = await start(2);
+    const out = [];
+    for (const b of batches) out.push((await trainer.step(b.xs, b.ys)).loss);
+    return out;
+  };
+  const [first, second] = [await losses(), await losses()];
+  for (const b of batches) tf.dispose([b.xs, b.ys]);
+  assert.deepEqual(second, first);
+});
