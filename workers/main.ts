@@ -48,7 +48,13 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
   const buffer = new PointBuffer(socket, job.runId);
   const ctx = {
     backend,
-    threads: trainThreads({ backend, concurrentRuns: job.concurrentRuns, cores: os.availableParallelism(), override: env.TRAIN_THREADS }),
+    threads: trainThreads({
+      backend,
+      imageSize: 'imageSize' in job.config ? job.config.imageSize : 0,
+      concurrentRuns: job.concurrentRuns,
+      cores: os.availableParallelism(),
+      override: env.TRAIN_THREADS,
+    }),
     log: (level: 'info' | 'warn' | 'error', message: string) => socket.emit('run:log', { runId: job.runId, level, message }),
     metrics: (points: MetricPoint[]) => buffer.push(points),
     progress: (epoch: number, step: number, totalSteps: number) => socket.emit('run:progress', { runId: job.runId, epoch, step, totalSteps }),

@@ -86,8 +86,8 @@ async function main() {
       if (args.json) console.log(JSON.stringify(out));
       else for (const t of techniques) console.log(`${t.technique.padEnd(14)} accuracy ${(t.accuracy * 100).toFixed(2)}%  precision ${(t.precision * 100).toFixed(2)}%  recall ${(t.recall * 100).toFixed(2)}%  F1 ${(t.f1 * 100).toFixed(2)}%  AUROC ${t.auroc.toFixed(3)}`);
     } else if (isClassifierSummary(run.summary)) {
-      const { accuracy, precision, recall, f1, confusion, bestEpoch, scores, trainImages } = run.summary;
-      const out = { ...base, trainData: run.trainData, trainImages, accuracy, precision, recall, f1, auroc: scores?.auroc, auprc: scores?.auprc, confusion, bestEpoch };
+      const { accuracy, precision, recall, f1, confusion, bestEpoch, scores, trainImages, threads } = run.summary;
+      const out = { ...base, trainData: run.trainData, trainImages, accuracy, precision, recall, f1, auroc: scores?.auroc, auprc: scores?.auprc, confusion, bestEpoch, threads };
       if (args.json) console.log(JSON.stringify(out));
       else console.log(`accuracy ${(accuracy * 100).toFixed(2)}%  precision ${(precision * 100).toFixed(2)}%  recall ${(recall * 100).toFixed(2)}%  F1 ${(f1 * 100).toFixed(2)}%  backend ${run.backend}  ${base.seconds.toFixed(1)} s`);
     }

@@ -18,7 +18,10 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 function run(script: string, args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, DATA_DIR: path.join(work, 'data'), DEMO_PER_CLASS: '20' },
+    // Two threads per run although the images are small: the command-line runs go through the
+    // worker's data-parallel path (BrainCNN, VAE, CVAE), which the other integration tests at
+    // 32x32 do not take.
+    env: { ...process.env, DATA_DIR: path.join(work, 'data'), DEMO_PER_CLASS: '20', TRAIN_THREADS: '2' },
     timeout: 240_000,
   });
   const lines = result.stdout.trim().split('\n');
@@ -42,6 +45,7 @@ test('npm run train trains on a named dataset and prints the metrics as JSON', (
   const json = JSON.parse(out.last);
   for (const key of ['accuracy', 'precision', 'recall', 'f1']) assert.ok(json[key] >= 0 && json[key] <= 1, key);
   assert.equal(json.backend, 'wasm');
+  assert.equal(json.threads, 2);
   assert.ok(json.seconds > 0);
 });
 

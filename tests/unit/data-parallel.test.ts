@@ -59,13 +59,15 @@ test('rows are split in order, as evenly as possible, and every row is used once
   assert.deepEqual(splitRows(1, 3), [{ offset: 0, n: 1 }, { offset: 1, n: 0 }, { offset: 1, n: 0 }]);
 });
 
-test('a run alone splits over every core, runs side by side share them, native backends get one', () => {
-  assert.equal(trainThreads({ backend: 'wasm', concurrentRuns: 1, cores: 2 }), 2);
-  assert.equal(trainThreads({ backend: 'wasm', concurrentRuns: 2, cores: 2 }), 1);
-  assert.equal(trainThreads({ backend: 'cpu', concurrentRuns: 3, cores: 8 }), 2);
-  assert.equal(trainThreads({ backend: 'wasm', concurrentRuns: 5, cores: 2 }), 1);
-  assert.equal(trainThreads({ backend: 'tfjs-node', concurrentRuns: 1, cores: 8 }), 1);
-  assert.equal(trainThreads({ backend: 'wasm', concurrentRuns: 1, cores: 8, override: 3 }), 3);
+test('a run alone splits over every core, runs side by side share them, native backends and tiny images get one', () => {
+  const at64 = { imageSize: 64 };
+  assert.equal(trainThreads({ ...at64, backend: 'wasm', concurrentRuns: 1, cores: 2 }), 2);
+  assert.equal(trainThreads({ ...at64, backend: 'wasm', concurrentRuns: 2, cores: 2 }), 1);
+  assert.equal(trainThreads({ ...at64, backend: 'cpu', concurrentRuns: 3, cores: 8 }), 2);
+  assert.equal(trainThreads({ ...at64, backend: 'wasm', concurrentRuns: 5, cores: 2 }), 1);
+  assert.equal(trainThreads({ ...at64, backend: 'tfjs-node', concurrentRuns: 1, cores: 8 }), 1);
+  assert.equal(trainThreads({ imageSize: 32, backend: 'wasm', concurrentRuns: 1, cores: 2 }), 1);
+  assert.equal(trainThreads({ imageSize: 32, backend: 'wasm', concurrentRuns: 1, cores: 8, override: 3 }), 3);
 });
 
 // Whole batches, an odd batch (3 + 2 rows) and a batch smaller than the thread count (one thread
