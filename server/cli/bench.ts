@@ -1,7 +1,7 @@
 // `npm run bench [-- --json] [-- --only load|cnn|vae|gan|cvae]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
 //  - cnn, vae, gan, cvae: one training step (batch 32, full width) at 64 and 128 on the best
-//    backend, per image (BrainCNN, the VAE and the CVAE also data-parallel over every core), beside the PyTorch reference (../shared/bench/torch_reference.py) when
+//    backend, per image (each also data-parallel over every core), beside the PyTorch reference (../shared/bench/torch_reference.py) when
 //    torch is installed (apt-get install python3-torch); the cnn row at 128 also reports the
 //    process's peak resident memory over its steps.
 import { parseArgs } from 'node:util';
@@ -107,9 +107,13 @@ const steppers: Record<string, (size: number, batch: number, backend: string) =>
   },
   ...(cores > 1 &&
     Object.fromEntries(
-      (['vae', 'cvae'] as const).map((kind) => [
+      (['vae', 'cvae', 'gan'] as const).map((kind) => [
         `${kind}@${cores}threads`,
         async (size: number, _batch: number, backend: string) => {
+          if (kind === 'gan') {
+            const trainer = await DataParallelTrainer.start({ kind, imageSize: size, width: 1, seed: 0, learningRate: 2e-4 }, cores, backend);
+            return { step: (xs: tf.Tensor4D) => trainer.step(xs), dispose: () => trainer.dispose({ disposeModel: true }) };
+          }
           const latentDim = kind === 'vae' ? 512 : CVAE_PAPER_PRESET.latentDim;
           const stepper = await elboStepper({ kind, imageSize: size, width: 1, latentDim, seed: 0, learningRate: 1e-3 }, { threads: cores, backend });
           return { step: (xs: tf.Tensor4D) => stepper.step(xs), dispose: () => stepper.close({ disposeModels: true }) };

@@ -19,7 +19,7 @@ function run(script: string, args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
     encoding: 'utf8',
     // Two threads per run although the images are small: the command-line runs go through the
-    // worker's data-parallel path (BrainCNN, VAE, CVAE), which the other integration tests at
+    // worker's data-parallel path (BrainCNN, VAE, CVAE, GAN), which the other integration tests at
     // 32x32 do not take.
     env: { ...process.env, DATA_DIR: path.join(work, 'data'), DEMO_PER_CLASS: '20', TRAIN_THREADS: '2' },
     timeout: 240_000,
@@ -71,6 +71,14 @@ test('npm run train takes a generator, npm run generate makes a synthetic set, a
   assert.deepEqual(json.techniques.map((t: { technique: string }) => t.technique), ['giaem', 'global-kmeans']);
   for (const t of json.techniques) for (const key of ['accuracy', 'precision', 'recall', 'f1', 'auroc']) assert.ok(t[key] >= 0 && t[key] <= 1, key);
   assert.ok(json.trainImages.real > 0 && json.trainImages.synthetic > 0, JSON.stringify(json.trainImages));
+});
+
+test('npm run train trains a GAN on two threads', () => {
+  const out = run('server/cli/train.ts', ['--model', 'gan', '--class', 'tumor', '--preset', 'smoke', '--data', 'scans', '--json']);
+  assert.equal(out.status, 0, out.stderr);
+  const gan = JSON.parse(out.last);
+  for (const key of ['d_loss', 'g_loss', 'd_real', 'd_fake']) assert.ok(Number.isFinite(gan[key]), key);
+  assert.deepEqual(gan.checkpoints, [1]);
 });
 
 test('bad arguments fail with a readable message', () => {

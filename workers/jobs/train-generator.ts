@@ -12,7 +12,8 @@ import { buildGan, GAN_LATENT_DIM } from '../models/gan';
 import { sampleVae } from '../train/vae-trainer';
 import { elboStepper } from '../train/elbo-stepper';
 import { threadsLabel } from '../parallel/threads';
-import { createGanOptimizers, trainGanStep } from '../train/gan-trainer';
+import { checkGan, createGanOptimizers, trainGanStep } from '../train/gan-trainer';
+import { DataParallelTrainer } from '../parallel/data-parallel';
 import { RunStoppedError } from '../train/cnn-trainer';
 import type { JobContext } from './context';
 import { checkpointDirName, checkpointsToKeep, saveCheckpoint } from '../models/checkpoint';
@@ -32,8 +33,7 @@ interface Trainer {
   threads: number;
 }
 
-/** The VAE trains data-parallel over ctx.threads threads; the GAN's two alternating optimisers
- * train on this thread (its runs go side by side instead). */
+/** Both generators train data-parallel over ctx.threads threads when there is more than one. */
 async function makeTrainer(config: GeneratorConfig, engine: { threads: number; backend: string }): Promise<Trainer> {
   const latentDim = config.model === 'vae' ? config.latentDim : GAN_LATENT_DIM;
   if (config.model === 'vae') {
@@ -54,6 +54,24 @@ async function makeTrainer(config: GeneratorConfig, engine: { threads: number; b
     };
   }
   const fixedZ = tf.randomNormal([GRID, latentDim], 0, 1, 'float32', config.seed + 17) as tf.Tensor2D;
+  if (engine.threads > 1) {
+    const trainer = await DataParallelTrainer.start({ kind: 'gan', imageSize: config.imageSize, width: config.width, seed: config.seed, learningRate: config.learningRate }, engine.threads, engine.backend);
+    const { generator } = trainer.replica.models;
+    return {
+      step: async (xs, step) => {
+        const { losses, means } = await trainer.step(xs);
+        const r = checkGan({ dLoss: losses[0], gLoss: losses[1], dReal: means.dReal, dFake: means.dFake }, step);
+        return { 'gan/d_loss': r.dLoss, 'gan/g_loss': r.gLoss, 'gan/d_real': r.dReal, 'gan/d_fake': r.dFake };
+      },
+      sample: () => tf.tidy(() => generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
+      generator,
+      dispose: async () => {
+        fixedZ.dispose();
+        await trainer.dispose({ disposeModel: true });
+      },
+      threads: engine.threads,
+    };
+  }
   const gan = buildGan({ imageSize: config.imageSize, width: config.width, seed: config.seed });
   const optimizers = createGanOptimizers(config.learningRate);
   return {

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { buildReplica, type Replica, type ReplicaSpec } from './replica-models';
-import { Exchange, adamDefaults, layoutOf } from './exchange';
+import { Exchange, layoutOf } from './exchange';
 import { sharedMemory, useAdamKernel } from './adam-simd';
 import type { FromHelper, HelperInit, ToHelper } from './messages';
 
@@ -14,8 +14,10 @@ const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 const HELPER = new URL('./helper-thread.ts', import.meta.url).href;
 
 export interface ParallelStep {
-  /** The batch's mean loss. */
+  /** The batch's mean loss (of the first phase). */
   loss: number;
+  /** Every phase's loss (the GAN: discriminator, generator). */
+  losses: number[];
   /** The replica's other per-image means over the batch, named by Replica.meanNames. */
   means: Record<string, number>;
 }
@@ -43,7 +45,8 @@ export class DataParallelTrainer {
 
   private constructor(
     readonly replica: Replica,
-    private readonly exchange: Exchange,
+    /** One exchange (and shared memory) per phase of the step. */
+    private readonly exchanges: Exchange[],
     private readonly helpers: Helper[],
   ) {}
 
@@ -55,15 +58,17 @@ export class DataParallelTrainer {
   static async start(spec: ReplicaSpec, threads: number, backend: string): Promise<DataParallelTrainer> {
     if (!Number.isInteger(threads) || threads < 2) throw new Error(`data-parallel training needs at least 2 threads, not ${threads}`);
     const replica = buildReplica(spec);
-    const layout = layoutOf(replica);
-    const memory = sharedMemory(Exchange.bytes(layout, threads));
-    const exchange = new Exchange(layout, threads, 0, adamDefaults(spec.learningRate), memory);
-    await useAdamKernel(exchange, memory);
-    exchange.writeVariables(replica, exchange.result);
+    const layouts = replica.phases.map((phase) => layoutOf(phase));
+    const memories = layouts.map((layout) => sharedMemory(Exchange.bytes(layout, threads)));
+    const exchanges = replica.phases.map((phase, p) => new Exchange(layouts[p], threads, 0, phase.adam, memories[p]));
+    for (const [p, exchange] of exchanges.entries()) {
+      await useAdamKernel(exchange, memories[p]);
+      exchange.writeVariables(replica.phases[p], exchange.result);
+    }
     const helpers: Helper[] = [];
     try {
       for (let index = 1; index < threads; index++) {
-        const init: HelperInit = { entry: HELPER, spec, backend, layout, replicas: threads, index, memory };
+        const init: HelperInit = { entry: HELPER, spec, backend, layouts, replicas: threads, index, memories };
         helpers.push(startHelper(new Worker(ENTRY, { workerData: init }), index));
       }
       await Promise.all(helpers.map((h) => h.next('ready')));
@@ -72,10 +77,11 @@ export class DataParallelTrainer {
       replica.dispose();
       throw err;
     }
-    return new DataParallelTrainer(replica, exchange, helpers);
+    return new DataParallelTrainer(replica, exchanges, helpers);
   }
 
-  /** One optimiser step on the batch (xs, and ys for a classifier). */
+  /** One optimiser step on the batch (xs, and ys for a classifier): every phase in turn, each
+   * computed on the shards, reduced and applied before the next one starts. */
   async step(xs: tf.Tensor, ys: tf.Tensor | null = null): Promise<ParallelStep> {
     if (this.disposed) throw new Error('the data-parallel trainer was disposed');
     const total = xs.shape[0];
@@ -99,53 +105,77 @@ export class DataParallelTrainer {
     });
     const own = shards[0];
     const [x, y] = [slice(xs, own), ys && slice(ys, own)];
+    const losses: number[] = [];
+    const means: Record<string, number> = {};
     try {
-      this.exchange.computeShard(this.replica, x, y, { offset: own.offset, total }, rows);
-    } catch (err) {
-      this.exchange.group.abort();
-      throw err;
+      for (const [p, phase] of this.replica.phases.entries()) {
+        const exchange = this.exchanges[p];
+        if (p > 0) this.post({ type: 'compute', phase: p });
+        try {
+          exchange.computeShard(phase, x, y, { offset: own.offset, total }, rows);
+        } catch (err) {
+          exchange.group.abort();
+          throw err;
+        }
+        await Promise.all(this.helpers.map((h) => h.next('computed')));
+        this.post({ type: 'reduce', phase: p });
+        exchange.reduceSlice();
+        await Promise.all(this.helpers.map((h) => h.next('reduced')));
+        this.post({ type: 'apply', phase: p });
+        const result = exchange.apply(phase);
+        losses.push(result.loss);
+        phase.meanNames.forEach((name, i) => (means[name] = result.means[i]));
+      }
     } finally {
       tf.dispose([x, y].filter((t): t is tf.Tensor => t !== null));
     }
-    await Promise.all(this.helpers.map((h) => h.next('computed')));
-    this.post({ type: 'reduce' });
-    this.exchange.reduceSlice();
-    await Promise.all(this.helpers.map((h) => h.next('reduced')));
-    this.post({ type: 'apply' });
-    const { loss, means } = this.exchange.apply(this.replica);
-    return { loss, means: Object.fromEntries(this.replica.meanNames.map((name, i) => [name, means[i]])) };
+    return { loss: losses[0], losses, means };
   }
 
   /** Each helper's variables, as written by itself (to check that the replicas stay equal),
-   * with its live tensor count. */
+   * with its live tensor count; phase by phase, concatenated. */
   async helperSnapshots(): Promise<{ variables: Float32Array; numTensors: number }[]> {
     this.post({ type: 'snapshot' });
     const replies = await Promise.all(this.helpers.map((h) => h.next('snapshot')));
     return replies.map((reply, i) => ({
-      variables: this.exchange.vectors[i + 1].slice(0, this.exchange.layout.lossOffset),
+      variables: concat(this.exchanges.map((e) => e.vectors[i + 1].slice(0, e.layout.lossOffset))),
       numTensors: (reply as Extract<FromHelper, { type: 'snapshot' }>).numTensors,
     }));
   }
 
   /** This thread's variables in the same layout as helperSnapshots. */
   ownVariables(): Float32Array {
-    const target = new Float32Array(this.exchange.layout.length);
-    this.exchange.writeVariables(this.replica, target);
-    return target.slice(0, this.exchange.layout.lossOffset);
+    return concat(
+      this.exchanges.map((e, p) => {
+        const target = new Float32Array(e.layout.length);
+        e.writeVariables(this.replica.phases[p], target);
+        return target.slice(0, e.layout.lossOffset);
+      }),
+    );
   }
 
-  /** Stops the helpers; keeps this thread's model unless `disposeModel`. */
+  /** Stops the helpers; keeps this thread's models unless `disposeModel`. */
   async dispose({ disposeModel = false } = {}): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await Promise.all(this.helpers.map((h) => h.worker.terminate()));
-    this.replica.optimizer.dispose();
+    for (const phase of this.replica.phases) phase.optimizer.dispose();
     if (disposeModel) for (const model of Object.values(this.replica.models)) model.dispose();
   }
 
   private post(message: ToHelper): void {
     for (const h of this.helpers) h.worker.postMessage(message);
   }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 /** Wraps a helper so that each expected reply can be awaited in order; an error reply, a thread

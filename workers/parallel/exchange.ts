@@ -10,7 +10,7 @@
 // bit-identical without any thread owning the weights. The same functions run on every thread.
 import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from '../engine/kernels/wasm-heap';
-import type { Replica, Shard } from './replica-models';
+import type { Phase, Shard } from './replica-models';
 import { SyncGroup, withGroup } from './sync-group';
 import type { AdamKernel } from './adam-simd';
 
@@ -40,7 +40,7 @@ export interface AdamSettings {
 /** tf.train.adam's defaults, epsilon being the float32 backends' 1e-7. */
 export const adamDefaults = (learningRate: number): AdamSettings => ({ learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
 
-export function layoutOf(replica: Replica): Layout {
+export function layoutOf(replica: Phase): Layout {
   let offset = 0;
   const entries = [...replica.trainable, ...replica.state].map((v) => {
     const entry = { offset, size: v.size, shape: v.shape.slice() };
@@ -108,7 +108,7 @@ export class Exchange {
   /** This replica computes its shard's gradients and state and writes them, with its weight (its
    * share of the batch), into its vector; `rows` are every replica's rows of the batch. A replica
    * without rows only writes weight 0 (it takes no part in the synchronised sums). */
-  computeShard(replica: Replica, xs: tf.Tensor | null, ys: tf.Tensor | null, shard: Shard, rows: number[]): void {
+  computeShard(replica: Phase, xs: tf.Tensor | null, ys: tf.Tensor | null, shard: Shard, rows: number[]): void {
     const vector = this.vectors[this.index];
     const { layout } = this;
     const n = rows[this.index];
@@ -190,19 +190,19 @@ export class Exchange {
   }
 
   /** Every replica loads the result (new weights and mean state) into its variables. */
-  apply(replica: Replica): { loss: number; means: number[] } {
+  apply(replica: Phase): { loss: number; means: number[] } {
     this.readVariables(replica, this.result);
     const { layout, result } = this;
     return { loss: result[layout.lossOffset], means: Array.from(result.subarray(layout.lossOffset + 1, layout.length)) };
   }
 
   /** Writes a replica's current variables (trainable, then state) into a vector. */
-  writeVariables(replica: Replica, target: Float32Array): void {
+  writeVariables(replica: Phase, target: Float32Array): void {
     [...replica.trainable, ...replica.state].forEach((v, i) => copyOut(v, target, this.layout.entries[i].offset));
   }
 
   /** Sets a replica's variables from a vector laid out as writeVariables writes it. */
-  readVariables(replica: Replica, source: Float32Array): void {
+  readVariables(replica: Phase, source: Float32Array): void {
     tf.tidy(() => [...replica.trainable, ...replica.state].forEach((v, i) => v.assign(tensorFrom(source, this.layout.entries[i]))));
   }
 }

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend';
 import { buildReplica } from './replica-models';
-import { Exchange, adamDefaults } from './exchange';
+import { Exchange } from './exchange';
 import { useAdamKernel } from './adam-simd';
 import type { HelperInit, ToHelper, FromHelper } from './messages';
 
@@ -15,31 +15,47 @@ const send = (message: FromHelper) => port.postMessage(message);
 async function main() {
   const engine = await initEngine({ force: init.backend });
   const replica = buildReplica(init.spec);
-  const exchange = new Exchange(init.layout, init.replicas, init.index, adamDefaults(init.spec.learningRate), init.memory);
-  await useAdamKernel(exchange, init.memory);
-  // The main thread wrote its initial variables into the result vector.
-  exchange.readVariables(replica, exchange.result);
+  const exchanges = replica.phases.map((phase, p) => new Exchange(init.layouts[p], init.replicas, init.index, phase.adam, init.memories[p]));
+  for (const [p, exchange] of exchanges.entries()) {
+    await useAdamKernel(exchange, init.memories[p]);
+    // The main thread wrote its initial variables into each result vector.
+    exchange.readVariables(replica.phases[p], exchange.result);
+  }
+  // This thread's rows of the step under way, kept for every phase.
+  let batch: { xs: tf.Tensor | null; ys: tf.Tensor | null; shard: { offset: number; total: number }; rows: number[] } | null = null;
+  const release = () => {
+    if (batch) tf.dispose([batch.xs, batch.ys].filter((t): t is tf.Tensor => t !== null));
+    batch = null;
+  };
+  const compute = (p: number) => {
+    if (!batch) throw new Error('a phase was computed without a batch');
+    exchanges[p].computeShard(replica.phases[p], batch.xs, batch.ys, batch.shard, batch.rows);
+    send({ type: 'computed' });
+  };
   const handle = (message: ToHelper) => {
     switch (message.type) {
       case 'step': {
+        release();
         const hasRows = message.rows[init.index] > 0;
-        const xs = hasRows ? tf.tensor(message.xs, message.xsShape, 'float32') : null;
-        const ys = hasRows && message.ysShape.length > 0 ? tf.tensor(message.ys, message.ysShape, 'float32') : null;
-        try {
-          exchange.computeShard(replica, xs, ys, message.shard, message.rows);
-        } finally {
-          tf.dispose([xs, ys].filter((t): t is tf.Tensor => t !== null));
-        }
-        return send({ type: 'computed' });
+        batch = {
+          xs: hasRows ? tf.tensor(message.xs, message.xsShape, 'float32') : null,
+          ys: hasRows && message.ysShape.length > 0 ? tf.tensor(message.ys, message.ysShape, 'float32') : null,
+          shard: message.shard,
+          rows: message.rows,
+        };
+        return compute(0);
       }
+      case 'compute':
+        return compute(message.phase);
       case 'reduce':
-        exchange.reduceSlice();
+        exchanges[message.phase].reduceSlice();
         return send({ type: 'reduced' });
       case 'apply':
-        exchange.apply(replica);
+        exchanges[message.phase].apply(replica.phases[message.phase]);
+        if (message.phase === replica.phases.length - 1) release();
         return;
       case 'snapshot':
-        exchange.writeVariables(replica, exchange.vectors[init.index]);
+        exchanges.forEach((e, p) => e.writeVariables(replica.phases[p], e.vectors[init.index]));
         return send({ type: 'snapshot', numTensors: tf.memory().numTensors });
     }
   };
@@ -48,7 +64,8 @@ async function main() {
       handle(message);
     } catch (err) {
       // The main thread may be waiting for this one at a barrier: release it with the failure.
-      exchange.group.abort();
+      for (const e of exchanges) e.group.abort();
+      release();
       send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
   });

@@ -6,17 +6,19 @@ export interface HelperInit {
   entry: string;
   spec: ReplicaSpec;
   backend: string;
-  layout: Layout;
+  /** Per phase of the step: the exchange's layout and its shared memory (a shared
+   * WebAssembly.Memory, for the Adam kernel). */
+  layouts: Layout[];
+  memories: WebAssembly.Memory[];
   replicas: number;
   index: number;
-  /** The shared memory of the exchange (a shared WebAssembly.Memory, for the Adam kernel). */
-  memory: WebAssembly.Memory;
 }
 
 export type ToHelper =
   | { type: 'step'; xs: Float32Array; xsShape: number[]; ys: Float32Array; ysShape: number[]; shard: { offset: number; total: number }; rows: number[] }
-  | { type: 'reduce' }
-  | { type: 'apply' }
+  | { type: 'compute'; phase: number }
+  | { type: 'reduce'; phase: number }
+  | { type: 'apply'; phase: number }
   | { type: 'snapshot' };
 
 export type FromHelper =

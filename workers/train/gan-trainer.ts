@@ -65,8 +65,13 @@ export async function trainGanStep(gan: GanModels, optimizers: GanOptimizers, re
   const values = await Promise.all([dLoss.data(), gLoss.data(), probs[0].data(), probs[1].data()]);
   tf.dispose([z, dLoss, gLoss, ...probs]);
   const [d, g, real, fk] = values.map((v) => v[0]);
-  if (!Number.isFinite(d) || !Number.isFinite(g)) {
-    throw new Error(`GAN training diverged at step ${step}: discriminator loss ${d}, generator loss ${g}; lower the learning rate or restart from another seed`);
+  return checkGan({ dLoss: d, gLoss: g, dReal: real, dFake: fk }, step);
+}
+
+/** The error a diverged GAN step throws. */
+export function checkGan(result: GanStepResult, step: number): GanStepResult {
+  if (!Number.isFinite(result.dLoss) || !Number.isFinite(result.gLoss)) {
+    throw new Error(`GAN training diverged at step ${step}: discriminator loss ${result.dLoss}, generator loss ${result.gLoss}; lower the learning rate or restart from another seed`);
   }
-  return { dLoss: d, gLoss: g, dReal: real, dFake: fk };
+  return result;
 }
