@@ -1,9 +1,9 @@
 // `npm run bench [-- --json] [-- --only load|cnn|vae|gan|cvae]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
 //  - cnn, vae, gan, cvae: one training step (batch 32, full width) at 64 and 128 on the best
-//    backend, per image (each also data-parallel over every core), beside the PyTorch reference (../shared/bench/torch_reference.py) when
-//    torch is installed (apt-get install python3-torch); the cnn row at 128 also reports the
-//    process's peak resident memory over its steps.
+//    backend, per image, on one thread and data-parallel over every core, beside the PyTorch
+//    reference (../shared/bench/torch_reference.py) when torch is installed (apt-get install
+//    python3-torch); the cnn rows at 128 also report the process's peak resident memory.
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,12 +18,8 @@ import { buildBrainCnn } from '../../workers/models/cnn';
 import { trainCnnStep } from '../../workers/train/cnn-trainer';
 import { DataParallelTrainer } from '../../workers/parallel/data-parallel';
 import { elboStepper } from '../../workers/train/elbo-stepper';
-import { buildVae } from '../../workers/models/vae';
-import { buildGan } from '../../workers/models/gan';
-import { trainVaeStep } from '../../workers/train/vae-trainer';
-import { createGanOptimizers, trainGanStep } from '../../workers/train/gan-trainer';
-import { buildCvae, CVAE_PAPER_PRESET } from '../../workers/models/cvae';
-import { trainCvaeStep } from '../../workers/train/cvae-trainer';
+import { ganStepper } from '../../workers/train/gan-stepper';
+import { CVAE_PAPER_PRESET } from '../../workers/models/cvae';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, only: { type: 'string' } } });
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,63 +67,40 @@ function torchReference(model: string, size: number, batch: number): number | nu
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!).ms_per_image;
 }
 
-/** One training step of each paper model at full width, as the PyTorch reference builds them. */
-type Stepper = { step: (xs: tf.Tensor4D, i: number) => Promise<unknown>; dispose: () => unknown };
+/** One training step of each paper model at full width, as the PyTorch reference builds them, on
+ * one thread or data-parallel over `threads` (what a run alone on the machine trains with). */
+type Stepper = { step: (xs: tf.Tensor4D) => Promise<unknown>; dispose: () => unknown };
 const cores = os.availableParallelism();
-const cnnLabels = () => tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D);
-const steppers: Record<string, (size: number, batch: number, backend: string) => Stepper | Promise<Stepper>> = {
-  cnn: (size) => {
+const steppers: Record<string, (size: number, threads: number, backend: string) => Promise<Stepper>> = {
+  cnn: async (size, threads, backend) => {
+    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D);
+    if (threads > 1) {
+      const trainer = await DataParallelTrainer.start({ kind: 'cnn', imageSize: size, width: 1, dropout: 0.5, seed: 0, learningRate: 1e-3 }, threads, backend);
+      return { step: (xs) => trainer.step(xs, labels), dispose: () => (tf.dispose(labels), trainer.dispose({ disposeModel: true })) };
+    }
     const model = buildBrainCnn({ imageSize: size, width: 1, dropout: 0.5, seed: 0 });
     const optimizer = tf.train.adam(1e-3);
-    const labels = cnnLabels();
     return { step: (xs) => trainCnnStep(model, optimizer, xs, labels), dispose: () => (tf.dispose(labels), optimizer.dispose(), model.dispose()) };
   },
-  // What a run alone on the machine trains with: the batch split over every core.
-  ...(cores > 1 && {
-    [`cnn@${cores}threads`]: async (size: number, _batch: number, backend: string) => {
-      const trainer = await DataParallelTrainer.start({ kind: 'cnn', imageSize: size, width: 1, dropout: 0.5, seed: 0, learningRate: 1e-3 }, cores, backend);
-      const labels = cnnLabels();
-      return { step: (xs: tf.Tensor4D) => trainer.step(xs, labels), dispose: () => (tf.dispose(labels), trainer.dispose({ disposeModel: true })) };
-    },
-  }),
-  vae: (size) => {
-    const vae = buildVae({ imageSize: size, width: 1, latentDim: 512, seed: 0 });
-    const optimizer = tf.train.adam(1e-3);
-    return { step: (xs) => trainVaeStep(vae, optimizer, xs), dispose: () => (optimizer.dispose(), vae.encoder.dispose(), vae.decoder.dispose()) };
+  vae: (size, threads, backend) => elbo('vae', size, threads, backend),
+  gan: async (size, threads, backend) => {
+    const gan = await ganStepper({ imageSize: size, width: 1, seed: 0, learningRate: 2e-4 }, { threads, backend });
+    return { step: (xs) => gan.step(xs), dispose: () => gan.close() };
   },
-  gan: (size) => {
-    const gan = buildGan({ imageSize: size, width: 1, seed: 0 });
-    const optimizers = createGanOptimizers();
-    return { step: (xs, i) => trainGanStep(gan, optimizers, xs, i), dispose: () => (optimizers.g.dispose(), optimizers.d.dispose(), gan.generator.dispose(), gan.discriminator.dispose()) };
-  },
-  cvae: (size) => {
-    const cvae = buildCvae({ imageSize: size, width: 1, latentDim: CVAE_PAPER_PRESET.latentDim, seed: 0 });
-    const optimizer = tf.train.adam(1e-3);
-    return { step: (xs, i) => trainCvaeStep(cvae, optimizer, xs, { seed: 0, step: i }), dispose: () => (optimizer.dispose(), cvae.encoder.dispose(), cvae.decoder.dispose()) };
-  },
-  ...(cores > 1 &&
-    Object.fromEntries(
-      (['vae', 'cvae', 'gan'] as const).map((kind) => [
-        `${kind}@${cores}threads`,
-        async (size: number, _batch: number, backend: string) => {
-          if (kind === 'gan') {
-            const trainer = await DataParallelTrainer.start({ kind, imageSize: size, width: 1, seed: 0, learningRate: 2e-4 }, cores, backend);
-            return { step: (xs: tf.Tensor4D) => trainer.step(xs), dispose: () => trainer.dispose({ disposeModel: true }) };
-          }
-          const latentDim = kind === 'vae' ? 512 : CVAE_PAPER_PRESET.latentDim;
-          const stepper = await elboStepper({ kind, imageSize: size, width: 1, latentDim, seed: 0, learningRate: 1e-3 }, { threads: cores, backend });
-          return { step: (xs: tf.Tensor4D) => stepper.step(xs), dispose: () => stepper.close({ disposeModels: true }) };
-        },
-      ]),
-    )),
+  cvae: (size, threads, backend) => elbo('cvae', size, threads, backend),
 };
 
-async function benchModel(name: string, backend: string) {
+/** The VAE (latent 512) or the BrainCVAE, through the stepper their runs train with. */
+async function elbo(kind: 'vae' | 'cvae', size: number, threads: number, backend: string): Promise<Stepper> {
+  const latentDim = kind === 'vae' ? 512 : CVAE_PAPER_PRESET.latentDim;
+  const stepper = await elboStepper({ kind, imageSize: size, width: 1, latentDim, seed: 0, learningRate: 1e-3 }, { threads, backend });
+  return { step: (xs) => stepper.step(xs), dispose: () => stepper.close({ disposeModels: true }) };
+}
+
+async function benchModel(model: string, threads: number, backend: string) {
   const batch = 32;
-  const [model, threadsTag] = name.split('@');
-  const threads = threadsTag ? Number.parseInt(threadsTag, 10) : 1;
   for (const size of [64, 128]) {
-    const stepper = await steppers[name](size, batch, backend);
+    const stepper = await steppers[model](size, threads, backend);
     const xs = tf.randomUniform([batch, size, size, 1]) as tf.Tensor4D;
     const times: number[] = [];
     // Sampled after every step (a step's tensors are freed by then, the heap it grew is not).
@@ -136,7 +109,7 @@ async function benchModel(name: string, backend: string) {
     // the median of five.
     for (let s = 0; s < 8; s++) {
       const t = performance.now();
-      await stepper.step(xs, s);
+      await stepper.step(xs);
       if (s >= 3) times.push(performance.now() - t);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
@@ -157,4 +130,7 @@ async function benchModel(name: string, backend: string) {
 
 const { backend } = await initEngine();
 if (!values.only || values.only === 'load') await benchLoad();
-for (const name of Object.keys(steppers)) if (!values.only || values.only === name.split('@')[0]) await benchModel(name, backend);
+for (const model of Object.keys(steppers)) {
+  if (values.only && values.only !== model) continue;
+  for (const threads of cores > 1 ? [1, cores] : [1]) await benchModel(model, threads, backend);
+}

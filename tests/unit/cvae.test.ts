@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { discBatch } from '../helpers/discs';
 import { initEngine } from '../../workers/engine/backend';
 import { buildCvae, CVAE_PAPER_PRESET } from '../../workers/models/cvae';
-import { errorMaps, trainCvaeStep } from '../../workers/train/cvae-trainer';
+import { errorMaps } from '../../workers/train/cvae-trainer';
+import { elboStep } from '../../workers/train/vae-trainer';
 
 before(async () => {
   await initEngine();
@@ -53,11 +54,11 @@ test('CVAE training at 16x16 lowers the loss over 30 steps with a flat tensor co
   const model = buildCvae({ imageSize: 16, width: 0.25, latentDim: 4, seed: 1 });
   const optimizer = tf.train.adam(3e-3);
   const xs = discBatch(8, 16, 16 / 6, 0.3);
-  const first = await trainCvaeStep(model, optimizer, xs, { seed: 1, step: 0 });
+  const first = await elboStep(model, optimizer, xs, { seed: 1, step: 0, beta: 1, label: 'CVAE' });
   const tensors = tf.memory().numTensors;
   let last = first;
   for (let step = 1; step < 30; step++) {
-    last = await trainCvaeStep(model, optimizer, xs, { seed: 1, step });
+    last = await elboStep(model, optimizer, xs, { seed: 1, step, beta: 1, label: 'CVAE' });
     assert.equal(tf.memory().numTensors, tensors, `tensor count changed at step ${step}`);
     assert.ok(Math.abs(last.total - (last.reconstruction + last.kl)) < 1e-3 * last.total);
   }
@@ -81,7 +82,7 @@ test('the same seed and step draw the same noise, another step draws different n
     const model = buildCvae({ imageSize: 16, width: 0.25, latentDim: 4, seed: 2 });
     const optimizer = tf.train.sgd(0);
     const xs = discBatch(4, 16, 16 / 6, 0.3);
-    const r = await trainCvaeStep(model, optimizer, xs, { seed: 5, step });
+    const r = await elboStep(model, optimizer, xs, { seed: 5, step, beta: 1, label: 'CVAE' });
     tf.dispose(xs);
     optimizer.dispose();
     model.encoder.dispose();

@@ -15,7 +15,7 @@ import type { CnnReplicaSpec, ReplicaSpec } from '../../workers/parallel/replica
 import { buildGan } from '../../workers/models/gan';
 import { createGanOptimizers, trainGanStep, type GanStepResult } from '../../workers/train/gan-trainer';
 import { Exchange, adamDefaults, type Layout } from '../../workers/parallel/exchange';
-import { adamKernel, sharedMemory } from '../../workers/parallel/adam-simd';
+import { adamModule, sharedMemory } from '../../workers/parallel/adam-simd';
 
 let tf: Tf;
 let backend: string;
@@ -176,9 +176,9 @@ test('the SIMD Adam kernel updates weights and moments as the JS loop does, odd 
   const adam = adamDefaults(1e-2);
   const views = async (simd: boolean) => {
     const memory = sharedMemory(Exchange.bytes(layout, 2));
-    const pair = [0, 1].map((index) => new Exchange(layout, 2, index, adam, memory));
-    if (simd) for (const e of pair) e.useKernel(await adamKernel(memory));
-    return pair;
+    const module = simd ? await adamModule() : null;
+    if (simd) assert.ok(module, 'the Adam kernel must assemble here');
+    return [0, 1].map((index) => new Exchange(layout, 2, index, adam, memory, module));
   };
   const [simd, js] = [await views(true), await views(false)];
   let state = 7;
@@ -190,7 +190,7 @@ test('the SIMD Adam kernel updates weights and moments as the JS loop does, odd 
     for (const pair of [simd, js]) {
       pair[0].vectors[0].set(grads[0]);
       pair[0].vectors[1].set(grads[1]);
-      pair[0].weights.set([0.625, 0.375]);
+      pair[0].shares.set([0.625, 0.375]);
       for (const e of pair) e.reduceSlice();
     }
   }

@@ -8,12 +8,11 @@ import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
 import { createRng, shuffleInPlace } from '../data/rng';
 import { classGridPng } from '../data/import/previews';
-import { buildGan, GAN_LATENT_DIM } from '../models/gan';
+import { GAN_LATENT_DIM } from '../models/gan';
 import { sampleVae } from '../train/vae-trainer';
 import { elboStepper } from '../train/elbo-stepper';
 import { threadsLabel } from '../parallel/threads';
-import { checkGan, createGanOptimizers, trainGanStep } from '../train/gan-trainer';
-import { DataParallelTrainer } from '../parallel/data-parallel';
+import { ganStepper } from '../train/gan-stepper';
 import { RunStoppedError } from '../train/cnn-trainer';
 import type { JobContext } from './context';
 import { checkpointDirName, checkpointsToKeep, saveCheckpoint } from '../models/checkpoint';
@@ -24,21 +23,20 @@ const GRID = 16;
 
 /** One training step of either generator, and sampling from the fixed latents. */
 interface Trainer {
-  step: (xs: tf.Tensor4D, step: number) => Promise<Record<string, number>>;
+  step: (xs: tf.Tensor4D) => Promise<Record<string, number>>;
   sample: () => tf.Tensor4D;
   /** The part that generates (VAE decoder, GAN generator): what a checkpoint keeps. */
   generator: tf.LayersModel;
   dispose: () => Promise<void>;
-  /** Threads each batch is split over. */
-  threads: number;
 }
 
-/** Both generators train data-parallel over ctx.threads threads when there is more than one. */
+/** Either generator, data-parallel over engine.threads threads when there is more than one. */
 async function makeTrainer(config: GeneratorConfig, engine: { threads: number; backend: string }): Promise<Trainer> {
   const latentDim = config.model === 'vae' ? config.latentDim : GAN_LATENT_DIM;
+  const fixedZ = tf.randomNormal([GRID, latentDim], 0, 1, 'float32', config.seed + 17) as tf.Tensor2D;
+  const { imageSize, width, seed, learningRate } = config;
   if (config.model === 'vae') {
-    const vae = await elboStepper({ kind: 'vae', imageSize: config.imageSize, width: config.width, latentDim, seed: config.seed, learningRate: config.learningRate }, engine);
-    const fixedZ = tf.randomNormal([GRID, latentDim], 0, 1, 'float32', config.seed + 17) as tf.Tensor2D;
+    const vae = await elboStepper({ kind: 'vae', imageSize, width, latentDim, seed, learningRate }, engine);
     return {
       step: async (xs) => {
         const r = await vae.step(xs);
@@ -50,45 +48,21 @@ async function makeTrainer(config: GeneratorConfig, engine: { threads: number; b
         fixedZ.dispose();
         await vae.close({ disposeModels: true });
       },
-      threads: engine.threads,
     };
   }
-  const fixedZ = tf.randomNormal([GRID, latentDim], 0, 1, 'float32', config.seed + 17) as tf.Tensor2D;
-  if (engine.threads > 1) {
-    const trainer = await DataParallelTrainer.start({ kind: 'gan', imageSize: config.imageSize, width: config.width, seed: config.seed, learningRate: config.learningRate }, engine.threads, engine.backend);
-    const { generator } = trainer.replica.models;
-    return {
-      step: async (xs, step) => {
-        const { losses, means } = await trainer.step(xs);
-        const r = checkGan({ dLoss: losses[0], gLoss: losses[1], dReal: means.dReal, dFake: means.dFake }, step);
-        return { 'gan/d_loss': r.dLoss, 'gan/g_loss': r.gLoss, 'gan/d_real': r.dReal, 'gan/d_fake': r.dFake };
-      },
-      sample: () => tf.tidy(() => generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
-      generator,
-      dispose: async () => {
-        fixedZ.dispose();
-        await trainer.dispose({ disposeModel: true });
-      },
-      threads: engine.threads,
-    };
-  }
-  const gan = buildGan({ imageSize: config.imageSize, width: config.width, seed: config.seed });
-  const optimizers = createGanOptimizers(config.learningRate);
+  const gan = await ganStepper({ imageSize, width, seed, learningRate }, engine);
+  const { generator } = gan.models;
   return {
-    step: async (xs, step) => {
-      const r = await trainGanStep(gan, optimizers, xs, step, config.seed);
+    step: async (xs) => {
+      const r = await gan.step(xs);
       return { 'gan/d_loss': r.dLoss, 'gan/g_loss': r.gLoss, 'gan/d_real': r.dReal, 'gan/d_fake': r.dFake };
     },
-    sample: () => tf.tidy(() => gan.generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
-    generator: gan.generator,
+    sample: () => tf.tidy(() => generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
+    generator,
     dispose: async () => {
-      gan.generator.dispose();
-      gan.discriminator.dispose();
-      optimizers.g.dispose();
-      optimizers.d.dispose();
       fixedZ.dispose();
+      await gan.close();
     },
-    threads: 1,
   };
 }
 
@@ -111,7 +85,7 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
   const rng = createRng(config.seed + 7919);
   const stepsPerEpoch = Math.floor(indices.length / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
-  ctx.log('info', `training ${config.model.toUpperCase()} on ${indices.length} ${config.imageClass} training images at ${config.imageSize}x${config.imageSize}: ${config.epochs} epochs of ${stepsPerEpoch} steps; backend ${ctx.backend}, ${threadsLabel(trainer.threads)}`);
+  ctx.log('info', `training ${config.model.toUpperCase()} on ${indices.length} ${config.imageClass} training images at ${config.imageSize}x${config.imageSize}: ${config.epochs} epochs of ${stepsPerEpoch} steps; backend ${ctx.backend}, ${threadsLabel(ctx.threads)}`);
   let samples = 0;
   const emitSamples = async (step: number) => {
     const grid = trainer.sample();
@@ -136,7 +110,7 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
         if (ctx.shouldStop()) throw new RunStoppedError('the run was cancelled');
         const batchIdx = tf.tensor1d(order.slice(b * config.batchSize, (b + 1) * config.batchSize), 'int32');
         const xs = tf.gather(train, batchIdx) as tf.Tensor4D;
-        const losses = await trainer.step(xs, step);
+        const losses = await trainer.step(xs);
         tf.dispose([batchIdx, xs]);
         step++;
         const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;

@@ -3,8 +3,8 @@
 // The same update in a JS loop (Exchange's fallback) cost 200 ms of a 1.6 s BrainCNN step at
 // 128x128 for each thread's half of the 34 M weights (~12 ns per weight: V8 does float64 math with
 // conversions at every typed-array access); this kernel does it in about a tenth of that (see
-// `npm run bench`). It is compiled from the text below with wabt (WebAssembly's own assembler)
-// once per thread.
+// `npm run bench`). It is assembled from the text below with wabt (WebAssembly's own assembler)
+// once per process.
 import wabt from 'wabt';
 
 const WAT = `
@@ -77,24 +77,28 @@ const WAT = `
 
 export type AdamKernel = (table: number, replicas: number, m: number, v: number, p: number, n: number, b1: number, b2: number, lrc: number, c2inv: number, eps: number) => void;
 
-let compiled: Promise<WebAssembly.Module> | null = null;
+let compiled: Promise<WebAssembly.Module | null> | null = null;
 
-async function compile(): Promise<WebAssembly.Module> {
-  const assembler = await wabt();
-  const parsed = assembler.parseWat('adam.wat', WAT, { simd: true, threads: true });
-  try {
-    // V8 validates the binary when compiling it (wabt's validator refuses shared memories here).
-    return await WebAssembly.compile(Uint8Array.from(parsed.toBinary({}).buffer));
-  } finally {
-    parsed.destroy();
-  }
+/** The assembled module, once per process (helper threads receive it with their start-up data,
+ * so wabt is loaded on the main thread only); null where WebAssembly SIMD or threads are
+ * missing, in which case the exchange keeps its JS loop (the same update, slower). */
+export function adamModule(): Promise<WebAssembly.Module | null> {
+  compiled ??= (async () => {
+    const assembler = await wabt();
+    const parsed = assembler.parseWat('adam.wat', WAT, { simd: true, threads: true });
+    try {
+      // V8 validates the binary when compiling it (wabt's validator refuses shared memories here).
+      return await WebAssembly.compile(Uint8Array.from(parsed.toBinary({}).buffer));
+    } finally {
+      parsed.destroy();
+    }
+  })().catch(() => null);
+  return compiled;
 }
 
-/** The kernel bound to `memory` (a shared WebAssembly.Memory whose buffer holds the exchange). */
-export async function adamKernel(memory: WebAssembly.Memory): Promise<AdamKernel> {
-  compiled ??= compile();
-  const instance = await WebAssembly.instantiate(await compiled, { env: { memory } });
-  return instance.exports.adam as AdamKernel;
+/** The kernel of `module` bound to `memory` (a shared WebAssembly.Memory holding the exchange). */
+export function adamKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): AdamKernel {
+  return new WebAssembly.Instance(module, { env: { memory } }).exports.adam as AdamKernel;
 }
 
 /** A shared memory of at least `bytes` bytes (whole 64 KiB pages). */
@@ -102,15 +106,4 @@ export function sharedMemory(bytes: number): WebAssembly.Memory {
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   if (pages > 65536) throw new Error(`data-parallel exchange of ${(bytes / 2 ** 30).toFixed(1)} GiB exceeds WebAssembly's 4 GiB memory`);
   return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-}
-
-/** Gives the exchange the SIMD kernel; where WebAssembly SIMD or threads are missing, the
- * exchange keeps its JS loop (the same update, slower). The shared memory works either way. */
-export async function useAdamKernel(exchange: { useKernel(kernel: AdamKernel): void }, memory: WebAssembly.Memory): Promise<boolean> {
-  try {
-    exchange.useKernel(await adamKernel(memory));
-    return true;
-  } catch {
-    return false;
-  }
 }

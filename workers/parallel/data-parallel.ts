@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { buildReplica, type Replica, type ReplicaSpec } from './replica-models';
 import { Exchange, layoutOf } from './exchange';
-import { sharedMemory, useAdamKernel } from './adam-simd';
+import { adamModule, sharedMemory } from './adam-simd';
 import type { FromHelper, HelperInit, ToHelper } from './messages';
 
 const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
@@ -60,15 +60,13 @@ export class DataParallelTrainer {
     const replica = buildReplica(spec);
     const layouts = replica.phases.map((phase) => layoutOf(phase));
     const memories = layouts.map((layout) => sharedMemory(Exchange.bytes(layout, threads)));
-    const exchanges = replica.phases.map((phase, p) => new Exchange(layouts[p], threads, 0, phase.adam, memories[p]));
-    for (const [p, exchange] of exchanges.entries()) {
-      await useAdamKernel(exchange, memories[p]);
-      exchange.writeVariables(replica.phases[p], exchange.result);
-    }
+    const adam = await adamModule();
+    const exchanges = replica.phases.map((phase, p) => new Exchange(layouts[p], threads, 0, phase.adam, memories[p], adam));
+    exchanges.forEach((exchange, p) => exchange.writeVariables(replica.phases[p], exchange.result));
     const helpers: Helper[] = [];
     try {
       for (let index = 1; index < threads; index++) {
-        const init: HelperInit = { entry: HELPER, spec, backend, layouts, replicas: threads, index, memories };
+        const init: HelperInit = { entry: HELPER, spec, backend, layouts, replicas: threads, index, memories, adamModule: adam };
         helpers.push(startHelper(new Worker(ENTRY, { workerData: init }), index));
       }
       await Promise.all(helpers.map((h) => h.next('ready')));

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from '../engine/kernels/wasm-heap';
 import type { Phase, Shard } from './replica-models';
 import { SyncGroup, withGroup } from './sync-group';
-import type { AdamKernel } from './adam-simd';
+import { adamKernel, type AdamKernel } from './adam-simd';
 
 /** Floats a synchronised sum may carry (a batch-norm layer's channels). */
 const SYNC_CAPACITY = 4096;
@@ -52,67 +52,72 @@ export function layoutOf(replica: Phase): Layout {
   return { entries, trainableCount: replica.trainable.length, trainableLength, lossOffset: offset, means, length: offset + 1 + means };
 }
 
+/** Byte offsets of the parts of an exchange's shared memory, in order. */
+function regions(layout: Layout, replicas: number) {
+  const n = layout.length * 4;
+  const p = layout.trainableLength * 4;
+  const vectors = 0;
+  const result = vectors + replicas * n;
+  const m = result + n;
+  const v = m + p;
+  const shares = Math.ceil((v + p) / 8) * 8; // a Float64Array must start on 8 bytes
+  const group = shares + replicas * 8;
+  const tables = group + SyncGroup.bytes(replicas, SYNC_CAPACITY);
+  return { vectors, result, m, v, shares, group, tables, end: tables + replicas * replicas * 8 };
+}
+
 export class Exchange {
   readonly vectors: Float32Array[];
   readonly result: Float32Array;
   readonly m: Float32Array;
   readonly v: Float32Array;
-  readonly weights: Float64Array;
+  /** Each replica's share of the batch under way (0 for a replica without rows). */
+  readonly shares: Float64Array;
   /** The synchronised sums of batch-norm layers (see sync-group.ts). */
   readonly group: SyncGroup;
+  readonly buffer: SharedArrayBuffer;
   /** Adam steps taken; every replica counts the same. */
   private steps = 0;
-
-  /** Where the per-replica weights start: after the float vectors, aligned for a Float64Array. */
-  private static weightsAt(layout: Layout, replicas: number): number {
-    return Math.ceil(((replicas + 1) * layout.length + 2 * layout.trainableLength) / 2) * 8;
-  }
+  /** The SIMD Adam kernel, when it assembled; the JS loop below otherwise. */
+  private readonly kernel: AdamKernel | null;
+  /** Byte offset of this replica's table of (gradient slice, share) pairs for the kernel. */
+  private readonly tableAt: number;
 
   static bytes(layout: Layout, replicas: number): number {
-    return Exchange.weightsAt(layout, replicas) + replicas * 8 + SyncGroup.bytes(replicas, SYNC_CAPACITY) + replicas * replicas * 8;
+    return regions(layout, replicas).end;
   }
 
-  /** The SIMD Adam kernel, when it compiled; the JS loop below otherwise. */
-  private kernel: AdamKernel | null = null;
-  /** Byte offset of this replica's table of (gradient slice, weight) pairs for the kernel. */
-  private readonly tableAt: number;
-  readonly buffer: SharedArrayBuffer;
-
-  /** The view of replica `index` (0: the main thread) on the shared memory. */
+  /** The view of replica `index` (0: the main thread) on the shared memory, with the Adam
+   * kernel instantiated on this thread when its module is given. */
   constructor(
     readonly layout: Layout,
     readonly replicas: number,
     readonly index: number,
     readonly adam: AdamSettings,
-    memory: WebAssembly.Memory | SharedArrayBuffer,
+    memory: WebAssembly.Memory,
+    module: WebAssembly.Module | null,
   ) {
-    const buffer = (this.buffer = memory instanceof SharedArrayBuffer ? memory : (memory.buffer as unknown as SharedArrayBuffer));
-    if (buffer.byteLength < Exchange.bytes(layout, replicas)) throw new Error('the shared memory is smaller than the exchange needs');
-    const n = layout.length;
-    const p = layout.trainableLength;
-    this.vectors = Array.from({ length: replicas }, (_, r) => new Float32Array(buffer, r * n * 4, n));
-    this.result = new Float32Array(buffer, replicas * n * 4, n);
-    this.m = new Float32Array(buffer, (replicas + 1) * n * 4, p);
-    this.v = new Float32Array(buffer, ((replicas + 1) * n + p) * 4, p);
-    const weightsAt = Exchange.weightsAt(layout, replicas);
-    this.weights = new Float64Array(buffer, weightsAt, replicas);
-    this.group = new SyncGroup(buffer, weightsAt + replicas * 8, replicas, index, SYNC_CAPACITY);
-    this.tableAt = weightsAt + replicas * 8 + SyncGroup.bytes(replicas, SYNC_CAPACITY) + index * replicas * 8;
+    const buffer = (this.buffer = memory.buffer as unknown as SharedArrayBuffer);
+    const at = regions(layout, replicas);
+    if (buffer.byteLength < at.end) throw new Error('the shared memory is smaller than the exchange needs');
+    this.vectors = Array.from({ length: replicas }, (_, r) => new Float32Array(buffer, at.vectors + r * layout.length * 4, layout.length));
+    this.result = new Float32Array(buffer, at.result, layout.length);
+    this.m = new Float32Array(buffer, at.m, layout.trainableLength);
+    this.v = new Float32Array(buffer, at.v, layout.trainableLength);
+    this.shares = new Float64Array(buffer, at.shares, replicas);
+    this.group = new SyncGroup(buffer, at.group, replicas, index, SYNC_CAPACITY);
+    this.tableAt = at.tables + index * replicas * 8;
+    this.kernel = module && adamKernel(module, memory);
   }
 
-  /** Runs Adam through the SIMD kernel (instantiated on this thread over this memory). */
-  useKernel(kernel: AdamKernel): void {
-    this.kernel = kernel;
-  }
-
-  /** This replica computes its shard's gradients and state and writes them, with its weight (its
-   * share of the batch), into its vector; `rows` are every replica's rows of the batch. A replica
-   * without rows only writes weight 0 (it takes no part in the synchronised sums). */
+  /** This replica computes its shard's gradients and state and writes them into its vector, and
+   * its share of the batch; `rows` are every replica's rows of the batch. A replica
+   * without rows only writes share 0 (it takes no part in the synchronised sums). */
   computeShard(replica: Phase, xs: tf.Tensor | null, ys: tf.Tensor | null, shard: Shard, rows: number[]): void {
     const vector = this.vectors[this.index];
     const { layout } = this;
     const n = rows[this.index];
-    this.weights[this.index] = n / shard.total;
+    this.shares[this.index] = n / shard.total;
     if (!xs || n === 0) return replica.sitOut();
     let means: tf.Scalar[] = [];
     const participants = rows.filter((r) => r > 0);
@@ -133,8 +138,7 @@ export class Exchange {
   /** This replica reduces its slice: the batch-weighted mean gradient goes through Adam into the
    * weights; the state, loss and other means are averaged by share. */
   reduceSlice(): void {
-    const { index } = this;
-    const { layout, vectors, result, weights, m, v } = this;
+    const { index, layout, vectors, result, shares, m, v } = this;
     const { learningRate, beta1, beta2, epsilon } = this.adam;
     this.steps++;
     const chunk = Math.ceil(layout.length / this.replicas);
@@ -143,33 +147,33 @@ export class Exchange {
     // Adam as tf.train.adam computes it, with bias corrections 1 - beta^t.
     const c1 = 1 - beta1 ** this.steps;
     const c2 = 1 - beta2 ** this.steps;
-    const live = Array.from({ length: this.replicas }, (_, r) => r).filter((r) => weights[r] > 0);
+    const live = Array.from({ length: this.replicas }, (_, r) => r).filter((r) => shares[r] > 0);
     const adamEnd = Math.min(end, layout.trainableLength);
     if (this.kernel && adamEnd > start) {
       const table = new DataView(this.buffer, this.tableAt, this.replicas * 8);
       live.forEach((r, k) => {
         table.setInt32(k * 8, vectors[r].byteOffset + start * 4, true);
-        table.setFloat32(k * 8 + 4, weights[r], true);
+        table.setFloat32(k * 8 + 4, shares[r], true);
       });
       this.kernel(this.tableAt, live.length, m.byteOffset + start * 4, v.byteOffset + start * 4, result.byteOffset + start * 4, adamEnd - start, beta1, beta2, learningRate / c1, 1 / c2, epsilon);
     } else this.adamLoop(start, adamEnd, live, c1, c2);
     for (let i = Math.max(start, layout.trainableLength); i < end; i++) {
       let s = 0;
-      for (const r of live) s += weights[r] * vectors[r][i];
+      for (const r of live) s += shares[r] * vectors[r][i];
       result[i] = s;
     }
   }
 
   /** Adam in JS, where the SIMD kernel is not available. */
   private adamLoop(start: number, adamEnd: number, live: number[], c1: number, c2: number): void {
-    const { vectors, result, weights, m, v } = this;
+    const { vectors, result, shares, m, v } = this;
     const { learningRate, beta1, beta2, epsilon } = this.adam;
-    // Gradients summed into the first moment's place, then one fused pass: a single loop over
-    // the replicas inside the element loop ran ~6x slower (18 ns per weight) in V8.
+    // The gradients summed into a scratch array, replica after replica, then one pass of Adam: a
+    // loop over the replicas inside the element loop ran ~6x slower (18 ns per weight) in V8.
     const g = this.scratch(Math.max(0, adamEnd - start));
     g.fill(0);
     for (const r of live) {
-      const w = weights[r];
+      const w = shares[r];
       const vec = vectors[r];
       for (let i = start; i < adamEnd; i++) g[i - start] += w * vec[i];
     }

@@ -5,7 +5,6 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend';
 import { buildReplica } from './replica-models';
 import { Exchange } from './exchange';
-import { useAdamKernel } from './adam-simd';
 import type { HelperInit, ToHelper, FromHelper } from './messages';
 
 const init = workerData as HelperInit;
@@ -15,12 +14,9 @@ const send = (message: FromHelper) => port.postMessage(message);
 async function main() {
   const engine = await initEngine({ force: init.backend });
   const replica = buildReplica(init.spec);
-  const exchanges = replica.phases.map((phase, p) => new Exchange(init.layouts[p], init.replicas, init.index, phase.adam, init.memories[p]));
-  for (const [p, exchange] of exchanges.entries()) {
-    await useAdamKernel(exchange, init.memories[p]);
-    // The main thread wrote its initial variables into each result vector.
-    exchange.readVariables(replica.phases[p], exchange.result);
-  }
+  const exchanges = replica.phases.map((phase, p) => new Exchange(init.layouts[p], init.replicas, init.index, phase.adam, init.memories[p], init.adamModule));
+  // The main thread wrote its initial variables into each result vector.
+  exchanges.forEach((exchange, p) => exchange.readVariables(replica.phases[p], exchange.result));
   // This thread's rows of the step under way, kept for every phase.
   let batch: { xs: tf.Tensor | null; ys: tf.Tensor | null; shard: { offset: number; total: number }; rows: number[] } | null = null;
   const release = () => {

@@ -10,6 +10,8 @@ export interface HelperInit {
    * WebAssembly.Memory, for the Adam kernel). */
   layouts: Layout[];
   memories: WebAssembly.Memory[];
+  /** The assembled Adam kernel (see adam-simd.ts), or null for the JS loop. */
+  adamModule: WebAssembly.Module | null;
   replicas: number;
   index: number;
 }

@@ -25,11 +25,11 @@ export class SyncGroup {
   }
 
   constructor(
-    readonly buffer: SharedArrayBuffer,
-    readonly byteOffset: number,
-    readonly replicas: number,
+    buffer: SharedArrayBuffer,
+    byteOffset: number,
+    replicas: number,
     readonly index: number,
-    readonly capacity: number,
+    private readonly capacity: number,
   ) {
     this.control = new Int32Array(buffer, byteOffset, CONTROL);
     const start = byteOffset + CONTROL * 4;

@@ -1,32 +1,8 @@
-// BrainCVAE training and reconstruction error (paper section 5.2): one optimiser step on
-// reconstruction + KL with seeded reparameterisation noise, and the pixel-wise |x - x_hat| maps
-// from which the anomaly techniques (workers/eval/anomaly.ts) classify.
+// The BrainCVAE's reconstruction error (paper section 5.2): the pixel-wise |x - x_hat| maps from
+// which the anomaly techniques (workers/eval/anomaly.ts) classify. It trains with the generator
+// VAE's ELBO step (vae-trainer.ts, through train/elbo-stepper.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { CvaeModels } from '../models/cvae';
-import { elboStep } from './vae-trainer';
-
-export interface CvaeStepOptions {
-  /** Seed of the run; with `step` it fixes the reparameterisation noise of this step. */
-  seed: number;
-  /** Index of the step in the run, so that every step draws fresh yet reproducible noise. */
-  step: number;
-}
-
-export interface CvaeStepResult {
-  reconstruction: number;
-  kl: number;
-  total: number;
-}
-
-/**
- * One step on reconstruction + KL. The paper only says "a custom loss"; the reconstruction term is
- * the binary cross-entropy summed over the pixels of an image and averaged over the batch (the
- * usual PyTorch VAE reduction, and the same step as our generator VAE), so it weighs against the
- * KL sum.
- */
-export function trainCvaeStep(model: CvaeModels, optimizer: tf.Optimizer, xs: tf.Tensor4D, { seed, step }: CvaeStepOptions): Promise<CvaeStepResult> {
-  return elboStep(model, optimizer, xs, { seed, step, beta: 1, label: 'CVAE' });
-}
 
 /**
  * Pixel-wise reconstruction error |x - x_hat| (section 5.2) of every image, decoded from the mean

@@ -2,14 +2,6 @@
 // cross-entropy plus beta * KL, with the reparameterisation noise drawn from a seeded source
 // that advances at every step, and sampling from the decoder.
 import * as tf from '@tensorflow/tfjs';
-import type { VaeModels } from '../models/vae';
-
-export interface VaeStepOptions {
-  /** Weight of the KL term; 1 is the plain VAE of the paper. */
-  beta?: number;
-  /** Seed of the reparameterisation noise; the n-th step of a run always draws the same noise. */
-  seed?: number;
-}
 
 export interface VaeStepResult {
   reconstruction: number;
@@ -17,16 +9,8 @@ export interface VaeStepResult {
   total: number;
 }
 
-// Steps taken per model, so that every step draws fresh yet reproducible noise.
-const stepCounts = new WeakMap<VaeModels, number>();
 // PyTorch's binary_cross_entropy clamps log(p) at -100; clipping p keeps log finite the same way.
 const EPS = 1e-7;
-
-export async function trainVaeStep(vae: VaeModels, optimizer: tf.Optimizer, xs: tf.Tensor4D, options: VaeStepOptions = {}): Promise<VaeStepResult> {
-  const step = stepCounts.get(vae) ?? 0;
-  stepCounts.set(vae, step + 1);
-  return elboStep(vae, optimizer, xs, { seed: options.seed ?? 0, step, beta: options.beta ?? 1, label: 'VAE' });
-}
 
 /** Any encoder (image -> [mean, logVar]) and decoder (z -> image in [0, 1]) pair: the generator
  * VAE and the BrainCVAE share this step. */
@@ -35,16 +19,16 @@ export interface EncoderDecoder {
   decoder: tf.LayersModel;
 }
 
-/** One optimiser step on reconstruction + beta * KL: binary cross-entropy summed over each
- * image's pixels and averaged over the batch (PyTorch's reduction="sum" / batch), KL averaged
- * over the batch. The noise is fixed by (seed, step). Throws on a non-finite loss. */
 /** The seed of step `step`'s reparameterisation noise in a run of seed `seed`. */
 export const noiseSeedOf = (seed: number, step: number) => seed * 1_000_003 + step;
 
 /**
- * The ELBO loss of a batch, for use inside a gradient tape. `rows` says which rows of a larger
- * batch xs is (data-parallel training): the noise is drawn for the whole batch and sliced, so it
- * does not depend on how the batch is split.
+ * The ELBO loss of a batch, for use inside a gradient tape: reconstruction + beta * KL, the
+ * binary cross-entropy summed over each image's pixels and averaged over the batch (PyTorch's
+ * reduction="sum" / batch), so it weighs against the KL sum, and the KL averaged over the batch.
+ * The paper only says "a custom loss" for the BrainCVAE; it uses this one too. `rows` says which
+ * rows of a larger batch xs is (data-parallel training): the noise is drawn for the whole batch
+ * and sliced, so it does not depend on how the batch is split.
  */
 export function elboLoss(models: EncoderDecoder, xs: tf.Tensor4D, noiseSeed: number, beta: number, rows?: { offset: number; total: number }): { total: tf.Scalar; reconstruction: tf.Scalar; kl: tf.Scalar } {
   const batch = xs.shape[0];
@@ -70,6 +54,8 @@ export function checkElbo(result: VaeStepResult, label: string, step: number): V
   return result;
 }
 
+/** One optimiser step on the ELBO, on this thread, with the noise fixed by (seed, step). Throws on
+ * a non-finite loss. */
 export async function elboStep(models: EncoderDecoder, optimizer: tf.Optimizer, xs: tf.Tensor4D, opts: { seed: number; step: number; beta: number; label: string }): Promise<VaeStepResult> {
   const { step, beta } = opts;
   let parts: tf.Scalar[] = [];

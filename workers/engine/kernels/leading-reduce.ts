@@ -1,7 +1,7 @@
 // Sum and Mean for the wasm backend over leading axes (per-channel statistics of NHWC tensors).
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
-import { withHeap } from './wasm-heap';
+import { withHeap, wrapUnaryKernel } from './wasm-heap';
 
 /** The number of leading axes `axis` reduces, or 0 when it is not a leading run of axes. */
 function leadingAxes(tf: Tf, axis: number | number[], shape: number[]): number {
@@ -38,17 +38,11 @@ function leadingSum(backend: unknown, x: TensorInfo, k: number, keepDims: boolea
 }
 
 function reduceConfig(tf: Tf, builtin: KernelConfig, mean: boolean): KernelConfig {
-  return {
-    kernelName: mean ? tf.Mean : tf.Sum,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x } = args.inputs;
-      if (!x) throw new Error(`${mean ? 'Mean' : 'Sum'} expects an input x`);
-      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-      const k = x.dtype === 'float32' && x.shape.length > 0 ? leadingAxes(tf, axis, x.shape) : 0;
-      return k ? leadingSum(args.backend, x, k, keepDims, mean) : builtin.kernelFunc(args);
-    },
-  };
+  return wrapUnaryKernel(mean ? tf.Mean : tf.Sum, builtin, (x, args) => {
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const k = x.dtype === 'float32' && x.shape.length > 0 ? leadingAxes(tf, axis, x.shape) : 0;
+    return k ? leadingSum(args.backend, x, k, keepDims, mean) : null;
+  });
 }
 
 /** BrainCNN at 128x128, batch 32: Sum + Mean over [N, H, W] took ~1.7 s per step built-in, ~0.15 s here. */

@@ -1,6 +1,7 @@
 // Identity, and Cast to the same dtype, for the wasm backend without copying the data.
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
+import { wrapUnaryKernel } from './wasm-heap';
 
 interface RefCountingBackend {
   incRef(dataId: object): void;
@@ -16,27 +17,11 @@ function share(backend: unknown, x: TensorInfo): TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-export function identityConfig(tf: Tf, builtin: KernelConfig): KernelConfig {
-  return {
-    kernelName: tf.Identity,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x } = args.inputs;
-      if (!x) throw new Error('Identity expects an input x');
-      return x.dtype === 'string' ? builtin.kernelFunc(args) : share(args.backend, x);
-    },
-  };
-}
+export const identityConfig = (tf: Tf, builtin: KernelConfig): KernelConfig =>
+  wrapUnaryKernel(tf.Identity, builtin, (x, args) => (x.dtype === 'string' ? null : share(args.backend, x)));
 
-export function castConfig(tf: Tf, builtin: KernelConfig): KernelConfig {
-  return {
-    kernelName: tf.Cast,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x } = args.inputs;
-      if (!x) throw new Error('Cast expects an input x');
-      const { dtype } = args.attrs as unknown as { dtype: string };
-      return x.dtype === dtype && dtype !== 'string' ? share(args.backend, x) : builtin.kernelFunc(args);
-    },
-  };
-}
+export const castConfig = (tf: Tf, builtin: KernelConfig): KernelConfig =>
+  wrapUnaryKernel(tf.Cast, builtin, (x, args) => {
+    const { dtype } = args.attrs as unknown as { dtype: string };
+    return x.dtype === dtype && dtype !== 'string' ? share(args.backend, x) : null;
+  });

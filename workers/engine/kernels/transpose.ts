@@ -1,7 +1,7 @@
 // Transpose for the wasm backend when it swaps the last two axes (matrix transposes), in blocks.
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
-import { withHeap } from './wasm-heap';
+import { withHeap, wrapUnaryKernel } from './wasm-heap';
 
 // Below this many elements the built-in kernel's fixed costs are no worse.
 const MIN_SIZE = 1 << 16;
@@ -35,17 +35,9 @@ function blockTranspose(backend: unknown, x: TensorInfo): TensorInfo {
   return out;
 }
 
-export function transposeConfig(tf: Tf, builtin: KernelConfig): KernelConfig {
-  return {
-    kernelName: tf.Transpose,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x } = args.inputs;
-      if (!x) throw new Error('Transpose expects an input x');
-      const { perm } = args.attrs as unknown as { perm: number[] };
-      const size = x.shape.reduce((p, q) => p * q, 1);
-      if (x.dtype !== 'float32' || size < MIN_SIZE || !swapsLastTwo(perm)) return builtin.kernelFunc(args);
-      return blockTranspose(args.backend, x);
-    },
-  };
-}
+export const transposeConfig = (tf: Tf, builtin: KernelConfig): KernelConfig =>
+  wrapUnaryKernel(tf.Transpose, builtin, (x, args) => {
+    const { perm } = args.attrs as unknown as { perm: number[] };
+    const size = x.shape.reduce((p, q) => p * q, 1);
+    return x.dtype === 'float32' && size >= MIN_SIZE && swapsLastTwo(perm) ? blockTranspose(args.backend, x) : null;
+  });

@@ -1,5 +1,6 @@
-// Direct access to the wasm backend's heap, for kernels whose whole work is one pass over memory.
-import type { DataType, TensorInfo } from '@tensorflow/tfjs';
+// Shared pieces of the project's wasm kernels: direct access to the backend's heap (for kernels whose
+// whole work is one pass over memory) and the wrapper of a one-input built-in kernel.
+import type { DataType, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 
 /** The two methods of tfjs-backend-wasm's BackendWasm that its own JS-side kernels use. */
 export interface WasmHeapBackend {
@@ -16,4 +17,22 @@ export function withHeap(backend: unknown, inputs: TensorInfo[], outShape: numbe
   const out = wasm.makeOutput(outShape, 'float32');
   const views = inputs.map((t) => wasm.typedArrayFromHeap(t) as Float32Array);
   return { out, views, outView: wasm.typedArrayFromHeap(out) as Float32Array };
+}
+
+type KernelArgs = Parameters<KernelConfig['kernelFunc']>[0];
+
+/**
+ * A wasm kernel of one input `x` that speeds up some cases of a built-in one: `run` returns the
+ * output, or null to hand the call to the built-in kernel unchanged.
+ */
+export function wrapUnaryKernel(kernelName: string, builtin: KernelConfig, run: (x: TensorInfo, args: KernelArgs) => TensorInfo | null): KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x } = args.inputs;
+      if (!x) throw new Error(`${kernelName} expects an input x`);
+      return run(x, args) ?? builtin.kernelFunc(args);
+    },
+  };
 }
