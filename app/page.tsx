@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRuns } from './lib/use-runs';
 import { StatusBadge, ProgressBar } from './components/status-badge';
 import { modelLabel, pct, time } from './lib/format';
-import { isAnomalySummary, isClassifierSummary, type RunView } from '../server/contracts/events';
+import { isAnomalySummary, isClassifierSummary, type RunView } from '../lib/contracts/events';
 import { trpc } from './lib/trpc';
 import { useLiveQuery } from './lib/use-live-query';
 import { StudyStatus } from './components/study-status';

@@ -1,6 +1,6 @@
 // Standalone migration: `npm run migrate` applies db/migrations to DATA_DIR's database.
 import { openDb } from './client';
-import { loadEnv } from '../server/env';
+import { loadEnv } from '../lib/env';
 
 try {
   const env = loadEnv();

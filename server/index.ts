@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { openDb, type Db } from '../db/client';
-import { loadEnv, type Env } from './env';
+import { loadEnv, type Env } from '../lib/env';
 import { ensureDemoDataset } from './datasets/demo';
 import { removeStaleStaging } from './datasets/synthesize';
 import { StudyManager } from './studies/manager';

@@ -1,4 +1,4 @@
-// `npm test`: type check, unit tests, integration tests (real server + worker processes), then
+// `npm test`: type check, import rules, unit tests, integration tests (real server + worker processes), then
 // the Playwright suite in Debian's Chromium. Runs every stage, prints one summary line with the
 // test counts, and exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +21,9 @@ const playwrightCounts = (out: string) => ({
 
 const stages: Stage[] = [
   { name: 'typecheck', command: ['npx', 'tsc', '--noEmit'], count: (out) => ({ passed: 0, failed: /error TS/.test(out) ? 1 : 0 }) },
+  // The import rules of the architecture (.dependency-cruiser.cjs): a forbidden import or a cycle
+  // between folders fails the run.
+  { name: 'imports', command: ['npm', 'run', '--silent', 'lint:imports'], count: (out) => ({ passed: 0, failed: Number(/x (\d+) dependency violations/.exec(out)?.[1] ?? 0) }) },
   { name: 'unit', command: ['npm', 'run', '--silent', 'test:unit'], count: nodeTestCounts },
   { name: 'integration', command: ['npm', 'run', '--silent', 'test:integration'], count: nodeTestCounts },
   { name: 'e2e', command: ['npx', 'playwright', 'test'], count: playwrightCounts },

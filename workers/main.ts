@@ -9,7 +9,7 @@ import { runClassifyJob } from './jobs/classify';
 import { runTrainGeneratorJob } from './jobs/train-generator';
 import { runSynthesizeJob } from './jobs/synthesize';
 import { runAnomalyJob } from './jobs/anomaly';
-import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../server/contracts/events';
+import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../lib/contracts/events';
 import { RunStoppedError } from './train/cnn-trainer';
 import { trainThreads } from './parallel/threads';
 

@@ -2,9 +2,9 @@
 // A BrainCVAE run's outcome: per technique the hyper-parameters chosen on validation and the test
 // metrics (positive = tumour) with AUROC / AUPRC and sensitivity at 95% specificity, the confusion
 // matrices, ROC and PR curves, and the reconstruction-error heat maps (paper figures 4 and 5).
-import type { AnomalySummary, RunImageView } from '../../server/contracts/events';
+import type { AnomalySummary, RunImageView } from '../../lib/contracts/events';
 import { pct } from '../lib/format';
-import { isChanceLevel } from '../../server/results/table';
+import { isChanceLevel } from '../../lib/stats/table';
 import { CurveChart, CURVE_COLOURS } from './curve-chart';
 
 const LABELS: Record<string, string> = { giaem: 'GIAEM', dbscan: 'DBSCAN', kmeans: 'KMeans (per image)', 'global-kmeans': 'Global KMeans' };

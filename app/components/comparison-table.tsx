@@ -7,7 +7,7 @@ import { useState } from 'react';
 import Link from 'next/link';
 import { pct } from '../lib/format';
 import { paperTable1 } from '../lib/paper-table1';
-import { orderColumns, type TableCell } from '../../server/results/table';
+import { orderColumns, type TableCell } from '../../lib/stats/table';
 
 const METRICS = ['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1', 'auroc'] as const;
 const METRIC_LABELS: Record<string, string> = { accuracy: 'Accuracy', balancedAccuracy: 'Balanced accuracy', precision: 'Precision', recall: 'Recall', f1: 'F1', auroc: 'AUROC' };

@@ -3,7 +3,7 @@
 // appended in place, without re-creating the chart.
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
-import type { StoredMetricPoint } from '../../server/contracts/events';
+import type { StoredMetricPoint } from '../../lib/contracts/events';
 
 export interface SeriesSpec {
   name: string;

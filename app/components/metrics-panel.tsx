@@ -1,7 +1,7 @@
 // Final test metrics of a classifier run, with its confusion matrix (positive = tumour).
-import type { ClassifierSummary } from '../../server/contracts/events';
+import type { ClassifierSummary } from '../../lib/contracts/events';
 import { pct } from '../lib/format';
-import { isChanceLevel } from '../../server/results/table';
+import { isChanceLevel } from '../../lib/stats/table';
 
 export function MetricsPanel({ summary }: { summary: ClassifierSummary }) {
   const { confusion: c } = summary;

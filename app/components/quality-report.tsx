@@ -4,7 +4,7 @@
 // memorisation (distance to the closest real training image against held-out real images) with
 // the gallery of the closest pairs, and warnings when copying or mode collapse is likely.
 import Link from 'next/link';
-import type { QualityFile } from '../../server/api/routers/datasets';
+import type { QualityFile } from '../../lib/contracts/quality';
 
 interface Lineage {
   synthesisRun: string;

@@ -2,7 +2,7 @@
 // A generator's sample grids (fixed latent vectors, so the same cell is the same "person" at every
 // step) with a step scrubber, beside a grid of real training images of the same class.
 import { useEffect, useState } from 'react';
-import type { RunImageView } from '../../server/contracts/events';
+import type { RunImageView } from '../../lib/contracts/events';
 
 export function SampleGrids({ images }: { images: RunImageView[] }) {
   const samples = images.filter((i) => i.kind === 'samples');

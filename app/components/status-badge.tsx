@@ -1,5 +1,5 @@
 // A run's status as a coloured label.
-import type { RunStatus } from '../../server/contracts/events';
+import type { RunStatus } from '../../lib/contracts/events';
 
 const styles: Record<RunStatus, string> = {
   queued: 'bg-zinc-200 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',

@@ -1,5 +1,5 @@
 // A study's status with its step counts (done / total, and what failed or is blocked).
-import type { NodeState } from '../../server/contracts/study';
+import type { NodeState } from '../../lib/contracts/study';
 
 const COLOURS: Record<string, string> = {
   running: 'bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200',

@@ -6,7 +6,7 @@ import { useMemo, useState } from 'react';
 import Link from 'next/link';
 import { useRuns } from '../lib/use-runs';
 import { trpc, errorMessage } from '../lib/trpc';
-import { isGeneratorSummary, type RunView } from '../../server/contracts/events';
+import { isGeneratorSummary, type RunView } from '../../lib/contracts/events';
 
 type Choice = { runId: string; epoch: string };
 const none: Choice = { runId: '', epoch: '' };

@@ -1,7 +1,7 @@
 'use client';
 // A tRPC query that loads once and again whenever the server announces a change on socket.io.
 import { useCallback, useEffect, useState } from 'react';
-import type { ServerToBrowserEvents } from '../../server/contracts/events';
+import type { ServerToBrowserEvents } from '../../lib/contracts/events';
 import { getSocket } from './socket';
 import { errorMessage } from './trpc';
 

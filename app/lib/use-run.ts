@@ -2,7 +2,7 @@
 // One run, live: joins the run's room first, then loads the stored history, and merges both by
 // point id so a late joiner sees every point exactly once.
 import { useEffect, useMemo, useState } from 'react';
-import type { RunImageView, RunView, StoredMetricPoint } from '../../server/contracts/events';
+import type { RunImageView, RunView, StoredMetricPoint } from '../../lib/contracts/events';
 import { getSocket } from './socket';
 import { trpc, errorMessage } from './trpc';
 

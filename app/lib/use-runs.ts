@@ -1,7 +1,7 @@
 'use client';
 // Live list of runs: the history from tRPC, then every change pushed over socket.io.
 import { useEffect, useState } from 'react';
-import type { RunView } from '../../server/contracts/events';
+import type { RunView } from '../../lib/contracts/events';
 import { getSocket } from './socket';
 import { trpc, errorMessage } from './trpc';
 

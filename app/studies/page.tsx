@@ -6,7 +6,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { trpc, errorMessage } from '../lib/trpc';
 import { useLiveQuery } from '../lib/use-live-query';
-import { presetNames, type PresetName } from '../../server/contracts/run-config';
+import { presetNames, type PresetName } from '../../lib/contracts/run-config';
 import { StudyStatus } from '../components/study-status';
 
 export default function StudiesPage() {

@@ -3,7 +3,7 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../client';
 import { metricPoints, runImages, runLogs } from '../schema';
-import type { MetricPoint, StoredMetricPoint } from '../../server/contracts/events';
+import type { MetricPoint, StoredMetricPoint } from '../../lib/contracts/events';
 
 export function appendMetricPoints(db: Db, runId: string, points: MetricPoint[]): StoredMetricPoint[] {
   return db.transaction((tx) =>

@@ -2,7 +2,7 @@
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../client';
 import { results } from '../schema';
-import type { ResultCell } from '../../server/contracts/events';
+import type { ResultCell } from '../../lib/contracts/events';
 
 export function insertResults(db: Db, runId: string, datasetId: string, cells: ResultCell[]): void {
   db.transaction((tx) => {

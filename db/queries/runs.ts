@@ -2,8 +2,8 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { runs } from '../schema';
-import type { RunConfig } from '../../server/contracts/run-config';
-import type { RunSummary, RunView } from '../../server/contracts/events';
+import type { RunConfig } from '../../lib/contracts/run-config';
+import type { RunSummary, RunView } from '../../lib/contracts/events';
 
 type RunRow = typeof runs.$inferSelect;
 

@@ -4,7 +4,7 @@
 // through the same queue and worker as the dashboard, and prints its quality and privacy figures.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { isSyntheticSummary } from '../contracts/events';
+import { isSyntheticSummary } from '../../lib/contracts/events';
 import { launchAndWatch, runCli, withHeadlessServer } from './watch-run';
 
 const USAGE = 'usage: npm run generate -- --from <generator run id>[@epoch] [--from <run id>[@epoch]] [--n N] [--seed N] [--name NAME] [--json]';

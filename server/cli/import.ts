@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openDb } from '../../db/client';
-import { loadEnv } from '../env';
+import { loadEnv } from '../../lib/env';
 import { importDataset } from '../datasets/import';
 import { ImportError } from '../../workers/data/import/limits';
 import { progressBar } from './progress';

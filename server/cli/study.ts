@@ -5,14 +5,14 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { io, type Socket } from 'socket.io-client';
-import { presetNames } from '../contracts/run-config';
-import { studyTemplates } from '../contracts/study';
+import { presetNames } from '../../lib/contracts/run-config';
+import { studyTemplates } from '../../lib/contracts/study';
 import { findDataset } from '../../db/queries/datasets';
-import type { BrowserToServerEvents, ServerToBrowserEvents } from '../contracts/events';
-import type { StudyView } from '../studies/manager';
+import type { BrowserToServerEvents, ServerToBrowserEvents } from '../../lib/contracts/events';
+import type { StudyView } from '../../lib/contracts/study';
 import { appRouter } from '../api/root';
 import { progressBar } from './progress';
-import { orderColumns } from '../results/table';
+import { orderColumns } from '../../lib/stats/table';
 import { onInterrupt, runCli, withHeadlessServer } from './watch-run';
 
 const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--per-class N] [--json]';

@@ -4,12 +4,12 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { launchAndWatch, runCli, withHeadlessServer } from './watch-run';
-import { modelNames, presetNames, techniqueNames, trainDataKinds } from '../contracts/run-config';
+import { modelNames, presetNames, techniqueNames, trainDataKinds } from '../../lib/contracts/run-config';
 import { findDataset, listDatasets } from '../../db/queries/datasets';
 import { importDataset } from '../datasets/import';
 import { progressBar } from './progress';
 import fs from 'node:fs';
-import { isAnomalySummary, isClassifierSummary, isGeneratorSummary } from '../contracts/events';
+import { isAnomalySummary, isClassifierSummary, isGeneratorSummary } from '../../lib/contracts/events';
 
 const argsSchema = z.object({
   model: z.enum(modelNames),

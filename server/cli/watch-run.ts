@@ -3,7 +3,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../index';
 import { appRouter } from '../api/root';
-import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../contracts/events';
+import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../../lib/contracts/events';
 
 function progressLine(run: RunView): string {
   const width = 30;

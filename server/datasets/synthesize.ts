@@ -9,8 +9,8 @@ import type { Db } from '../../db/client';
 import { getRun, listRuns } from '../../db/queries/runs';
 import { getDataset, insertDataset, type DatasetRow } from '../../db/queries/datasets';
 import { uniqueName } from './import';
-import { generatorConfigSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../contracts/run-config';
-import type { SyntheticSummary } from '../contracts/events';
+import { generatorConfigSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
+import type { SyntheticSummary } from '../../lib/contracts/events';
 import { checkpointDirName, listCheckpoints } from '../../workers/models/checkpoint';
 
 export const synthesizeInputSchema = z.object({

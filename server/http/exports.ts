@@ -3,7 +3,7 @@
 import type http from 'node:http';
 import type { AppServices } from '../api/trpc';
 import { currentResults } from '../results/current';
-import { summarizeCells, type TableCell } from '../results/table';
+import { summarizeCells, type TableCell } from '../../lib/stats/table';
 import { toCsv, toJson, toLatex } from '../results/export';
 
 const FORMATS = {

@@ -12,7 +12,7 @@ import type { Db } from '../../db/client';
 import { metricPoints, runImages, runLogs, runs, studyNodes } from '../../db/schema';
 import { toRunView } from '../../db/queries/runs';
 import { listRunImages } from '../../db/queries/metrics';
-import type { BrowserToServerEvents, ServerToBrowserEvents } from '../contracts/events';
+import type { BrowserToServerEvents, ServerToBrowserEvents } from '../../lib/contracts/events';
 
 type Io = Server<BrowserToServerEvents, ServerToBrowserEvents>;
 type RunRow = typeof runs.$inferSelect;

@@ -18,10 +18,10 @@ import {
   jobSchema, subscribeSchema, workerCompleteSchema, workerFailSchema, workerHelloSchema, workerLogSchema,
   workerImageSchema, workerMetricsSchema, workerProgressSchema,
   type BrowserToServerEvents, type ServerToBrowserEvents, type ServerToWorkerEvents, type WorkerToServerEvents,
-} from '../contracts/events';
+} from '../../lib/contracts/events';
 import type { runs } from '../../db/schema';
-import { isSyntheticSummary } from '../contracts/events';
-import { synthConfigSchema } from '../contracts/run-config';
+import { isSyntheticSummary } from '../../lib/contracts/events';
+import { synthConfigSchema } from '../../lib/contracts/run-config';
 import { registerSynthetic, stagingDir, synthesisGenerators, trainDataLabel } from '../datasets/synthesize';
 
 type RunRow = typeof runs.$inferSelect;

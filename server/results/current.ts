@@ -5,7 +5,7 @@ import { inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { runs } from '../../db/schema';
 import { listResults } from '../../db/queries/results';
-import { JOB_REVISIONS } from '../contracts/run-config';
+import { JOB_REVISIONS } from '../../lib/contracts/run-config';
 
 export function currentResults(db: Db) {
   const rows = listResults(db);

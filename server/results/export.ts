@@ -2,7 +2,7 @@
 // (the same records) and a LaTeX table in the paper's layout (rows: model and training data;
 // columns: the metrics, as mean and 95% interval in percent).
 import { stringify } from 'csv-stringify/sync';
-import type { TableCell } from './table';
+import type { TableCell } from '../../lib/stats/table';
 
 export const EXPORT_COLUMNS = ['model', 'technique', 'trainData', 'metric', 'mean', 'ciLow', 'ciHigh', 'n', 'seeds', 'runIds', 'chanceLevel', 'pHolm', 'significant'] as const;
 

@@ -9,11 +9,11 @@ import { runs, studies, studyNodes } from '../../db/schema';
 import { cancelRun, getRun, insertRun } from '../../db/queries/runs';
 import { getDataset } from '../../db/queries/datasets';
 import { listResultsOfRuns } from '../../db/queries/results';
-import { resolveRunConfig, type RunConfig } from '../contracts/run-config';
-import { stepSpecSchema, studyLaunchSchema, type NodeState, type StepPlan, type StudyLaunch } from '../contracts/study';
-import { isSyntheticSummary, type RunSummary } from '../contracts/events';
+import { resolveRunConfig, type RunConfig } from '../../lib/contracts/run-config';
+import { stepSpecSchema, studyLaunchSchema, type NodeState, type StepPlan, type StudyLaunch, type StudyNodeView, type StudyView } from '../../lib/contracts/study';
+import { isSyntheticSummary, type RunSummary } from '../../lib/contracts/events';
 import { planSynthesis } from '../datasets/synthesize';
-import { summarizeCells, type TableCell } from '../results/table';
+import { summarizeCells, type TableCell } from '../../lib/stats/table';
 import { checkPlan, SWEEP_RATIOS, table1Plan } from './templates';
 
 type RunRow = typeof runs.$inferSelect;
@@ -31,39 +31,6 @@ export interface StudyHooks {
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
-
-export interface StudyNodeView {
-  key: string;
-  state: NodeState;
-  runId: string | null;
-  dependsOn: string[];
-  kind: 'train' | 'synth';
-  model: string;
-  column: string;
-  seed: number | null;
-  reused: boolean;
-  attempts: number;
-  reason: string | null;
-  progress: number;
-}
-
-export interface StudyView {
-  id: string;
-  name: string;
-  template: string;
-  preset: string;
-  seeds: number[];
-  datasetId: string;
-  createdAt: number;
-  cancelled: boolean;
-  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
-  counts: Record<NodeState, number>;
-  nodes: StudyNodeView[];
-  table: TableCell[];
-  /** BrainCNN accuracy and F1 against the share of synthetic (VAE) images added. */
-  sweep: { ratio: number; column: string; metric: string; mean: number; ciLow: number | null; ciHigh: number | null; n: number }[];
-  seconds: number | null;
-}
 
 export class StudyManager {
   constructor(private readonly db: Db, private readonly dataDir: string, private readonly origin: string, private readonly hooks: StudyHooks) {}

@@ -2,8 +2,8 @@
 // and GAN, one per class), one synthetic dataset per architecture, then BrainCNN and the BrainCVAE
 // (all four techniques) on real, synthetic and mixed data for every seed, and optionally the
 // mix-ratio sweep. Generators are trained once (seed 0): the seeds repeat the classifiers.
-import type { PresetName } from '../contracts/run-config';
-import type { StepPlan } from '../contracts/study';
+import type { PresetName } from '../../lib/contracts/run-config';
+import type { StepPlan } from '../../lib/contracts/study';
 
 export interface TemplateOptions {
   preset: PresetName;

@@ -7,7 +7,7 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { io, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../../server/index';
 import type { AppRouter } from '../../server/api/root';
-import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../../server/contracts/events';
+import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../../lib/contracts/events';
 
 export const TEST_WORKER_TOKEN = 'test-worker-token-0123456789';
 

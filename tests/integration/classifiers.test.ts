@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, waitForRun, type TestServer } from '../helpers/server';
-import type { AnomalySummary, ClassifierSummary, RunView, SyntheticSummary } from '../../server/contracts/events';
+import type { AnomalySummary, ClassifierSummary, RunView, SyntheticSummary } from '../../lib/contracts/events';
 
 let server: TestServer;
 let syntheticId = '';

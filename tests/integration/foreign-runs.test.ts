@@ -7,8 +7,8 @@ import { startTestServer, waitForRun, type TestServer } from '../helpers/server'
 import { insertRun } from '../../db/queries/runs';
 import { appendLog, appendMetricPoints } from '../../db/queries/metrics';
 import { runs } from '../../db/schema';
-import { resolveRunConfig } from '../../server/contracts/run-config';
-import type { StoredMetricPoint } from '../../server/contracts/events';
+import { resolveRunConfig } from '../../lib/contracts/run-config';
+import type { StoredMetricPoint } from '../../lib/contracts/events';
 
 let server: TestServer;
 before(async () => {

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { startTestServer, waitForRun, type TestServer } from '../helpers/server';
-import type { GeneratorSummary, RunImageView, StoredMetricPoint } from '../../server/contracts/events';
+import type { GeneratorSummary, RunImageView, StoredMetricPoint } from '../../lib/contracts/events';
 
 let server: TestServer;
 before(async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 import { TRPCClientError } from '@trpc/client';
 import { startTestServer, waitForRun, TEST_WORKER_TOKEN, type TestServer } from '../helpers/server';
-import type { ClassifierSummary, StoredMetricPoint } from '../../server/contracts/events';
+import type { ClassifierSummary, StoredMetricPoint } from '../../lib/contracts/events';
 
 let server: TestServer;
 before(async () => {

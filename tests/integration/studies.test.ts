@@ -6,8 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { startTestServer, type TestServer } from '../helpers/server';
-import type { AnomalySummary, ClassifierSummary, RunView } from '../../server/contracts/events';
-import type { StudyView } from '../../server/studies/manager';
+import type { AnomalySummary, ClassifierSummary, RunView } from '../../lib/contracts/events';
+import type { StudyView } from '../../lib/contracts/study';
 
 let server: TestServer;
 before(async () => {

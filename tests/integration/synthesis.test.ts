@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { startTestServer, waitForRun, type TestServer } from '../helpers/server';
-import type { GeneratorSummary, RunView, SyntheticSummary } from '../../server/contracts/events';
+import type { GeneratorSummary, RunView, SyntheticSummary } from '../../lib/contracts/events';
 
 let server: TestServer;
 const generators: Record<string, RunView> = {};

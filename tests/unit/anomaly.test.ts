@@ -3,7 +3,7 @@
 // that cannot read test labels, and 128x128 maps handled well under a second.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../../workers/data/rng';
+import { createRng } from '../../lib/rng';
 import { dbscanLattice, largestClusterSize, NOISE, NOT_A_POINT } from '../../workers/eval/dbscan';
 import { kmeansSplit } from '../../workers/eval/anomaly-techniques';
 import { applyTechnique, evaluateApplied, searchOnValidation, TECHNIQUES, type Technique } from '../../workers/eval/anomaly';

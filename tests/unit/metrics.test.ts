@@ -1,7 +1,7 @@
 // Classification metrics against hand-computed cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binaryMetrics, confusionMatrix } from '../../workers/eval/metrics';
+import { binaryMetrics, confusionMatrix } from '../../lib/stats/classification';
 
 test('confusion matrix and metrics match a hand-computed case', () => {
   // truth:     1 1 1 1 0 0 0 0 0 0

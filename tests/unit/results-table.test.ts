@@ -1,7 +1,7 @@
 // Comparison-table cells: mean and 95% CI over seeds, and the chance-level flag.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { balancedAccuracy, isChanceLevel, meanCi, summarizeCells } from '../../server/results/table';
+import { balancedAccuracy, isChanceLevel, meanCi, summarizeCells } from '../../lib/stats/table';
 
 test('mean and Student-t 95% interval of known values', () => {
   // values 1,2,3: mean 2, sd 1, half width t(2)=4.303 * 1/sqrt(3) = 2.4843

@@ -2,7 +2,7 @@
 // downsampler keeping a long curve's shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../../workers/data/rng';
+import { createRng } from '../../lib/rng';
 import { auprc, auroc, downsamplePr, downsampleRoc, prCurve, rocCurve, sensitivityAtSpecificity } from '../../workers/eval/roc';
 
 // 4 tumour, 3 healthy; 0.8 and 0.4 are tied across the classes.

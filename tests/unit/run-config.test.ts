@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZodError } from 'zod';
-import { resolveRunConfig } from '../../server/contracts/run-config';
+import { resolveRunConfig } from '../../lib/contracts/run-config';
 
 test('the paper preset is the paper: 128x128, full width, Adam, 20 epochs, dropout 0.5', () => {
   const config = resolveRunConfig({ model: 'cnn', preset: 'paper', seed: 4 }, 'ds-demo');

@@ -2,7 +2,7 @@
 // correction (against hand-computed values), the Table 1 DAG, and LaTeX escaping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapCi, holm, pairedTTest } from '../../server/results/table';
+import { bootstrapCi, holm, pairedTTest } from '../../lib/stats/table';
 import { latexEscape } from '../../server/results/export';
 import { checkPlan, table1Plan } from '../../server/studies/templates';
 

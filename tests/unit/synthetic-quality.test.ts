@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { frechetDistance, kernelInceptionDistance } from '../../workers/eval/frechet';
 import { covariance, gaussian, mean, matMul, sqrtPsd, symmetricEigen } from '../../workers/eval/linalg';
-import { createRng } from '../../workers/data/rng';
+import { createRng } from '../../lib/rng';
 import { manifoldPrecisionRecall } from '../../workers/eval/prd';
 import { meanPairwiseMsSsim, msSsim, ssim } from '../../workers/eval/ms-ssim';
 import { memorizationReport, modeCollapseLikely, nearestDistances } from '../../workers/eval/memorization';

@@ -1,7 +1,7 @@
 // Numeric helpers for the MRI phantom generator: seeded draws, noise tables, smooth random fields, fast lookups.
-import { createRng } from './rng';
+import { createRng } from '../../lib/rng';
 
-/** The project's seeded mulberry32 stream (./rng), with the draws the phantom needs. */
+/** The project's seeded mulberry32 stream (lib/rng.ts), with the draws the phantom needs. */
 export class Rng {
   private readonly draw: () => number;
 

@@ -1,7 +1,7 @@
 // Deterministic, class-stratified splits: the classifier's train/validation/test (paper section
 // 5.2: 70/20/10) and the anomaly detector's healthy-only training split. Optional near-duplicate
 // groups (./dedupe) keep every copy of a scan on one side, so augmented twins cannot leak.
-import { createRng, shuffleInPlace } from './rng';
+import { createRng, shuffleInPlace } from '../../lib/rng';
 
 export interface Split {
   seed: number;

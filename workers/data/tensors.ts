@@ -2,7 +2,7 @@
 // [N, S, S, 1] and one-hot labels [N, 2] (column 1 = tumour).
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetFiles } from './dataset-store';
-import { createRng, shuffleInPlace } from './rng';
+import { createRng, shuffleInPlace } from '../../lib/rng';
 
 export interface SplitTensors {
   xs: tf.Tensor4D;

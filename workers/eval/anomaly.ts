@@ -3,7 +3,7 @@
 // maps that takes no labels at all, so no threshold can be tuned on the test split.
 // Hyper-parameter names follow the paper: anomalyThreshold = "anomaly_threshold" (per-pixel
 // error), tumorIndex = "tumor_index" (share of the image area), alpha (Global KMeans).
-import { balancedAccuracy, binaryMetrics, type BinaryMetrics } from './metrics';
+import { balancedAccuracy, binaryMetrics, type BinaryMetrics } from '../../lib/stats/classification';
 import { auprc, auroc, sensitivityAtSpecificity, type OperatingPoint } from './roc';
 import {
   applyGlobalKmeans,

@@ -17,23 +17,9 @@ import { loadCheckpoint, saveCheckpoint } from '../models/checkpoint';
 import { trainBrainCnn, evaluateCnn, accuracyAt } from '../train/cnn-trainer';
 import { capIndices, splitToTensors } from '../data/tensors';
 import type { DatasetFiles } from '../data/dataset-store';
-import type { CnnConfig } from '../../server/contracts/run-config';
-import type { MetricPoint } from '../../server/contracts/events';
-
-export interface EncoderInfo {
-  kind: 'braincnn-pooled-conv';
-  datasetId: string;
-  imageSize: number;
-  width: number;
-  epochs: number;
-  seed: number;
-  trainImages: number;
-  featureDim: number;
-  valAccuracy: number;
-  trainedAt: number;
-  /** Folder relative to DATA_DIR/encoders. */
-  key: string;
-}
+import type { CnnConfig } from '../../lib/contracts/run-config';
+import type { MetricPoint } from '../../lib/contracts/events';
+import type { EncoderInfo } from '../../lib/contracts/quality';
 
 export interface DomainEncoder {
   info: EncoderInfo;

@@ -2,7 +2,7 @@
 // vectors (e.g. a domain encoder's embeddings of real vs synthetic MRI slices): the realism
 // measures the paper omits. Pure functions on n x d Float64Array rows.
 import { covariance, matMul, mean, sampleIndices, sqrtPsd, symmetricEigen, trace } from './linalg';
-import { createRng } from '../data/rng';
+import { createRng } from '../../lib/rng';
 
 /**
  * ||mu_a - mu_b||^2 + Tr(Ca + Cb - 2 (Ca^1/2 Cb Ca^1/2)^1/2). The inner matrix is symmetric PSD,

@@ -1,7 +1,8 @@
 // Memorisation and mode-collapse checks for synthetic images in pixel space: distance of each
 // synthetic image to its closest real training image, compared with real held-out images (the
 // privacy check the paper motivates but never runs), plus a within-set collapse rule.
-import { createRng } from '../data/rng';
+import { createRng } from '../../lib/rng';
+import type { MemorizationReport, ModeCollapseReport } from '../../lib/contracts/quality';
 
 export type PixelImage = Float32Array | Uint8Array;
 export interface NearestOptions {
@@ -153,16 +154,6 @@ export interface MemorizationOptions extends NearestOptions {
   maxNearCopyShare?: number;
 }
 
-export interface MemorizationReport {
-  syntheticToTrain: { median: number; p5: number };
-  heldOutToTrain: { median: number; p5: number };
-  /** median(synthetic->train) / median(held-out->train): ~1 when independent, well below 1 when copying. */
-  memorizationRatio: number;
-  nearCopyShare: number;
-  copyingLikely: boolean;
-  closest: { syntheticIndex: number; trainIndex: number; distance: number }[];
-}
-
 /**
  * Held-out real images set the scale of "how close an independent image gets to the training
  * set". copyingLikely = ratio < 0.5 or nearCopyShare > maxNearCopyShare.
@@ -205,14 +196,6 @@ export function meanPairwiseDistance(images: PixelImage[], pairs = 2000, seed = 
     }
   }
   return sum / count;
-}
-
-export interface ModeCollapseReport {
-  likely: boolean;
-  syntheticSpread: number;
-  realSpread: number | null;
-  /** Share of synthetic images whose nearest other synthetic image is within 0.1 x syntheticSpread. */
-  duplicateShare: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 // SSIM and multi-scale SSIM (Wang et al. 2003) for greyscale square images, and the mean
 // pairwise MS-SSIM of a set: a within-class diversity measure for synthetic MRI slices
 // (higher = less diverse, 1 = all identical), the usual check for GAN mode collapse.
-import { createRng } from '../data/rng';
+import { createRng } from '../../lib/rng';
 
 export type GreyImage = Uint8Array | Float32Array | Float64Array;
 

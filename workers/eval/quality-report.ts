@@ -5,24 +5,8 @@
 import { frechetDistance, kernelInceptionDistance } from './frechet';
 import { manifoldPrecisionRecall } from './prd';
 import { meanPairwiseMsSsim } from './ms-ssim';
-import { memorizationReport, modeCollapseReport, type MemorizationReport, type ModeCollapseReport } from './memorization';
-
-export interface ClassQuality {
-  imageClass: 'tumor' | 'healthy';
-  counts: { synthetic: number; realTrain: number; realHeldOut: number };
-  fid: number;
-  /** FID of real held-out images against the same training images: the floor to read FID by. */
-  fidRealBaseline: number;
-  kid: { mean: number; std: number };
-  kidRealBaseline: { mean: number; std: number };
-  precision: number;
-  recall: number;
-  /** Mean pairwise MS-SSIM within the set (higher = less diverse), synthetic and real. */
-  msSsim: { synthetic: number; real: number };
-  memorization: MemorizationReport;
-  modeCollapse: ModeCollapseReport;
-  warnings: string[];
-}
+import { memorizationReport, modeCollapseReport } from './memorization';
+import type { ClassQuality } from '../../lib/contracts/quality';
 
 export interface QualityInputs {
   imageClass: 'tumor' | 'healthy';

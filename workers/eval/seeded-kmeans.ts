@@ -1,7 +1,7 @@
 // KMeans from mljs `ml-kmeans` (Lloyd iterations) started from k-means++ centres drawn with the
 // project's seeded PRNG, so a clustering is reproducible from the run's seed.
 import { kmeans } from 'ml-kmeans';
-import { createRng } from '../data/rng';
+import { createRng } from '../../lib/rng';
 
 export interface KMeansFit {
   /** Cluster of every point. */

@@ -3,12 +3,12 @@
 // classified by each chosen technique, whose hyper-parameters are searched on validation only and
 // applied once to test.
 import * as tf from '@tensorflow/tfjs';
-import type { AnomalySummary, Job, ResultCell, TechniqueResult } from '../../server/contracts/events';
-import type { CvaeConfig } from '../../server/contracts/run-config';
+import type { AnomalySummary, Job, ResultCell, TechniqueResult } from '../../lib/contracts/events';
+import type { CvaeConfig } from '../../lib/contracts/run-config';
 import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
 import { trainingSet } from '../data/train-data';
-import { createRng, shuffleInPlace } from '../data/rng';
+import { createRng, shuffleInPlace } from '../../lib/rng';
 import type { CvaeModels } from '../models/cvae';
 import { errorMaps } from '../train/cvae-trainer';
 import { elboStepper } from '../train/elbo-stepper';
@@ -16,7 +16,7 @@ import { threadsLabel } from '../parallel/threads';
 import { RunStoppedError } from '../train/cnn-trainer';
 import { applyTechnique, evaluateApplied, searchOnValidation } from '../eval/anomaly';
 import { scoreSummary } from '../eval/roc';
-import { balancedAccuracy } from '../eval/metrics';
+import { balancedAccuracy } from '../../lib/stats/classification';
 import { heatmapRowsPng } from '../eval/heatmap';
 import { describeTraining, RESULT_METRICS, type ClassifyOutcome } from './classify';
 import type { JobContext } from './context';

@@ -1,13 +1,13 @@
 // The classify job: trains BrainCNN on real, synthetic or mixed training images, picks its best
 // epoch on the real validation split and evaluates it once on the real test split.
 import * as tf from '@tensorflow/tfjs';
-import type { Job, ClassifierSummary, ResultCell } from '../../server/contracts/events';
-import type { CnnConfig } from '../../server/contracts/run-config';
+import type { Job, ClassifierSummary, ResultCell } from '../../lib/contracts/events';
+import type { CnnConfig } from '../../lib/contracts/run-config';
 import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
 import { trainingSet } from '../data/train-data';
 import { trainBrainCnn, evaluateCnn } from '../train/cnn-trainer';
-import { balancedAccuracy, binaryMetrics } from '../eval/metrics';
+import { balancedAccuracy, binaryMetrics } from '../../lib/stats/classification';
 import { scoreSummary } from '../eval/roc';
 import type { JobContext } from './context';
 import { threadsLabel } from '../parallel/threads';

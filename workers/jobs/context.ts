@@ -1,5 +1,5 @@
 // What a job may do while it runs: report points, progress and logs, and ask whether to stop.
-import type { MetricPoint } from '../../server/contracts/events';
+import type { MetricPoint } from '../../lib/contracts/events';
 
 export interface JobContext {
   backend: string;

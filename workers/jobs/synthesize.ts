@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Job, SyntheticSummary } from '../../server/contracts/events';
-import type { GeneratorConfig, SynthConfig } from '../../server/contracts/run-config';
+import type { Job, SyntheticSummary } from '../../lib/contracts/events';
+import type { GeneratorConfig, SynthConfig } from '../../lib/contracts/run-config';
 import { datasetHash, readDatasetFiles, writeDatasetFiles, type DatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
 import { classGridPng } from '../data/import/previews';
@@ -13,7 +13,8 @@ import { buildVae } from '../models/vae';
 import { buildGan, GAN_LATENT_DIM } from '../models/gan';
 import { loadCheckpoint } from '../models/checkpoint';
 import { loadOrTrainEncoder } from '../eval/domain-encoder';
-import { classQuality, type ClassQuality } from '../eval/quality-report';
+import { classQuality } from '../eval/quality-report';
+import type { ClassQuality } from '../../lib/contracts/quality';
 import { RunStoppedError } from '../train/cnn-trainer';
 import type { JobContext } from './context';
 

@@ -2,11 +2,11 @@
 // training split only (never validation or test), streaming its losses every step and a sample
 // grid from fixed latent vectors every `sampleEvery` steps, beside a grid of real training images.
 import * as tf from '@tensorflow/tfjs';
-import type { Job, GeneratorSummary } from '../../server/contracts/events';
-import type { GeneratorConfig } from '../../server/contracts/run-config';
+import type { Job, GeneratorSummary } from '../../lib/contracts/events';
+import type { GeneratorConfig } from '../../lib/contracts/run-config';
 import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
-import { createRng, shuffleInPlace } from '../data/rng';
+import { createRng, shuffleInPlace } from '../../lib/rng';
 import { classGridPng } from '../data/import/previews';
 import { GAN_LATENT_DIM } from '../models/gan';
 import { sampleVae } from '../train/vae-trainer';

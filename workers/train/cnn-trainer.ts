@@ -3,9 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildBrainCnn } from '../models/cnn';
 import type { SplitTensors } from '../data/tensors';
-import { createRng, shuffleInPlace } from '../data/rng';
-import type { CnnConfig } from '../../server/contracts/run-config';
-import type { MetricPoint } from '../../server/contracts/events';
+import { createRng, shuffleInPlace } from '../../lib/rng';
+import type { CnnConfig } from '../../lib/contracts/run-config';
+import type { MetricPoint } from '../../lib/contracts/events';
 import { DataParallelTrainer } from '../parallel/data-parallel';
 
 export interface StepResult {

@@ -9,7 +9,7 @@ import { MetricsPanel } from '../../components/metrics-panel';
 import { StatusBadge, ProgressBar } from '../../components/status-badge';
 import { duration, modelLabel, time } from '../../lib/format';
 import { SampleGrids } from '../../components/sample-grids';
-import { isAnomalySummary, isClassifierSummary, isGeneratorSummary, isSyntheticSummary, type SyntheticSummary } from '../../../server/contracts/events';
+import { isAnomalySummary, isClassifierSummary, isGeneratorSummary, isSyntheticSummary, type SyntheticSummary } from '../../../lib/contracts/events';
 import { AnomalyPanel } from '../../components/anomaly-panel';
 import { CurveChart } from '../../components/curve-chart';
 import { trpc, errorMessage } from '../../lib/trpc';

@@ -3,7 +3,7 @@
 // the server validates the whole config again before queueing the run.
 import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { presetFor, presetNames, techniqueNames, type ModelName, type PresetName, type TechniqueName, type TrainDataKind } from '../../../server/contracts/run-config';
+import { presetFor, presetNames, techniqueNames, type ModelName, type PresetName, type TechniqueName, type TrainDataKind } from '../../../lib/contracts/run-config';
 import { trpc, errorMessage } from '../../lib/trpc';
 
 type Datasets = Awaited<ReturnType<typeof trpc.datasets.list.query>>;

@@ -11,7 +11,7 @@ import { ComparisonTable } from '../../components/comparison-table';
 import { ExportLinks } from '../../components/export-links';
 import { StudyStatus } from '../../components/study-status';
 import { CurveChart } from '../../components/curve-chart';
-import type { StudyView, StudyNodeView } from '../../../server/studies/manager';
+import type { StudyView, StudyNodeView } from '../../../lib/contracts/study';
 
 const STATE_COLOURS: Record<string, string> = {
   waiting: 'text-zinc-500', blocked: 'text-amber-700 dark:text-amber-400', queued: 'text-zinc-600', running: 'text-sky-700 dark:text-sky-400',

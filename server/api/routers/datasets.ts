@@ -8,8 +8,7 @@ import { getDataset, listDatasets, type DatasetRow } from '../../../db/queries/d
 import type { ReportEntry } from '../../../workers/data/import/process';
 import { insertRun, toRunView } from '../../../db/queries/runs';
 import { planSynthesis, SynthesisError, synthesizeInputSchema } from '../../datasets/synthesize';
-import type { ClassQuality } from '../../../workers/eval/quality-report';
-import type { EncoderInfo } from '../../../workers/eval/domain-encoder';
+import type { QualityFile } from '../../../lib/contracts/quality';
 
 const sizes = (s: { train: number[]; val: number[]; test: number[] } | null) => s && { train: s.train.length, val: s.val.length, test: s.test.length };
 
@@ -65,13 +64,6 @@ export const datasetsRouter = createRouter({
     }
   }),
 });
-
-export interface QualityFile {
-  encoder: EncoderInfo;
-  classes: ClassQuality[];
-  headline: { fid: number; kid: number; precision: number; recall: number; memorizationRatio: number; copyingLikely: boolean; modeCollapseLikely: boolean };
-  evalCap: number;
-}
 
 function readQuality(dir: string): QualityFile | null {
   const file = path.join(dir, 'quality.json');

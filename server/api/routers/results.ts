@@ -1,7 +1,7 @@
 // Results: the comparison table (rows = model + technique, columns = train data).
 import { createRouter, publicProcedure } from '../trpc';
 import { currentResults } from '../../results/current';
-import { summarizeCells } from '../../results/table';
+import { summarizeCells } from '../../../lib/stats/table';
 
 export const resultsRouter = createRouter({
   table: publicProcedure.query(({ ctx }) => summarizeCells(currentResults(ctx.db))),

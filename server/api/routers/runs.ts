@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure } from '../trpc';
-import { launchInputSchema, resolveRunConfig, type ClassifierConfig } from '../../contracts/run-config';
+import { launchInputSchema, resolveRunConfig, type ClassifierConfig } from '../../../lib/contracts/run-config';
 import { cancelRun, getRun, insertRun, listRuns, toRunView } from '../../../db/queries/runs';
 import { listLogs, listMetricPoints, listRunImages } from '../../../db/queries/metrics';
 import { getDataset, type DatasetRow } from '../../../db/queries/datasets';

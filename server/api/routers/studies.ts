@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure } from '../trpc';
-import { studyLaunchSchema } from '../../contracts/study';
+import { studyLaunchSchema } from '../../../lib/contracts/study';
 import { StudyError } from '../../studies/manager';
 
 const idInput = z.object({ id: z.string().min(1).max(64) });

@@ -3,6 +3,7 @@
 // synthesises (from generator steps). Shared by the server, the CLI and the browser.
 import { z } from 'zod';
 import { launchInputSchema, presetNames } from './run-config';
+import type { TableCell } from '../stats/table';
 
 export const studyTemplates = ['table1'] as const;
 
@@ -45,3 +46,36 @@ export interface StepPlan {
 }
 
 export type NodeState = 'waiting' | 'blocked' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface StudyNodeView {
+  key: string;
+  state: NodeState;
+  runId: string | null;
+  dependsOn: string[];
+  kind: 'train' | 'synth';
+  model: string;
+  column: string;
+  seed: number | null;
+  reused: boolean;
+  attempts: number;
+  reason: string | null;
+  progress: number;
+}
+
+export interface StudyView {
+  id: string;
+  name: string;
+  template: string;
+  preset: string;
+  seeds: number[];
+  datasetId: string;
+  createdAt: number;
+  cancelled: boolean;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  counts: Record<NodeState, number>;
+  nodes: StudyNodeView[];
+  table: TableCell[];
+  /** BrainCNN accuracy and F1 against the share of synthetic (VAE) images added. */
+  sweep: { ratio: number; column: string; metric: string; mean: number; ciLow: number | null; ciHigh: number | null; n: number }[];
+  seconds: number | null;
+}

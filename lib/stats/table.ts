@@ -3,8 +3,8 @@
 // performance, and a significance mark against the real-data baseline of the same row (paired
 // t-test over the seeds both columns share, Holm-corrected over all comparisons of a metric).
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
-import { createRng } from '../../workers/data/rng';
-import { balancedAccuracy } from '../../workers/eval/metrics';
+import { createRng } from '../rng';
+import { balancedAccuracy } from './classification';
 export interface ResultRow {
   runId: string;
   datasetId: string;
