@@ -1,6 +1,10 @@
 // The SQLite schema (drizzle). The server process is the only writer; workers report over
 // socket.io. Large data (image tensors, PNGs, checkpoints) lives in files under DATA_DIR.
 import { sqliteTable, text, integer, real, index } from 'drizzle-orm/sqlite-core';
+import { metricNames } from '../lib/contracts/metrics';
+import { presetNames, trainDataKinds, type RunConfig } from '../lib/contracts/run-config';
+import { runKinds, runModels, runStatuses, type DatasetLineage, type RunSummary } from '../lib/contracts/events';
+import type { StepSpec, StudyLaunch } from '../lib/contracts/study';
 
 export const datasets = sqliteTable('datasets', {
   id: text('id').primaryKey(),
@@ -22,7 +26,7 @@ export const datasets = sqliteTable('datasets', {
   /** Anomaly-detector split (paper 5.2): train on 75% of the healthy images; val/test mixed. */
   anomalySplits: text('anomaly_splits', { mode: 'json' }).$type<{ seed: number; train: number[]; val: number[]; test: number[] }>(),
   /** For generated datasets: the run, checkpoint and seed that made it. */
-  lineage: text('lineage', { mode: 'json' }).$type<Record<string, unknown>>(),
+  lineage: text('lineage', { mode: 'json' }).$type<DatasetLineage>(),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -30,14 +34,14 @@ export const runs = sqliteTable(
   'runs',
   {
     id: text('id').primaryKey(),
-    kind: text('kind').notNull(),
-    model: text('model').notNull(),
-    preset: text('preset').notNull(),
+    kind: text('kind', { enum: runKinds }).notNull(),
+    model: text('model', { enum: runModels }).notNull(),
+    preset: text('preset', { enum: presetNames }).notNull(),
     seed: integer('seed').notNull(),
-    trainData: text('train_data').notNull(),
+    trainData: text('train_data', { enum: trainDataKinds }).notNull(),
     datasetId: text('dataset_id').notNull().references(() => datasets.id),
-    config: text('config', { mode: 'json' }).notNull(),
-    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }).notNull(),
+    config: text('config', { mode: 'json' }).$type<RunConfig>().notNull(),
+    status: text('status', { enum: runStatuses }).notNull(),
     /** Which server instance may hand this run out (the dashboard, or one CLI invocation). */
     origin: text('origin').notNull(),
     /** Claimed first when higher: a study step that others wait on (generators, synthesis). */
@@ -46,7 +50,7 @@ export const runs = sqliteTable(
     workerId: text('worker_id'),
     progress: real('progress').notNull().default(0),
     error: text('error'),
-    summary: text('summary', { mode: 'json' }),
+    summary: text('summary', { mode: 'json' }).$type<RunSummary>(),
     createdAt: integer('created_at').notNull(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
@@ -61,7 +65,7 @@ export const metricPoints = sqliteTable(
     runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
     step: integer('step').notNull(),
     epoch: real('epoch').notNull(),
-    name: text('name').notNull(),
+    name: text('name', { enum: metricNames }).notNull(),
     value: real('value').notNull(),
   },
   (t) => [index('metric_points_run_idx').on(t.runId, t.id)],
@@ -125,7 +129,7 @@ export const studies = sqliteTable('studies', {
   seeds: text('seeds', { mode: 'json' }).$type<number[]>().notNull(),
   datasetId: text('dataset_id').notNull().references(() => datasets.id),
   /** The launch request, as validated. */
-  spec: text('spec', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  spec: text('spec', { mode: 'json' }).$type<StudyLaunch>().notNull(),
   origin: text('origin').notNull(),
   cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
@@ -140,7 +144,7 @@ export const studyNodes = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     studyId: text('study_id').notNull().references(() => studies.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
-    spec: text('spec', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    spec: text('spec', { mode: 'json' }).$type<StepSpec>().notNull(),
     dependsOn: text('depends_on', { mode: 'json' }).$type<string[]>().notNull(),
     state: text('state', { enum: ['waiting', 'launched', 'blocked'] }).notNull(),
     runId: text('run_id'),

@@ -4,9 +4,10 @@
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import type { StoredMetricPoint } from '../../lib/contracts/events';
+import type { MetricName } from '../../lib/contracts/metrics';
 
 export interface SeriesSpec {
-  name: string;
+  name: MetricName;
   label: string;
   color: string;
   /** Mark each point: for sparse series (once per epoch), where a lone point draws no line. */

@@ -3,6 +3,7 @@
 // point id so a late joiner sees every point exactly once.
 import { useEffect, useMemo, useState } from 'react';
 import type { RunImageView, RunView, StoredMetricPoint } from '../../lib/contracts/events';
+import type { RunConfig } from '../../lib/contracts/run-config';
 import { getSocket } from './socket';
 import { trpc, errorMessage } from './trpc';
 
@@ -14,7 +15,7 @@ export interface LogLine {
 
 export function useRun(runId: string) {
   const [run, setRun] = useState<RunView | null>(null);
-  const [config, setConfig] = useState<unknown>(null);
+  const [config, setConfig] = useState<RunConfig | null>(null);
   const [points, setPoints] = useState<Map<number, StoredMetricPoint>>(new Map());
   const [logs, setLogs] = useState<LogLine[]>([]);
   const [images, setImages] = useState<Map<number, RunImageView>>(new Map());

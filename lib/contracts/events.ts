@@ -1,15 +1,33 @@
 // The real-time contract: every socket.io event between browsers, the server and workers, with
 // the zod schemas used to validate each message where it arrives.
 import { z } from 'zod';
-import { generatorConfigSchema, runConfigSchema } from './run-config';
+import { generatorConfigSchema, runConfigSchema, type ImageClass, type PresetName, type TrainDataKind } from './run-config';
+import { metricNameSchema } from './metrics';
 
 export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
+/** What a run trains or makes: a config's `model`, and the job kind that runs it. */
+export const runModels = ['cnn', 'cvae', 'vae', 'gan', 'synth'] as const;
+export type RunModel = (typeof runModels)[number];
+export const runKinds = ['classify', 'train-generator', 'synthesize'] as const;
+export type RunKind = (typeof runKinds)[number];
+
+/** Where a synthetic dataset came from: the synthesis run, the real dataset and the generators
+ * (run, class, checkpoint epoch and folder) it drew from. */
+export interface DatasetLineage {
+  synthesisRun: string;
+  realDataset: string;
+  realDatasetName: string | null;
+  seed: number;
+  perClass: number;
+  generators: { runId: string; model: 'vae' | 'gan'; imageClass: 'tumor' | 'healthy'; epoch: number; checkpoint: string }[];
+}
+
 export const metricPointSchema = z.object({
   step: z.number().int().min(0),
   epoch: z.number().min(0),
-  name: z.string().min(1).max(64),
+  name: metricNameSchema,
   value: z.number().finite(),
 });
 export type MetricPoint = z.infer<typeof metricPointSchema>;
@@ -220,12 +238,12 @@ export const subscribeSchema = z.object({ runId });
 /** The row a browser shows for a run; sent whole on every change. */
 export interface RunView {
   id: string;
-  model: string;
-  preset: string;
+  model: RunModel;
+  preset: PresetName;
   seed: number;
-  trainData: string;
+  trainData: TrainDataKind;
   /** Generators: the class they learn. */
-  imageClass: string | null;
+  imageClass: ImageClass | null;
   datasetId: string;
   status: RunStatus;
   backend: string | null;

@@ -87,6 +87,7 @@ export type CvaeConfig = z.infer<typeof cvaeConfigSchema>;
 export type ClassifierConfig = CnnConfig | CvaeConfig;
 
 export const imageClasses = ['tumor', 'healthy'] as const;
+export type ImageClass = (typeof imageClasses)[number];
 
 /** The generators (paper section 5.1): one model per class, trained on that class's training
  * split only. A sample grid from fixed latents is streamed every `sampleEvery` steps. */

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client';
 import { getRun, listRuns } from '../../db/queries/runs';
 import { getDataset, insertDataset, type DatasetRow } from '../../db/queries/datasets';
 import { uniqueName } from './import';
-import { generatorConfigSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
+import { generatorConfigSchema, revisionOf, synthConfigSchema, type RunConfig, type SynthConfig } from '../../lib/contracts/run-config';
 import type { SyntheticSummary } from '../../lib/contracts/events';
 import { checkpointDirName, listCheckpoints } from '../../workers/models/checkpoint';
 
@@ -143,9 +143,10 @@ export function removeStaleStaging(db: Db, dataDir: string): void {
 /** The comparison table's column for a classifier's training data: `real`, or `synthetic-vae`,
  * `mixed-gan`… after the generator family of its synthetic dataset (from the lineage), and
  * `mixed-vae×0.25` for a mix ratio other than 1. */
-export function trainDataLabel(db: Db, config: { trainData: string; syntheticDatasetId?: string; mixRatio?: number }): string {
+export function trainDataLabel(db: Db, config: RunConfig): string {
+  if (config.model !== 'cnn' && config.model !== 'cvae') return config.trainData;
   if (config.trainData === 'real' || !config.syntheticDatasetId) return config.trainData;
-  const lineage = getDataset(db, config.syntheticDatasetId)?.lineage as { generators?: { model: string }[] } | null | undefined;
+  const lineage = getDataset(db, config.syntheticDatasetId)?.lineage;
   const models = [...new Set((lineage?.generators ?? []).map((g) => g.model))].sort().join('+');
   const label = models ? `${config.trainData}-${models}` : config.trainData;
   // Mixed at another ratio than 1:1 is another experiment (the mix-ratio sweep): its own column.

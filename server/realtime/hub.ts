@@ -141,7 +141,7 @@ export class Hub {
       const dataset = getDataset(db, row.datasetId);
       const { dataDir } = this.opts;
       const synth = synthConfigSchema.safeParse(row.config);
-      const syntheticId = (row.config as { syntheticDatasetId?: string }).syntheticDatasetId;
+      const syntheticId = 'syntheticDatasetId' in row.config ? row.config.syntheticDatasetId : undefined;
       const synthetic = syntheticId ? getDataset(db, syntheticId) : undefined;
       const jobDataset = (d: DatasetRow) => ({ id: d.id, name: d.name, dir: path.join(dataDir, d.dir), imageSize: d.imageSize, count: d.count, splits: d.splits, anomalySplits: d.anomalySplits });
       const job = jobSchema.safeParse({
@@ -215,7 +215,7 @@ export class Hub {
       }
       if (ok) {
         const row = db.transaction(() => {
-          const column = trainDataLabel(db, ok.run.config as { trainData: string; syntheticDatasetId?: string });
+          const column = trainDataLabel(db, ok.run.config);
           insertResults(db, ok.data.runId, ok.run.datasetId, ok.data.results.map((r) => ({ ...r, trainData: column })));
           return completeRun(db, ok.data.runId, ok.data.summary);
         });

@@ -18,7 +18,7 @@ export function currentResults(db: Db) {
           .from(runs)
           .where(inArray(runs.id, ids))
           .all()
-          .filter((r) => ((r.config as { revision?: number }).revision ?? 1) === (JOB_REVISIONS[r.model as keyof typeof JOB_REVISIONS] ?? 1))
+          .filter((r) => (r.config.revision ?? 1) === JOB_REVISIONS[r.model])
           .map((r) => r.id),
   );
   return rows.filter((r) => current.has(r.runId));

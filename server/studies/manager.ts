@@ -109,7 +109,7 @@ export class StudyManager {
       } else {
         let syntheticDatasetId: string | undefined;
         if (spec.syntheticFrom) {
-          const summary = runOf(spec.syntheticFrom).summary as RunSummary | null;
+          const summary = runOf(spec.syntheticFrom).summary;
           if (!summary || !isSyntheticSummary(summary) || !summary.datasetId) throw new StudyError(`${spec.syntheticFrom} made no dataset`);
           syntheticDatasetId = summary.datasetId;
         }

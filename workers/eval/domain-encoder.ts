@@ -20,6 +20,7 @@ import type { DatasetFiles } from '../data/dataset-store';
 import type { CnnConfig } from '../../lib/contracts/run-config';
 import type { MetricPoint } from '../../lib/contracts/events';
 import type { EncoderInfo } from '../../lib/contracts/quality';
+import { ENCODER_METRIC } from '../../lib/contracts/metrics';
 
 export interface DomainEncoder {
   info: EncoderInfo;
@@ -75,7 +76,7 @@ export async function loadOrTrainEncoder(
     try {
       cnn.dispose();
       const trained = await trainBrainCnn(config, train, val, {
-        onPoints: (points) => hooks.onPoints?.(points.map((p) => ({ ...p, name: `encoder/${p.name.replace('/', '_')}` }))),
+        onPoints: (points) => hooks.onPoints?.(points.map((p) => ({ ...p, name: ENCODER_METRIC[p.name] ?? p.name }))),
         onProgress: hooks.onProgress ?? (() => undefined),
         onLog: (m) => hooks.log(`domain encoder: ${m}`),
         shouldStop: hooks.shouldStop,

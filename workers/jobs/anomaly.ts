@@ -20,6 +20,7 @@ import { balancedAccuracy } from '../../lib/stats/classification';
 import { heatmapRowsPng } from '../eval/heatmap';
 import { describeTraining, RESULT_METRICS, type ClassifyOutcome } from './classify';
 import type { JobContext } from './context';
+import { METRICS } from '../../lib/contracts/metrics';
 
 /** Mean absolute error per pixel of each image, from its error map. */
 function meanErrors(maps: Float32Array, pixels: number): Float64Array {
@@ -93,9 +94,9 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
         sums.reconstruction += r.reconstruction; sums.kl += r.kl; sums.total += r.total;
         const at = epoch - 1 + (b + 1) / stepsPerEpoch;
         ctx.metrics([
-          { step, epoch: at, name: 'cvae/reconstruction', value: r.reconstruction },
-          { step, epoch: at, name: 'cvae/kl', value: r.kl },
-          { step, epoch: at, name: 'cvae/total', value: r.total },
+          { step, epoch: at, name: METRICS.cvaeReconstruction, value: r.reconstruction },
+          { step, epoch: at, name: METRICS.cvaeKl, value: r.kl },
+          { step, epoch: at, name: METRICS.cvaeTotal, value: r.total },
         ]);
         ctx.progress(at, step, totalSteps + 1);
         await new Promise((resolve) => setImmediate(resolve));
@@ -105,8 +106,8 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
       const valErr = meanErrors(await errorMaps(model, val.xs, 64), size * size);
       const healthy = meanOf(valErr, val.labels, 0), tumor = meanOf(valErr, val.labels, 1);
       ctx.metrics([
-        { step, epoch, name: 'val/error_healthy', value: healthy },
-        { step, epoch, name: 'val/error_tumor', value: tumor },
+        { step, epoch, name: METRICS.valErrorHealthy, value: healthy },
+        { step, epoch, name: METRICS.valErrorTumor, value: tumor },
       ]);
       ctx.log('info', `epoch ${epoch}/${config.epochs}: loss ${last.total.toFixed(2)} (reconstruction ${last.reconstruction.toFixed(2)}, KL ${last.kl.toFixed(2)}); validation mean |x - x̂| healthy ${healthy.toFixed(4)}, tumour ${tumor.toFixed(4)}`);
     }

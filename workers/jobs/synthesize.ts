@@ -68,7 +68,8 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function runSynthesizeJob(job: Job, ctx: JobContext): Promise<{ summary: SyntheticSummary; results: [] }> {
   const started = Date.now();
-  const config = job.config as SynthConfig;
+  if (job.config.model !== 'synth') throw new Error(`the synthesis job cannot run a ${job.config.model}`);
+  const config: SynthConfig = job.config;
   if (job.generators.length === 0) throw new Error('a synthesis run needs at least one generator run');
   const sizes = new Set(job.generators.map((g) => g.config.imageSize));
   if (sizes.size > 1) throw new Error(`the generators make images of different sizes (${[...sizes].join(', ')} px); pick generators trained at one size`);

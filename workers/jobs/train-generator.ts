@@ -18,12 +18,13 @@ import type { JobContext } from './context';
 import { checkpointDirName, checkpointsToKeep, saveCheckpoint } from '../models/checkpoint';
 import path from 'node:path';
 import fs from 'node:fs';
+import { METRICS, type MetricName } from '../../lib/contracts/metrics';
 
 const GRID = 16;
 
 /** One training step of either generator, and sampling from the fixed latents. */
 interface Trainer {
-  step: (xs: tf.Tensor4D) => Promise<Record<string, number>>;
+  step: (xs: tf.Tensor4D) => Promise<Partial<Record<MetricName, number>>>;
   sample: () => tf.Tensor4D;
   /** The part that generates (VAE decoder, GAN generator): what a checkpoint keeps. */
   generator: tf.LayersModel;
@@ -40,7 +41,7 @@ async function makeTrainer(config: GeneratorConfig, engine: { threads: number; b
     return {
       step: async (xs) => {
         const r = await vae.step(xs);
-        return { 'vae/reconstruction': r.reconstruction, 'vae/kl': r.kl, 'vae/total': r.total };
+        return { [METRICS.vaeReconstruction]: r.reconstruction, [METRICS.vaeKl]: r.kl, [METRICS.vaeTotal]: r.total };
       },
       sample: () => sampleVae(vae.models.decoder, fixedZ),
       generator: vae.models.decoder,
@@ -55,7 +56,7 @@ async function makeTrainer(config: GeneratorConfig, engine: { threads: number; b
   return {
     step: async (xs) => {
       const r = await gan.step(xs);
-      return { 'gan/d_loss': r.dLoss, 'gan/g_loss': r.gLoss, 'gan/d_real': r.dReal, 'gan/d_fake': r.dFake };
+      return { [METRICS.ganDLoss]: r.dLoss, [METRICS.ganGLoss]: r.gLoss, [METRICS.ganDReal]: r.dReal, [METRICS.ganDFake]: r.dFake };
     },
     sample: () => tf.tidy(() => generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
     generator,
@@ -74,7 +75,8 @@ async function gridOf(images: tf.Tensor4D, size: number): Promise<Buffer> {
 
 export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{ summary: GeneratorSummary; results: [] }> {
   const started = Date.now();
-  const config = job.config as GeneratorConfig;
+  if (job.config.model !== 'vae' && job.config.model !== 'gan') throw new Error(`the generator job cannot train a ${job.config.model}`);
+  const config: GeneratorConfig = job.config;
   const files = readDatasetFiles(job.dataset.dir);
   const label = config.imageClass === 'tumor' ? 1 : 0;
   const indices = capIndices(job.dataset.splits.train.filter((i) => files.labels[i] === label), config.limits.train, config.seed + 1);
@@ -114,7 +116,7 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
         tf.dispose([batchIdx, xs]);
         step++;
         const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;
-        ctx.metrics(Object.entries(losses).map(([name, value]) => ({ step, epoch: epochPos, name, value })));
+        ctx.metrics((Object.entries(losses) as [MetricName, number][]).map(([name, value]) => ({ step, epoch: epochPos, name, value })));
         for (const [name, value] of Object.entries(losses)) (lastEpoch[name] ??= []).push(value);
         ctx.progress(epochPos, step, totalSteps);
         if (step % config.sampleEvery === 0 || step === totalSteps) await emitSamples(step);

@@ -7,6 +7,7 @@ import { createRng, shuffleInPlace } from '../../lib/rng';
 import type { CnnConfig } from '../../lib/contracts/run-config';
 import type { MetricPoint } from '../../lib/contracts/events';
 import { DataParallelTrainer } from '../parallel/data-parallel';
+import { METRICS } from '../../lib/contracts/metrics';
 
 export interface StepResult {
   loss: number;
@@ -127,8 +128,8 @@ async function trainWith({ model, step: trainStep }: CnnStepper, config: CnnConf
         step++;
         const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;
         hooks.onPoints([
-          { step, epoch: epochPos, name: 'train/loss', value: result.loss },
-          { step, epoch: epochPos, name: 'train/accuracy', value: result.accuracy },
+          { step, epoch: epochPos, name: METRICS.trainLoss, value: result.loss },
+          { step, epoch: epochPos, name: METRICS.trainAccuracy, value: result.accuracy },
         ]);
         hooks.onProgress(epochPos, step, totalSteps);
         // Let socket.io flush and cancellation messages arrive between steps.
@@ -137,8 +138,8 @@ async function trainWith({ model, step: trainStep }: CnnStepper, config: CnnConf
       const evaluation = await evaluateCnn(model, val, config.batchSize);
       const accuracy = accuracyAt(evaluation.probabilities, val.labels);
       hooks.onPoints([
-        { step, epoch, name: 'val/loss', value: evaluation.loss },
-        { step, epoch, name: 'val/accuracy', value: accuracy },
+        { step, epoch, name: METRICS.valLoss, value: evaluation.loss },
+        { step, epoch, name: METRICS.valAccuracy, value: accuracy },
       ]);
       hooks.onLog(`epoch ${epoch}/${config.epochs}: validation loss ${evaluation.loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(1)}%`);
       if (accuracy > best.accuracy || (accuracy === best.accuracy && evaluation.loss < best.loss)) {

@@ -12,37 +12,38 @@ import { SampleGrids } from '../../components/sample-grids';
 import { isAnomalySummary, isClassifierSummary, isGeneratorSummary, isSyntheticSummary, type SyntheticSummary } from '../../../lib/contracts/events';
 import { AnomalyPanel } from '../../components/anomaly-panel';
 import { CurveChart } from '../../components/curve-chart';
+import { METRICS } from '../../../lib/contracts/metrics';
 import { trpc, errorMessage } from '../../lib/trpc';
 
 const LOSS: SeriesSpec[] = [
-  { name: 'train/loss', label: 'train loss', color: '#0284c7' },
-  { name: 'val/loss', label: 'validation loss', color: '#e11d48', markers: true },
+  { name: METRICS.trainLoss, label: 'train loss', color: '#0284c7' },
+  { name: METRICS.valLoss, label: 'validation loss', color: '#e11d48', markers: true },
 ];
 const VAE_LOSS: SeriesSpec[] = [
-  { name: 'vae/total', label: 'total', color: '#0284c7' },
-  { name: 'vae/reconstruction', label: 'reconstruction (BCE)', color: '#16a34a' },
-  { name: 'vae/kl', label: 'KL', color: '#e11d48' },
+  { name: METRICS.vaeTotal, label: 'total', color: '#0284c7' },
+  { name: METRICS.vaeReconstruction, label: 'reconstruction (BCE)', color: '#16a34a' },
+  { name: METRICS.vaeKl, label: 'KL', color: '#e11d48' },
 ];
 const GAN_LOSS: SeriesSpec[] = [
-  { name: 'gan/d_loss', label: 'D loss', color: '#e11d48' },
-  { name: 'gan/g_loss', label: 'G loss', color: '#0284c7' },
+  { name: METRICS.ganDLoss, label: 'D loss', color: '#e11d48' },
+  { name: METRICS.ganGLoss, label: 'G loss', color: '#0284c7' },
 ];
 const GAN_D: SeriesSpec[] = [
-  { name: 'gan/d_real', label: 'D(x)', color: '#16a34a' },
-  { name: 'gan/d_fake', label: 'D(G(z))', color: '#a855f7' },
+  { name: METRICS.ganDReal, label: 'D(x)', color: '#16a34a' },
+  { name: METRICS.ganDFake, label: 'D(G(z))', color: '#a855f7' },
 ];
 const CVAE_LOSS: SeriesSpec[] = [
-  { name: 'cvae/total', label: 'total', color: '#0284c7' },
-  { name: 'cvae/reconstruction', label: 'reconstruction (BCE)', color: '#16a34a' },
-  { name: 'cvae/kl', label: 'KL', color: '#e11d48' },
+  { name: METRICS.cvaeTotal, label: 'total', color: '#0284c7' },
+  { name: METRICS.cvaeReconstruction, label: 'reconstruction (BCE)', color: '#16a34a' },
+  { name: METRICS.cvaeKl, label: 'KL', color: '#e11d48' },
 ];
 const CVAE_VAL: SeriesSpec[] = [
-  { name: 'val/error_healthy', label: 'healthy', color: '#16a34a', markers: true },
-  { name: 'val/error_tumor', label: 'tumour', color: '#e11d48', markers: true },
+  { name: METRICS.valErrorHealthy, label: 'healthy', color: '#16a34a', markers: true },
+  { name: METRICS.valErrorTumor, label: 'tumour', color: '#e11d48', markers: true },
 ];
 const ACCURACY: SeriesSpec[] = [
-  { name: 'train/accuracy', label: 'train accuracy (batch)', color: '#0284c7' },
-  { name: 'val/accuracy', label: 'validation accuracy', color: '#e11d48', markers: true },
+  { name: METRICS.trainAccuracy, label: 'train accuracy (batch)', color: '#0284c7' },
+  { name: METRICS.valAccuracy, label: 'validation accuracy', color: '#e11d48', markers: true },
 ];
 
 export default function RunPage({ params }: { params: Promise<{ id: string }> }) {
@@ -73,7 +74,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
       <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
         <Field label="Model" value={modelLabel(run)} />
         <Field label="Preset / seed" value={`${run.preset} / ${run.seed}`} />
-        <Field label="Train data" value={`${run.trainData} (${[run.datasetId, (config as { syntheticDatasetId?: string } | null)?.syntheticDatasetId].filter(Boolean).join(' + ')})`} />
+        <Field label="Train data" value={`${run.trainData} (${[run.datasetId, config && 'syntheticDatasetId' in config ? config.syntheticDatasetId : undefined].filter(Boolean).join(' + ')})`} />
         <Field label="Backend" value={run.backend ?? 'not started'} testId="run-backend" />
         <Field label="Worker" value={run.workerId ?? '—'} />
         <Field label="Started" value={time(run.startedAt)} />
