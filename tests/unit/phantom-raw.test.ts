@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import { renderRawSlice, writeRawDemoDataset } from '../../workers/data/phantom-raw';
+import { writeRawDemoDataset } from '../../workers/data/phantom-raw';
+import { renderRawSlice } from '../../workers/data/phantom-raw-slice';
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'phantom-raw-test-'));
 after(() => rm(scratch, { recursive: true, force: true }));
