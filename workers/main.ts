@@ -10,7 +10,7 @@ import { runTrainGeneratorJob } from './jobs/train-generator';
 import { runSynthesizeJob } from './jobs/synthesize';
 import { runAnomalyJob } from './jobs/anomaly';
 import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../lib/contracts/events';
-import { RunStoppedError } from './train/cnn-trainer';
+import { RunStoppedError } from './train/epoch-loop';
 import { trainThreads } from './parallel/threads';
 
 const env = z

@@ -11,10 +11,11 @@ import { trainCnnStep } from '../../workers/train/cnn-trainer';
 import { DataParallelTrainer, splitRows } from '../../workers/parallel/data-parallel';
 import { trainThreads } from '../../workers/parallel/threads';
 import { elboStepper } from '../../workers/train/elbo-stepper';
-import type { CnnReplicaSpec, ReplicaSpec } from '../../workers/parallel/replica-models';
+import { replicaSource, type CnnReplicaSpec, type ReplicaSpec } from '../../workers/train/replicas';
 import { buildGan } from '../../workers/models/gan';
 import { createGanOptimizers, trainGanStep, type GanStepResult } from '../../workers/train/gan-trainer';
-import { Exchange, adamDefaults, type Layout } from '../../workers/parallel/exchange';
+import { Exchange, type Layout } from '../../workers/parallel/exchange';
+import { adamDefaults } from '../../workers/parallel/replica';
 import { adamModule, sharedMemory } from '../../workers/parallel/adam-simd';
 
 let tf: Tf;
@@ -50,7 +51,7 @@ async function singleThread(batches: { xs: Tensor4D; ys: Tensor2D }[]) {
 }
 
 async function start(threads: number, replicaSpec: ReplicaSpec = spec): Promise<DataParallelTrainer> {
-  const trainer = await DataParallelTrainer.start(replicaSpec, threads, backend);
+  const trainer = await DataParallelTrainer.start(replicaSource(replicaSpec), threads, backend);
   trainers.push(trainer);
   return trainer;
 }

@@ -8,19 +8,19 @@ import type { CvaeConfig } from '../../lib/contracts/run-config';
 import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
 import { trainingSet } from '../data/train-data';
-import { createRng, shuffleInPlace } from '../../lib/rng';
+import { createRng } from '../../lib/rng';
 import type { CvaeModels } from '../models/cvae';
 import { errorMaps } from '../train/cvae-trainer';
 import { elboStepper } from '../train/elbo-stepper';
 import { threadsLabel } from '../parallel/threads';
-import { RunStoppedError } from '../train/cnn-trainer';
+import { RunStoppedError, runEpochs } from '../train/epoch-loop';
 import { applyTechnique, evaluateApplied, searchOnValidation } from '../eval/anomaly';
 import { scoreSummary } from '../eval/roc';
 import { balancedAccuracy } from '../../lib/stats/classification';
 import { heatmapRowsPng } from '../eval/heatmap';
 import { describeTraining, RESULT_METRICS, type ClassifyOutcome } from './classify';
 import type { JobContext } from './context';
-import { METRICS } from '../../lib/contracts/metrics';
+import { METRICS, type MetricName } from '../../lib/contracts/metrics';
 
 /** Mean absolute error per pixel of each image, from its error map. */
 function meanErrors(maps: Float32Array, pixels: number): Float64Array {
@@ -76,45 +76,37 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
   const model: CvaeModels = stepper.models;
   try {
     const n = train.labels.length;
-    const batch = Math.min(config.batchSize, n);
-    const stepsPerEpoch = Math.floor(n / batch);
-    const totalSteps = stepsPerEpoch * config.epochs;
-    const rng = createRng(config.seed + 7919);
-    let step = 0;
     let last: Record<string, number> = {};
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
-      const sums = { reconstruction: 0, kl: 0, total: 0 };
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (ctx.shouldStop()) throw new RunStoppedError('the run was cancelled');
-        const idx = tf.tensor1d(order.slice(b * batch, (b + 1) * batch), 'int32');
-        const xs = tf.gather(train.xs, idx) as tf.Tensor4D;
-        const r = await stepper.step(xs).finally(() => tf.dispose([idx, xs]));
-        step++;
-        sums.reconstruction += r.reconstruction; sums.kl += r.kl; sums.total += r.total;
-        const at = epoch - 1 + (b + 1) / stepsPerEpoch;
+    const { steps } = await runEpochs({
+      train: { xs: train.xs },
+      batchSize: Math.min(config.batchSize, n),
+      epochs: config.epochs,
+      partialBatch: false,
+      rng: createRng(config.seed + 7919),
+      // One more step of progress for the technique search after training.
+      hooks: { onPoints: ctx.metrics, onProgress: (at, step, total) => ctx.progress(at, step, total + 1), shouldStop: ctx.shouldStop },
+      step: async (xs) => {
+        const r = await stepper.step(xs);
+        return { [METRICS.cvaeReconstruction]: r.reconstruction, [METRICS.cvaeKl]: r.kl, [METRICS.cvaeTotal]: r.total };
+      },
+      endEpoch: async (epoch, step, means) => {
+        // An epoch without steps (no healthy training image) averages to NaN, as 0 / 0.
+        const mean = (name: MetricName) => means[name] ?? NaN;
+        last = { reconstruction: mean(METRICS.cvaeReconstruction), kl: mean(METRICS.cvaeKl), total: mean(METRICS.cvaeTotal) };
+        // How far apart the classes' mean errors are on validation: the signal every technique uses.
+        const valErr = meanErrors(await errorMaps(model, val.xs, 64), size * size);
+        const healthy = meanOf(valErr, val.labels, 0), tumor = meanOf(valErr, val.labels, 1);
         ctx.metrics([
-          { step, epoch: at, name: METRICS.cvaeReconstruction, value: r.reconstruction },
-          { step, epoch: at, name: METRICS.cvaeKl, value: r.kl },
-          { step, epoch: at, name: METRICS.cvaeTotal, value: r.total },
+          { step, epoch, name: METRICS.valErrorHealthy, value: healthy },
+          { step, epoch, name: METRICS.valErrorTumor, value: tumor },
         ]);
-        ctx.progress(at, step, totalSteps + 1);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      last = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / stepsPerEpoch]));
-      // How far apart the classes' mean errors are on validation: the signal every technique uses.
-      const valErr = meanErrors(await errorMaps(model, val.xs, 64), size * size);
-      const healthy = meanOf(valErr, val.labels, 0), tumor = meanOf(valErr, val.labels, 1);
-      ctx.metrics([
-        { step, epoch, name: METRICS.valErrorHealthy, value: healthy },
-        { step, epoch, name: METRICS.valErrorTumor, value: tumor },
-      ]);
-      ctx.log('info', `epoch ${epoch}/${config.epochs}: loss ${last.total.toFixed(2)} (reconstruction ${last.reconstruction.toFixed(2)}, KL ${last.kl.toFixed(2)}); validation mean |x - x̂| healthy ${healthy.toFixed(4)}, tumour ${tumor.toFixed(4)}`);
-    }
+        ctx.log('info', `epoch ${epoch}/${config.epochs}: loss ${last.total.toFixed(2)} (reconstruction ${last.reconstruction.toFixed(2)}, KL ${last.kl.toFixed(2)}); validation mean |x - x̂| healthy ${healthy.toFixed(4)}, tumour ${tumor.toFixed(4)}`);
+      },
+    });
 
     const valMaps = await errorMaps(model, val.xs, 64);
     const testMaps = await errorMaps(model, test.xs, 64);
-    ctx.image(step, 'heatmap', await heatmaps(model, test.xs, test.labels, size));
+    ctx.image(steps, 'heatmap', await heatmaps(model, test.xs, test.labels, size));
     const techniques: TechniqueResult[] = [];
     const results: ResultCell[] = [];
     for (const technique of config.techniques) {
@@ -138,7 +130,7 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
       await new Promise((resolve) => setImmediate(resolve));
       ctx.log('info', `${technique}: ${JSON.stringify(params)} chosen on validation (F1 ${(search.validation.f1 * 100).toFixed(1)}%, ${search.candidates} settings); test accuracy ${(entry.accuracy * 100).toFixed(2)}%, precision ${(entry.precision * 100).toFixed(2)}%, recall ${(entry.recall * 100).toFixed(2)}%, F1 ${(entry.f1 * 100).toFixed(2)}%, AUROC ${entry.scores.auroc.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
-    ctx.progress(config.epochs, totalSteps + 1, totalSteps + 1);
+    ctx.progress(config.epochs, steps + 1, steps + 1);
     const summary: AnomalySummary = {
       kind: 'anomaly', techniques, finalLosses: last, testSize: test.labels.length, valSize: val.labels.length, trainImages: train.counts, seconds: (Date.now() - started) / 1000,
     };

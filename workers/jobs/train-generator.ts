@@ -6,25 +6,25 @@ import type { Job, GeneratorSummary } from '../../lib/contracts/events';
 import type { GeneratorConfig } from '../../lib/contracts/run-config';
 import { readDatasetFiles } from '../data/dataset-store';
 import { capIndices, splitToTensors } from '../data/tensors';
-import { createRng, shuffleInPlace } from '../../lib/rng';
+import { createRng } from '../../lib/rng';
 import { classGridPng } from '../data/import/previews';
 import { GAN_LATENT_DIM } from '../models/gan';
 import { sampleVae } from '../train/vae-trainer';
 import { elboStepper } from '../train/elbo-stepper';
 import { threadsLabel } from '../parallel/threads';
 import { ganStepper } from '../train/gan-stepper';
-import { RunStoppedError } from '../train/cnn-trainer';
+import { runEpochs, stepsOf, type StepMetrics } from '../train/epoch-loop';
 import type { JobContext } from './context';
 import { checkpointDirName, checkpointsToKeep, saveCheckpoint } from '../models/checkpoint';
 import path from 'node:path';
 import fs from 'node:fs';
-import { METRICS, type MetricName } from '../../lib/contracts/metrics';
+import { METRICS } from '../../lib/contracts/metrics';
 
 const GRID = 16;
 
 /** One training step of either generator, and sampling from the fixed latents. */
 interface Trainer {
-  step: (xs: tf.Tensor4D) => Promise<Partial<Record<MetricName, number>>>;
+  step: (xs: tf.Tensor4D) => Promise<StepMetrics>;
   sample: () => tf.Tensor4D;
   /** The part that generates (VAE decoder, GAN generator): what a checkpoint keeps. */
   generator: tf.LayersModel;
@@ -84,10 +84,8 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
   const { xs: train, ys } = splitToTensors(files, indices, config.imageSize);
   ys.dispose();
   const trainer = await makeTrainer(config, { threads: ctx.threads, backend: ctx.backend });
-  const rng = createRng(config.seed + 7919);
-  const stepsPerEpoch = Math.floor(indices.length / config.batchSize);
-  const totalSteps = stepsPerEpoch * config.epochs;
-  ctx.log('info', `training ${config.model.toUpperCase()} on ${indices.length} ${config.imageClass} training images at ${config.imageSize}x${config.imageSize}: ${config.epochs} epochs of ${stepsPerEpoch} steps; backend ${ctx.backend}, ${threadsLabel(ctx.threads)}`);
+  const loop = { batchSize: config.batchSize, epochs: config.epochs, partialBatch: false };
+  ctx.log('info', `training ${config.model.toUpperCase()} on ${indices.length} ${config.imageClass} training images at ${config.imageSize}x${config.imageSize}: ${config.epochs} epochs of ${stepsOf(loop, indices.length).perEpoch} steps; backend ${ctx.backend}, ${threadsLabel(ctx.threads)}`);
   let samples = 0;
   const emitSamples = async (step: number) => {
     const grid = trainer.sample();
@@ -100,40 +98,33 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
     ctx.image(0, 'real', await gridOf(real, config.imageSize));
     real.dispose();
     await emitSamples(0);
-    let step = 0;
-    let lastEpoch: Record<string, number[]> = {};
+    let losses: Record<string, number> = {};
     const checkpointRoot = path.join(job.paths.artifacts, 'checkpoints');
     const saved: number[] = [];
     const trainingStarted = Date.now();
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      lastEpoch = {};
-      const order = shuffleInPlace(Array.from({ length: indices.length }, (_, i) => i), rng);
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (ctx.shouldStop()) throw new RunStoppedError('the run was cancelled');
-        const batchIdx = tf.tensor1d(order.slice(b * config.batchSize, (b + 1) * config.batchSize), 'int32');
-        const xs = tf.gather(train, batchIdx) as tf.Tensor4D;
-        const losses = await trainer.step(xs);
-        tf.dispose([batchIdx, xs]);
-        step++;
-        const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;
-        ctx.metrics((Object.entries(losses) as [MetricName, number][]).map(([name, value]) => ({ step, epoch: epochPos, name, value })));
-        for (const [name, value] of Object.entries(losses)) (lastEpoch[name] ??= []).push(value);
-        ctx.progress(epochPos, step, totalSteps);
+    const { steps } = await runEpochs({
+      ...loop,
+      train: { xs: train },
+      rng: createRng(config.seed + 7919),
+      hooks: { onPoints: ctx.metrics, onProgress: ctx.progress, shouldStop: ctx.shouldStop },
+      step: (xs) => trainer.step(xs),
+      afterStep: async (step, totalSteps) => {
         if (step % config.sampleEvery === 0 || step === totalSteps) await emitSamples(step);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      const means = Object.entries(lastEpoch).map(([k, v]) => `${k.split('/')[1]} ${(v.reduce((a, x) => a + x, 0) / v.length).toFixed(4)}`);
-      // One checkpoint per epoch (the generating half), pruned to the ones worth keeping.
-      const bytes = await saveCheckpoint(path.join(checkpointRoot, checkpointDirName(epoch)), { generator: trainer.generator }, { runId: job.runId, model: config.model, imageClass: config.imageClass, epoch, step });
-      saved.push(epoch);
-      const keep = checkpointsToKeep(saved, config.epochs);
-      for (const e of saved.filter((x) => !keep.has(x))) fs.rmSync(path.join(checkpointRoot, checkpointDirName(e)), { recursive: true, force: true });
-      saved.splice(0, saved.length, ...saved.filter((x) => keep.has(x)));
-      ctx.log('info', `epoch ${epoch}/${config.epochs}: ${means.join(', ')}; checkpoint saved (${(bytes / 1e6).toFixed(1)} MB)`);
-    }
-    const losses = Object.fromEntries(Object.entries(lastEpoch).map(([k, v]) => [k.split('/')[1], v.reduce((a, x) => a + x, 0) / v.length]));
+      },
+      endEpoch: async (epoch, step, means) => {
+        losses = Object.fromEntries(Object.entries(means).map(([name, value]) => [name.split('/')[1], value]));
+        // One checkpoint per epoch (the generating half), pruned to the ones worth keeping.
+        const bytes = await saveCheckpoint(path.join(checkpointRoot, checkpointDirName(epoch)), { generator: trainer.generator }, { runId: job.runId, model: config.model, imageClass: config.imageClass, epoch, step });
+        saved.push(epoch);
+        const keep = checkpointsToKeep(saved, config.epochs);
+        for (const e of saved.filter((x) => !keep.has(x))) fs.rmSync(path.join(checkpointRoot, checkpointDirName(e)), { recursive: true, force: true });
+        saved.splice(0, saved.length, ...saved.filter((x) => keep.has(x)));
+        const parts = Object.entries(losses).map(([name, value]) => `${name} ${value.toFixed(4)}`);
+        ctx.log('info', `epoch ${epoch}/${config.epochs}: ${parts.join(', ')}; checkpoint saved (${(bytes / 1e6).toFixed(1)} MB)`);
+      },
+    });
     const secondsPerEpoch = (Date.now() - trainingStarted) / 1000 / config.epochs;
-    return { summary: { kind: 'generator', losses, steps: step, samples, checkpoints: saved, secondsPerEpoch, seconds: (Date.now() - started) / 1000 }, results: [] };
+    return { summary: { kind: 'generator', losses, steps, samples, checkpoints: saved, secondsPerEpoch, seconds: (Date.now() - started) / 1000 }, results: [] };
   } finally {
     await trainer.dispose();
     train.dispose();

@@ -5,7 +5,7 @@
 // one evaluated and saved.
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { buildReplica, type Replica, type ReplicaSpec } from './replica-models';
+import { buildReplicaFrom, type Replica, type ReplicaSource } from './replica';
 import { Exchange, layoutOf } from './exchange';
 import { adamModule, sharedMemory } from './adam-simd';
 import type { FromHelper, HelperInit, ToHelper } from './messages';
@@ -54,10 +54,11 @@ export class DataParallelTrainer {
     return this.helpers.length + 1;
   }
 
-  /** Builds this thread's replica and starts `threads - 1` helper threads with copies of it. */
-  static async start(spec: ReplicaSpec, threads: number, backend: string): Promise<DataParallelTrainer> {
+  /** Builds this thread's replica and starts `threads - 1` helper threads with copies of it, all
+   * from the same source. */
+  static async start(source: ReplicaSource, threads: number, backend: string): Promise<DataParallelTrainer> {
     if (!Number.isInteger(threads) || threads < 2) throw new Error(`data-parallel training needs at least 2 threads, not ${threads}`);
-    const replica = buildReplica(spec);
+    const replica = await buildReplicaFrom(source);
     const layouts = replica.phases.map((phase) => layoutOf(phase));
     const memories = layouts.map((layout) => sharedMemory(Exchange.bytes(layout, threads)));
     const adam = await adamModule();
@@ -66,7 +67,7 @@ export class DataParallelTrainer {
     const helpers: Helper[] = [];
     try {
       for (let index = 1; index < threads; index++) {
-        const init: HelperInit = { entry: HELPER, spec, backend, layouts, replicas: threads, index, memories, adamModule: adam };
+        const init: HelperInit = { entry: HELPER, source, backend, layouts, replicas: threads, index, memories, adamModule: adam };
         helpers.push(startHelper(new Worker(ENTRY, { workerData: init }), index));
       }
       await Promise.all(helpers.map((h) => h.next('ready')));

@@ -10,7 +10,7 @@
 // bit-identical without any thread owning the weights. The same functions run on every thread.
 import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from '../engine/kernels/wasm-heap';
-import type { Phase, Shard } from './replica-models';
+import type { AdamSettings, Phase, Shard } from './replica';
 import { SyncGroup, withGroup } from './sync-group';
 import { adamKernel, type AdamKernel } from './adam-simd';
 
@@ -29,16 +29,6 @@ export interface Layout {
   /** Floats per vector. */
   length: number;
 }
-
-export interface AdamSettings {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
-
-/** tf.train.adam's defaults, epsilon being the float32 backends' 1e-7. */
-export const adamDefaults = (learningRate: number): AdamSettings => ({ learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
 
 export function layoutOf(replica: Phase): Layout {
   let offset = 0;

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend';
-import { buildReplica } from './replica-models';
+import { buildReplicaFrom } from './replica';
 import { Exchange } from './exchange';
 import type { HelperInit, ToHelper, FromHelper } from './messages';
 
@@ -13,7 +13,7 @@ const send = (message: FromHelper) => port.postMessage(message);
 
 async function main() {
   const engine = await initEngine({ force: init.backend });
-  const replica = buildReplica(init.spec);
+  const replica = await buildReplicaFrom(init.source);
   const exchanges = replica.phases.map((phase, p) => new Exchange(init.layouts[p], init.replicas, init.index, phase.adam, init.memories[p], init.adamModule));
   // The main thread wrote its initial variables into each result vector.
   exchanges.forEach((exchange, p) => exchange.readVariables(replica.phases[p], exchange.result));

@@ -1,10 +1,11 @@
 // Messages between the main thread of a data-parallel trainer and its helper threads.
 import type { Layout } from './exchange';
-import type { ReplicaSpec } from './replica-models';
+import type { ReplicaSource } from './replica';
 
 export interface HelperInit {
   entry: string;
-  spec: ReplicaSpec;
+  /** What the thread builds its replica from. */
+  source: ReplicaSource;
   backend: string;
   /** Per phase of the step: the exchange's layout and its shared memory (a shared
    * WebAssembly.Memory, for the Adam kernel). */

@@ -1,13 +1,18 @@
-// BrainCNN training: a one-step trainer, batched inference, and the epoch loop that keeps the
-// best epoch on validation (never on test) and restores it before the final evaluation.
+// BrainCNN training: a one-step trainer, batched inference, and the run's epochs (epoch-loop.ts)
+// keeping the best epoch on validation (never on test), restored before the final evaluation.
 import * as tf from '@tensorflow/tfjs';
 import { buildBrainCnn } from '../models/cnn';
 import type { SplitTensors } from '../data/tensors';
-import { createRng, shuffleInPlace } from '../../lib/rng';
+import { createRng } from '../../lib/rng';
 import type { CnnConfig } from '../../lib/contracts/run-config';
-import type { MetricPoint } from '../../lib/contracts/events';
 import { DataParallelTrainer } from '../parallel/data-parallel';
 import { METRICS } from '../../lib/contracts/metrics';
+import { cnnLoss } from './losses';
+import { replicaSource } from './replicas';
+import { runEpochs, stepsOf, type TrainHooks } from './epoch-loop';
+
+// synthesize.ts imports RunStoppedError from here; it moves to epoch-loop.ts once that file is free to edit.
+export { RunStoppedError } from './epoch-loop';
 
 export interface StepResult {
   loss: number;
@@ -18,9 +23,9 @@ export interface StepResult {
 export async function trainCnnStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor4D, ys: tf.Tensor2D): Promise<StepResult> {
   let correct: tf.Scalar | null = null;
   const loss = optimizer.minimize(() => {
-    const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
-    correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32')) as tf.Scalar);
-    return tf.losses.softmaxCrossEntropy(ys, logits) as tf.Scalar;
+    const out = cnnLoss(model, xs, ys);
+    correct = tf.keep(tf.sum(out.correct) as tf.Scalar);
+    return out.loss;
   }, true) as tf.Scalar;
   const [lossValue, correctValue] = await Promise.all([loss.data(), (correct as unknown as tf.Scalar).data()]);
   tf.dispose([loss, correct as unknown as tf.Scalar]);
@@ -48,19 +53,10 @@ export async function evaluateCnn(model: tf.LayersModel, data: SplitTensors, bat
   return { probabilities, loss: lossSum / Math.max(1, n) };
 }
 
-export interface TrainHooks {
-  onPoints: (points: MetricPoint[]) => void;
-  onProgress: (epoch: number, step: number, totalSteps: number) => void;
-  onLog: (message: string) => void;
-  shouldStop: () => boolean;
-}
-
 export interface TrainedCnn {
   model: tf.Sequential;
   bestEpoch: number;
 }
-
-export class RunStoppedError extends Error {}
 
 export interface CnnEngineOptions {
   /** Threads to split each batch over (data-parallel); 1 trains on this thread alone. */
@@ -83,7 +79,7 @@ async function cnnStepper(config: CnnConfig, engine: CnnEngineOptions): Promise<
     const optimizer = tf.train.adam(config.learningRate);
     return { model, step: (xs, ys) => trainCnnStep(model, optimizer, xs, ys), close: async () => optimizer.dispose() };
   }
-  const trainer = await DataParallelTrainer.start({ kind: 'cnn', ...spec, learningRate: config.learningRate }, engine.threads, engine.backend);
+  const trainer = await DataParallelTrainer.start(replicaSource({ kind: 'cnn', ...spec, learningRate: config.learningRate }), engine.threads, engine.backend);
   return {
     model: trainer.replica.models.model as tf.Sequential,
     step: async (xs, ys) => {
@@ -107,46 +103,35 @@ export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val:
 }
 
 async function trainWith({ model, step: trainStep }: CnnStepper, config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks): Promise<TrainedCnn> {
-  const rng = createRng(config.seed + 7919);
   const n = train.xs.shape[0];
-  const stepsPerEpoch = Math.ceil(n / config.batchSize);
-  const totalSteps = stepsPerEpoch * config.epochs;
+  const loop = { batchSize: config.batchSize, epochs: config.epochs, partialBatch: true };
   let best = { epoch: 0, accuracy: -1, loss: Infinity, weights: [] as tf.Tensor[] };
-  let step = 0;
-  hooks.onLog(`training BrainCNN on ${n} images at ${config.imageSize}x${config.imageSize}, ${config.epochs} epochs of ${stepsPerEpoch} steps`);
+  hooks.onLog(`training BrainCNN on ${n} images at ${config.imageSize}x${config.imageSize}, ${config.epochs} epochs of ${stepsOf(loop, n).perEpoch} steps`);
   try {
-
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (hooks.shouldStop()) throw new RunStoppedError('the run was cancelled');
-        const batchIdx = tf.tensor1d(order.slice(b * config.batchSize, (b + 1) * config.batchSize), 'int32');
-        const xs = tf.gather(train.xs, batchIdx);
-        const ys = tf.gather(train.ys, batchIdx);
-        const result = await trainStep(xs, ys).finally(() => tf.dispose([batchIdx, xs, ys]));
-        if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss became ${result.loss} at step ${step}; lower the learning rate`);
-        step++;
-        const epochPos = epoch - 1 + (b + 1) / stepsPerEpoch;
+    await runEpochs({
+      ...loop,
+      train,
+      rng: createRng(config.seed + 7919),
+      hooks,
+      step: async (xs, ys, index) => {
+        const result = await trainStep(xs, ys!);
+        if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss became ${result.loss} at step ${index}; lower the learning rate`);
+        return { [METRICS.trainLoss]: result.loss, [METRICS.trainAccuracy]: result.accuracy };
+      },
+      endEpoch: async (epoch, step) => {
+        const evaluation = await evaluateCnn(model, val, config.batchSize);
+        const accuracy = accuracyAt(evaluation.probabilities, val.labels);
         hooks.onPoints([
-          { step, epoch: epochPos, name: METRICS.trainLoss, value: result.loss },
-          { step, epoch: epochPos, name: METRICS.trainAccuracy, value: result.accuracy },
+          { step, epoch, name: METRICS.valLoss, value: evaluation.loss },
+          { step, epoch, name: METRICS.valAccuracy, value: accuracy },
         ]);
-        hooks.onProgress(epochPos, step, totalSteps);
-        // Let socket.io flush and cancellation messages arrive between steps.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      const evaluation = await evaluateCnn(model, val, config.batchSize);
-      const accuracy = accuracyAt(evaluation.probabilities, val.labels);
-      hooks.onPoints([
-        { step, epoch, name: METRICS.valLoss, value: evaluation.loss },
-        { step, epoch, name: METRICS.valAccuracy, value: accuracy },
-      ]);
-      hooks.onLog(`epoch ${epoch}/${config.epochs}: validation loss ${evaluation.loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(1)}%`);
-      if (accuracy > best.accuracy || (accuracy === best.accuracy && evaluation.loss < best.loss)) {
-        tf.dispose(best.weights);
-        best = { epoch, accuracy, loss: evaluation.loss, weights: model.getWeights().map((w) => w.clone()) };
-      }
-    }
+        hooks.onLog(`epoch ${epoch}/${config.epochs}: validation loss ${evaluation.loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(1)}%`);
+        if (accuracy > best.accuracy || (accuracy === best.accuracy && evaluation.loss < best.loss)) {
+          tf.dispose(best.weights);
+          best = { epoch, accuracy, loss: evaluation.loss, weights: model.getWeights().map((w) => w.clone()) };
+        }
+      },
+    });
   } catch (err) {
     tf.dispose(best.weights);
     throw err;

@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { buildVae } from '../models/vae';
 import { buildCvae } from '../models/cvae';
 import { DataParallelTrainer } from '../parallel/data-parallel';
-import type { ElboReplicaSpec } from '../parallel/replica-models';
-import { checkElbo, elboStep, type EncoderDecoder, type VaeStepResult } from './vae-trainer';
+import { replicaSource, type ElboReplicaSpec } from './replicas';
+import type { EncoderDecoder } from './losses';
+import { checkElbo, elboStep, type VaeStepResult } from './vae-trainer';
 
 export interface ElboStepper {
   /** The models trained (on the main thread): evaluate, sample and save these. */
@@ -35,7 +36,7 @@ export async function elboStepper(spec: ElboReplicaSpec, engine: { threads: numb
       },
     };
   }
-  const trainer = await DataParallelTrainer.start(spec, engine.threads, engine.backend);
+  const trainer = await DataParallelTrainer.start(replicaSource(spec), engine.threads, engine.backend);
   const { encoder, decoder } = trainer.replica.models;
   return {
     models: { encoder, decoder },

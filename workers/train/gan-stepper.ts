@@ -4,7 +4,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { buildGan, type GanModels } from '../models/gan';
 import { DataParallelTrainer } from '../parallel/data-parallel';
-import type { GanReplicaSpec } from '../parallel/replica-models';
+import { replicaSource, type GanReplicaSpec } from './replicas';
 import { checkGan, createGanOptimizers, trainGanStep, type GanStepResult } from './gan-trainer';
 
 export interface GanStepper {
@@ -31,7 +31,7 @@ export async function ganStepper(spec: Omit<GanReplicaSpec, 'kind'>, engine: { t
       },
     };
   }
-  const trainer = await DataParallelTrainer.start({ kind: 'gan', ...spec }, engine.threads, engine.backend);
+  const trainer = await DataParallelTrainer.start(replicaSource({ kind: 'gan', ...spec }), engine.threads, engine.backend);
   const { generator, discriminator } = trainer.replica.models;
   return {
     models: { generator, discriminator },

@@ -1,15 +1,16 @@
-// The models that data-parallel training can replicate across threads. Each thread builds its own
-// copy from the same spec (a plain object, so it crosses postMessage) and computes the loss of its
-// share of a batch; the weights and the optimiser state stay identical on every thread.
+// The models that data-parallel training (workers/parallel) can replicate across threads. Each
+// thread imports this module by URL and builds its own copy from the same spec (a plain object,
+// so it crosses postMessage), then computes the loss (losses.ts) of its share of a batch; the
+// weights and the optimiser state stay identical on every thread.
 import * as tf from '@tensorflow/tfjs';
 import { buildBrainCnn } from '../models/cnn';
 import { buildVae } from '../models/vae';
 import { buildCvae } from '../models/cvae';
 import { SeededDropout } from '../models/seeded-dropout';
 import { buildGan } from '../models/gan';
-import { elboLoss, noiseSeedOf } from '../train/vae-trainer';
-import { GAN_REAL_TARGET, ganLatents } from '../train/gan-trainer';
-import { adamDefaults, type AdamSettings } from './exchange';
+import { adamDefaults, type Replica, type ReplicaSource, type Shard } from '../parallel/replica';
+import { cnnLoss, discriminatorLoss, elboLoss, ganLatents, generatorLoss, noiseSeedOf } from './losses';
+import { createGanOptimizers, ganAdam } from './gan-trainer';
 
 export interface CnnReplicaSpec {
   kind: 'cnn';
@@ -38,42 +39,9 @@ export interface GanReplicaSpec {
 }
 export type ReplicaSpec = CnnReplicaSpec | ElboReplicaSpec | GanReplicaSpec;
 
-/** Rows [offset, offset + n) of a batch of `total` images. */
-export interface Shard {
-  offset: number;
-  total: number;
-}
-
-export interface ShardLoss {
-  /** The mean loss over this shard's images. */
-  loss: tf.Scalar;
-  /** Other per-image means, averaged over the batch like the loss (BrainCNN: accuracy). */
-  means: tf.Scalar[];
-}
-
-/** One optimiser's part of a step: the GAN has two (the discriminator, then the generator
- * against the updated discriminator); the other models one. */
-export interface Phase {
-  optimizer: tf.Optimizer;
-  adam: AdamSettings;
-  /** Trainable variables, in a fixed order shared by every thread. */
-  trainable: tf.Variable[];
-  /** Variables updated by the forward pass in training mode (batch-norm moving statistics). */
-  state: tf.Variable[];
-  /** Names of the `means` of ShardLoss. */
-  meanNames: string[];
-  /** Builds the loss of one shard; called inside the optimiser's gradient tape, once per step. */
-  loss(xs: tf.Tensor, ys: tf.Tensor | null, shard: Shard): ShardLoss;
-  /** Keeps per-step state (dropout and noise streams) in step when this replica has no rows of a batch. */
-  sitOut(): void;
-}
-
-export interface Replica {
-  /** The models, by role (cnn: model; vae, cvae: encoder, decoder; gan: generator,
-   * discriminator); the main thread's are the ones a trainer evaluates and saves. */
-  models: Record<string, tf.LayersModel>;
-  phases: Phase[];
-  dispose(): void;
+/** What DataParallelTrainer.start builds every thread's replica of `spec` from: this module. */
+export function replicaSource(spec: ReplicaSpec): ReplicaSource {
+  return { module: import.meta.url, spec };
 }
 
 function variablesOf(models: tf.LayersModel[]) {
@@ -93,18 +61,17 @@ export function buildReplica(spec: ReplicaSpec): Replica {
     return {
       models: { model },
       phases: [{
-      optimizer,
-      adam,
-      ...variablesOf([model]),
-      meanNames: ['accuracy'],
-      loss: (xs, ys, shard) => {
-        if (!ys) throw new Error('BrainCNN training needs labels');
-        for (const d of dropouts) d.setShard(shard);
-        const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
-        const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32')) as tf.Scalar;
-        return { loss: tf.losses.softmaxCrossEntropy(ys, logits) as tf.Scalar, means: [accuracy] };
-      },
-      sitOut: () => dropouts.forEach((d) => d.skipCall()),
+        optimizer,
+        adam,
+        ...variablesOf([model]),
+        meanNames: ['accuracy'],
+        loss: (xs, ys, shard) => {
+          if (!ys) throw new Error('BrainCNN training needs labels');
+          for (const d of dropouts) d.setShard(shard);
+          const { loss, correct } = cnnLoss(model, xs, ys);
+          return { loss, means: [tf.mean(correct) as tf.Scalar] };
+        },
+        sitOut: () => dropouts.forEach((d) => d.skipCall()),
       }],
       dispose: () => {
         optimizer.dispose();
@@ -144,15 +111,15 @@ export function buildReplica(spec: ReplicaSpec): Replica {
  */
 function ganReplica(spec: GanReplicaSpec): Replica {
   const { generator, discriminator } = buildGan({ imageSize: spec.imageSize, width: spec.width, seed: spec.seed });
-  const adam: AdamSettings = { ...adamDefaults(spec.learningRate), beta1: 0.5, beta2: 0.999 };
-  const optimizers = [0, 1].map(() => tf.train.adam(spec.learningRate, adam.beta1, adam.beta2));
+  const adam = ganAdam(spec.learningRate);
+  const optimizers = createGanOptimizers(spec.learningRate);
   let step = 0;
-  const latents = (shard: Shard, n: number) => tf.slice(ganLatents(shard.total, step, spec.seed), shard.offset, n);
+  const latents = (shard: Shard, n: number) => ganLatents(n, step, spec.seed, shard);
   return {
     models: { generator, discriminator },
     phases: [
       {
-        optimizer: optimizers[0],
+        optimizer: optimizers.d,
         adam,
         ...variablesOf([discriminator]),
         meanNames: ['dReal', 'dFake'],
@@ -160,29 +127,27 @@ function ganReplica(spec: GanReplicaSpec): Replica {
           // Detached: only the discriminator's variables are differentiated, and the fake batch does
           // not depend on them, so no gradient reaches the generator (as in trainGanStep).
           const fake = generator.apply(latents(shard, xs.shape[0]), { training: true }) as tf.Tensor;
-          const realLogits = discriminator.apply(xs, { training: true }) as tf.Tensor2D;
-          const fakeLogits = discriminator.apply(fake, { training: true }) as tf.Tensor2D;
-          const realLoss = tf.losses.sigmoidCrossEntropy(tf.fill(realLogits.shape, GAN_REAL_TARGET), realLogits);
-          const fakeLoss = tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits);
-          return { loss: tf.add(realLoss, fakeLoss) as tf.Scalar, means: [tf.mean(tf.sigmoid(realLogits)) as tf.Scalar, tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar] };
+          const { loss, dReal, dFake } = discriminatorLoss(discriminator, xs, fake);
+          return { loss, means: [dReal, dFake] };
         },
         sitOut: () => undefined,
       },
       {
-        optimizer: optimizers[1],
+        optimizer: optimizers.g,
         adam,
         ...variablesOf([generator]),
         meanNames: [],
         loss: (xs, _ys, shard) => {
-          const logits = discriminator.apply(generator.apply(latents(shard, xs.shape[0]), { training: true }), { training: true }) as tf.Tensor2D;
+          const loss = generatorLoss({ generator, discriminator }, latents(shard, xs.shape[0]));
           step++;
-          return { loss: tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar, means: [] };
+          return { loss, means: [] };
         },
         sitOut: () => void step++,
       },
     ],
     dispose: () => {
-      optimizers.forEach((o) => o.dispose());
+      optimizers.d.dispose();
+      optimizers.g.dispose();
       generator.dispose();
       discriminator.dispose();
     },
