@@ -48,6 +48,8 @@ export const runs = sqliteTable(
     priority: integer('priority').notNull().default(0),
     backend: text('backend'),
     workerId: text('worker_id'),
+    /** While running: until when (ms) the worker's claim holds; its messages extend it. */
+    leaseUntil: integer('lease_until'),
     progress: real('progress').notNull().default(0),
     error: text('error'),
     summary: text('summary', { mode: 'json' }).$type<RunSummary>(),
@@ -57,6 +59,7 @@ export const runs = sqliteTable(
   },
   (t) => [index('runs_status_idx').on(t.status, t.createdAt)],
 );
+export type RunRow = typeof runs.$inferSelect;
 
 export const metricPoints = sqliteTable(
   'metric_points',

@@ -10,6 +10,8 @@ import { loadEnv, type Env } from '../lib/env';
 import { ensureDemoDataset } from './datasets/demo';
 import { removeStaleStaging } from './datasets/synthesize';
 import { StudyManager } from './studies/manager';
+import { SqliteRunQueue } from './queue/sqlite-queue';
+import { createServices } from './services';
 import { handleTableExport } from './http/exports';
 import { ForeignRunWatcher } from './realtime/foreign-runs';
 import { Scheduler } from './scheduler/scheduler';
@@ -63,25 +65,35 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
 
   let url = '';
-  const scheduler = new Scheduler({
+  // The services change state and tell the hub and the scheduler; those are made just below.
+  const queue = new SqliteRunQueue(db);
+  const core = createServices({
     db,
+    dataDir: env.DATA_DIR,
+    origin,
+    queue,
+    hooks: {
+      publishRun: (row) => hub.publishRun(row),
+      announce: (event) => hub.announce(event),
+      cancelOnWorker: (row) => hub.cancelOnWorker(row),
+      poke: () => scheduler.poke(),
+    },
+    concurrentRuns: () => scheduler.concurrentRuns(),
+  });
+  const scheduler = new Scheduler({
+    queue,
+    runs: core.runs,
     origin,
     maxWorkers: env.MAX_WORKERS,
     workerToken,
     workerEnv: { DATA_DIR: env.DATA_DIR, TFJS_BACKEND: env.TFJS_BACKEND },
     serverUrl: () => url,
-    publishRun: (row) => hub.publishRun(row),
     log,
   });
-  const hub = new Hub(httpServer, { db, dataDir: env.DATA_DIR, origin, workerToken, scheduler, log });
-  const studies = new StudyManager(db, env.DATA_DIR, origin, {
-    publishRun: (row) => hub.publishRun(row),
-    cancelOnWorker: (row) => hub.cancelOnWorker(row),
-    poke: () => scheduler.poke(),
-    studyUpdated: (id) => hub.publishStudy(id),
-  });
+  const hub = new Hub(httpServer, { workerToken, scheduler, services: core, log });
+  const studies = new StudyManager(db, env.DATA_DIR, origin, core.runs, { studyUpdated: (id) => hub.publishStudy(id), log });
   hub.setRunListener((row) => studies.onRunChanged(row));
-  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, scheduler, hub, studies };
+  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, scheduler, hub, studies };
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -99,7 +111,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     publishRun: (row) => hub.publishRun(row),
   });
   if (origin === 'dashboard') {
-    scheduler.recoverInterruptedRuns();
+    await scheduler.recoverInterruptedRuns();
     removeStaleStaging(db, env.DATA_DIR);
   }
   foreign.start();

@@ -5,6 +5,7 @@ import type { Db } from '../../db/client';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Hub } from '../realtime/hub';
 import type { StudyManager } from '../studies/manager';
+import type { RunService } from '../services/runs';
 
 // ---- 1. Context: the services every procedure may use ----
 export interface AppServices {
@@ -12,6 +13,8 @@ export interface AppServices {
   dataDir: string;
   origin: string;
   defaultDatasetId: string;
+  /** Launching and cancelling runs: the only way a procedure changes a run. */
+  runs: RunService;
   scheduler: Scheduler;
   hub: Hub;
   studies: StudyManager;

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client';
 import { getRun, listRuns } from '../../db/queries/runs';
 import { getDataset, insertDataset, type DatasetRow } from '../../db/queries/datasets';
 import { uniqueName } from './import';
-import { generatorConfigSchema, revisionOf, synthConfigSchema, type RunConfig, type SynthConfig } from '../../lib/contracts/run-config';
+import { generatorConfigSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
 import type { SyntheticSummary } from '../../lib/contracts/events';
 import { checkpointDirName, listCheckpoints } from '../../workers/models/checkpoint';
 
@@ -61,14 +61,6 @@ export function planSynthesis(db: Db, dataDir: string, raw: SynthesizeInput): Sy
     generators: generators.map((g) => ({ runId: g.run.id, model: g.config.model, imageClass: g.config.imageClass, epoch: g.epoch })),
     name: input.name,
     ...revisionOf('synth'),
-  });
-}
-
-/** What a worker needs to load each generator of a synthesis run. */
-export function synthesisGenerators(db: Db, dataDir: string, config: SynthConfig) {
-  return config.generators.map((g) => {
-    const run = getRun(db, g.runId);
-    return { runId: g.runId, config: run?.config, epoch: g.epoch, checkpointDir: path.join(checkpointRoot(dataDir, g.runId), checkpointDirName(g.epoch)) };
   });
 }
 
@@ -138,17 +130,4 @@ export function removeStaleStaging(db: Db, dataDir: string): void {
     const m = /^synth-(.+?)(\.tmp-\d+)?$/.exec(name);
     if (m && !live.has(m[1])) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
   }
-}
-
-/** The comparison table's column for a classifier's training data: `real`, or `synthetic-vae`,
- * `mixed-gan`… after the generator family of its synthetic dataset (from the lineage), and
- * `mixed-vae×0.25` for a mix ratio other than 1. */
-export function trainDataLabel(db: Db, config: RunConfig): string {
-  if (config.model !== 'cnn' && config.model !== 'cvae') return config.trainData;
-  if (config.trainData === 'real' || !config.syntheticDatasetId) return config.trainData;
-  const lineage = getDataset(db, config.syntheticDatasetId)?.lineage;
-  const models = [...new Set((lineage?.generators ?? []).map((g) => g.model))].sort().join('+');
-  const label = models ? `${config.trainData}-${models}` : config.trainData;
-  // Mixed at another ratio than 1:1 is another experiment (the mix-ratio sweep): its own column.
-  return config.trainData === 'mixed' && config.mixRatio !== undefined && config.mixRatio !== 1 ? `${label}×${config.mixRatio}` : label;
 }

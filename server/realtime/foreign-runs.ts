@@ -9,13 +9,12 @@
 import { and, asc, desc, eq, gt, inArray, ne, or } from 'drizzle-orm';
 import type { Server } from 'socket.io';
 import type { Db } from '../../db/client';
-import { metricPoints, runImages, runLogs, runs, studyNodes } from '../../db/schema';
+import { metricPoints, runImages, runLogs, runs, studyNodes, type RunRow } from '../../db/schema';
 import { toRunView } from '../../db/queries/runs';
 import { listRunImages } from '../../db/queries/metrics';
 import type { BrowserToServerEvents, ServerToBrowserEvents } from '../../lib/contracts/events';
 
 type Io = Server<BrowserToServerEvents, ServerToBrowserEvents>;
-type RunRow = typeof runs.$inferSelect;
 
 export interface WatcherHooks {
   io: Io;

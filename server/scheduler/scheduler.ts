@@ -3,22 +3,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db } from '../../db/client';
-import { countQueued, failRun, orphanedRuns, runningRunsOfWorker, runsWithStatus } from '../../db/queries/runs';
-import type { runs } from '../../db/schema';
-
-type RunRow = typeof runs.$inferSelect;
+import type { RunQueue } from '../queue/run-queue';
+import type { RunService } from '../services/runs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface SchedulerOptions {
-  db: Db;
+  /** Read for what is queued and held; runs are failed through the run service. */
+  queue: RunQueue;
+  runs: RunService;
   origin: string;
   maxWorkers: number;
   workerToken: string;
   workerEnv: Record<string, string | undefined>;
   serverUrl: () => string;
-  publishRun: (row: RunRow) => void;
   log: (line: string) => void;
 }
 
@@ -40,15 +38,14 @@ export class Scheduler {
 
   /** Runs that were running when a previous server stopped can never finish: say so. The same
    * holds for the runs of a command-line invocation whose process is gone. */
-  recoverInterruptedRuns(): void {
-    for (const run of orphanedRuns(this.opts.db)) {
+  async recoverInterruptedRuns(): Promise<void> {
+    for (const run of await this.opts.queue.orphanedRuns()) {
       const own = run.origin === this.opts.origin;
       const deadCli = /^cli-\d+$/.test(run.origin) && !processAlive(Number(run.origin.slice(4)));
       // Our own queued runs simply wait for a worker; the rest listed here can never finish.
       if (!(own && run.status === 'running') && !deadCli) continue;
       const reason = own ? 'The server stopped while this run was in progress' : `The command-line process that launched this run (${run.origin}) is gone`;
-      const row = failRun(this.opts.db, run.id, `${reason}; launch it again.`);
-      if (row) this.opts.publishRun(row);
+      await this.opts.runs.fail(run.id, `${reason}; launch it again.`);
     }
   }
 
@@ -69,8 +66,14 @@ export class Scheduler {
   /** Starts workers for queued runs and wakes idle ones. */
   poke(): void {
     if (this.stopping) return;
-    const queued = countQueued(this.opts.db, this.opts.origin);
-    if (queued === 0) return;
+    this.opts.queue.counts(this.opts.origin).then(
+      ({ queued }) => this.startWorkersFor(queued),
+      (err) => this.opts.log(`could not read the queue: ${err instanceof Error ? err.message : err}`),
+    );
+  }
+
+  private startWorkersFor(queued: number): void {
+    if (this.stopping || queued === 0) return;
     this.notifyIdle();
     const starting = [...this.local.values()].filter((w) => !w.connected).length;
     const wanted = queued - this.idleWorkers.size - starting;
@@ -86,7 +89,7 @@ export class Scheduler {
       ? await Promise.race([local.exited, delay(3000).then(() => `lost its connection (${socketReason})`)])
       : `disconnected (${socketReason})`;
     if (local && local.child.exitCode === null && local.child.signalCode === null) local.child.kill('SIGKILL');
-    this.failRunsOf(workerId, reason);
+    await this.failRunsOf(workerId, reason);
   }
 
   async stop(): Promise<void> {
@@ -100,9 +103,10 @@ export class Scheduler {
 
   /** Runs of this origin that train at once now: those running (a just-claimed one included) and
    * those queued that a free worker slot will start, at most MAX_WORKERS when it limits. */
-  concurrentRuns(): number {
-    const { db, origin, maxWorkers } = this.opts;
-    const wanted = runsWithStatus(db, origin, 'running').length + countQueued(db, origin);
+  async concurrentRuns(): Promise<number> {
+    const { queue, origin, maxWorkers } = this.opts;
+    const { queued, running } = await queue.counts(origin);
+    const wanted = running + queued;
     return Math.max(1, maxWorkers > 0 ? Math.min(maxWorkers, wanted) : wanted);
   }
 
@@ -110,21 +114,20 @@ export class Scheduler {
     return [...this.local.values()].map((w) => w.child.pid ?? -1);
   }
 
-  private failRunsOf(workerId: string, reason: string): void {
-    for (const run of runningRunsOfWorker(this.opts.db, workerId)) {
-      const row = failRun(this.opts.db, run.id, `Worker ${workerId} ${reason} while training this run.`);
-      if (row) {
-        this.opts.log(`run ${run.id} failed: worker ${workerId} ${reason}`);
-        this.opts.publishRun(row);
-      }
+  private async failRunsOf(workerId: string, reason: string): Promise<void> {
+    for (const run of await this.opts.queue.runsHeldBy(workerId)) {
+      const row = await this.opts.runs.fail(run.id, `Worker ${workerId} ${reason} while training this run.`);
+      if (row) this.opts.log(`run ${run.id} failed: worker ${workerId} ${reason}`);
     }
   }
 
-  private failQueued(reason: string): void {
-    for (const run of runsWithStatus(this.opts.db, this.opts.origin, 'queued')) {
-      const row = failRun(this.opts.db, run.id, reason);
-      if (row) this.opts.publishRun(row);
-    }
+  private async failQueued(reason: string): Promise<void> {
+    for (const run of await this.opts.queue.queuedRuns(this.opts.origin)) await this.opts.runs.fail(run.id, reason);
+  }
+
+  /** Work started from a child's exit handler: a failure is logged, not left unhandled. */
+  private background(what: string, work: Promise<void>): void {
+    work.catch((err) => this.opts.log(`${what} failed: ${err instanceof Error ? err.message : err}`));
   }
 
   private spawnWorker(): void {
@@ -147,14 +150,14 @@ export class Scheduler {
         const reason = `(process ${child.pid}) ${how}`;
         const neverConnected = !this.local.get(workerId)?.connected;
         this.local.delete(workerId);
-        this.failRunsOf(workerId, reason);
+        this.background(`failing the runs of worker ${workerId}`, this.failRunsOf(workerId, reason));
         resolve(reason);
         if (this.stopping) return;
         this.startFailures = neverConnected ? this.startFailures + 1 : 0;
         if (this.startFailures >= 3) {
           // A worker that cannot start would be respawned forever: fail the queue, visibly.
           this.startFailures = 0;
-          this.failQueued(`Could not start a training worker: it ${how} before connecting (see the server log).`);
+          this.background('failing the queue', this.failQueued(`Could not start a training worker: it ${how} before connecting (see the server log).`));
           return;
         }
         // Runs may still be queued (the worker crashed between jobs): start another.

@@ -1,41 +1,48 @@
 // Runs studies as DAGs. A step launches when every step it depends on has succeeded; a failed or
 // cancelled step blocks only what depends on it (transitively); retry relaunches the failed and
 // blocked part. A step whose exact config already has a succeeded run reuses that run instead of
-// training again (so a retried or repeated study only pays for what is missing).
+// training again (so a retried or repeated study only pays for what is missing). Runs are
+// launched and cancelled through the run service.
 import { and, eq } from 'drizzle-orm';
 import crypto from 'node:crypto';
 import type { Db } from '../../db/client';
-import { runs, studies, studyNodes } from '../../db/schema';
-import { cancelRun, getRun, insertRun } from '../../db/queries/runs';
+import { runs, studies, studyNodes, type RunRow } from '../../db/schema';
+import { getRun } from '../../db/queries/runs';
+import type { RunService } from '../services/runs';
 import { getDataset } from '../../db/queries/datasets';
-import { listResultsOfRuns } from '../../db/queries/results';
 import { resolveRunConfig, type RunConfig } from '../../lib/contracts/run-config';
-import { stepSpecSchema, studyLaunchSchema, type NodeState, type StepPlan, type StudyLaunch, type StudyNodeView, type StudyView } from '../../lib/contracts/study';
-import { isSyntheticSummary, type RunSummary } from '../../lib/contracts/events';
+import { stepSpecSchema, studyLaunchSchema, type NodeState, type StepPlan, type StudyLaunch, type StudyView } from '../../lib/contracts/study';
+import { isSyntheticSummary } from '../../lib/contracts/events';
 import { planSynthesis } from '../datasets/synthesize';
-import { summarizeCells, type TableCell } from '../../lib/stats/table';
-import { checkPlan, SWEEP_RATIOS, table1Plan } from './templates';
+import { checkPlan, table1Plan } from './templates';
+import { studyView } from './view';
 
-type RunRow = typeof runs.$inferSelect;
 type StudyRow = typeof studies.$inferSelect;
 type NodeRow = typeof studyNodes.$inferSelect;
 
 export class StudyError extends Error {}
 
 export interface StudyHooks {
-  publishRun: (row: RunRow) => void;
-  /** Tells the worker training a cancelled run to stop. */
-  cancelOnWorker: (row: RunRow) => void;
-  poke: () => void;
   studyUpdated: (studyId: string) => void;
+  log: (line: string) => void;
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export class StudyManager {
-  constructor(private readonly db: Db, private readonly dataDir: string, private readonly origin: string, private readonly hooks: StudyHooks) {}
+  /** The last change queued on each study: changes run one at a time per study, as a launch
+   * waits on the queue and a second pass meanwhile would see the same step still waiting. */
+  private readonly pending = new Map<string, Promise<void>>();
 
-  create(raw: StudyLaunch, defaultDatasetId: string): StudyView {
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+    private readonly origin: string,
+    private readonly runs: RunService,
+    private readonly hooks: StudyHooks,
+  ) {}
+
+  async create(raw: StudyLaunch, defaultDatasetId: string): Promise<StudyView> {
     const input = studyLaunchSchema.parse(raw);
     const datasetId = input.datasetId ?? defaultDatasetId;
     const dataset = getDataset(this.db, datasetId);
@@ -50,7 +57,7 @@ export class StudyManager {
       tx.insert(studies).values({ id, name, template: input.template, preset: input.preset, seeds, datasetId, spec: input, origin: this.origin, cancelled: false, createdAt: Date.now() }).run();
       for (const step of plan) tx.insert(studyNodes).values({ studyId: id, key: step.key, spec: step.spec, dependsOn: step.dependsOn, state: 'waiting' }).run();
     });
-    this.advance(id);
+    await this.serially(id, () => this.advance(id));
     return this.view(id)!;
   }
 
@@ -59,9 +66,22 @@ export class StudyManager {
     if (!TERMINAL.has(row.status)) return;
     const nodes = this.db.select().from(studyNodes).where(eq(studyNodes.runId, row.id)).all();
     for (const studyId of new Set(nodes.map((n) => n.studyId))) {
-      this.advance(studyId);
-      this.hooks.studyUpdated(studyId);
+      this.serially(studyId, async () => {
+        await this.advance(studyId);
+        this.hooks.studyUpdated(studyId);
+      }).catch((err) => this.hooks.log(`study ${studyId} could not move on: ${err instanceof Error ? err.message : err}`));
     }
+  }
+
+  /** Runs `change` after every change already queued on this study. */
+  private serially<T>(studyId: string, change: () => Promise<T>): Promise<T> {
+    const result = (this.pending.get(studyId) ?? Promise.resolve()).then(change);
+    const settled = result.then(() => undefined, () => undefined);
+    this.pending.set(studyId, settled);
+    void settled.then(() => {
+      if (this.pending.get(studyId) === settled) this.pending.delete(studyId);
+    });
+    return result;
   }
 
   private nodes(studyId: string): NodeRow[] {
@@ -74,7 +94,7 @@ export class StudyManager {
   }
 
   /** Launches every ready step and blocks every step behind a failure, until nothing changes. */
-  advance(studyId: string): void {
+  private async advance(studyId: string): Promise<void> {
     const study = this.db.select().from(studies).where(eq(studies.id, studyId)).get();
     if (!study) return;
     for (let changed = true; changed; ) {
@@ -88,7 +108,7 @@ export class StudyManager {
           this.setNode(node.id, { state: 'blocked', blockedBy: `${bad.key} ${this.state(bad)}` });
           changed = true;
         } else if (!study.cancelled && deps.every((d) => this.state(d) === 'succeeded')) {
-          this.launch(study, node, byKey);
+          await this.launch(study, node, byKey);
           changed = true;
         }
       }
@@ -99,7 +119,7 @@ export class StudyManager {
     this.db.update(studyNodes).set(values).where(eq(studyNodes.id, id)).run();
   }
 
-  private launch(study: StudyRow, node: NodeRow, byKey: Map<string, NodeRow>): void {
+  private async launch(study: StudyRow, node: NodeRow, byKey: Map<string, NodeRow>): Promise<void> {
     const spec = stepSpecSchema.parse(node.spec);
     const runOf = (key: string) => getRun(this.db, byKey.get(key)!.runId!)!;
     let config: RunConfig;
@@ -126,10 +146,8 @@ export class StudyManager {
     }
     // Launched into this process's queue: the dashboard, or the CLI that is running the study.
     // Steps that others wait on go first, the more waiting the sooner (generators, synthesis).
-    const row = insertRun(this.db, config, this.origin, this.dependents(node.key, [...byKey.values()]));
+    const row = await this.runs.launch(config, this.origin, this.dependents(node.key, [...byKey.values()]));
     this.setNode(node.id, { state: 'launched', runId: row.id, reused: false, blockedBy: null });
-    this.hooks.publishRun(row);
-    this.hooks.poke();
   }
 
   /** How many steps depend on `key`, directly or through others. */
@@ -154,7 +172,11 @@ export class StudyManager {
   }
 
   /** Relaunches failed and cancelled steps and unblocks what waited on them. */
-  retry(studyId: string): number {
+  retry(studyId: string): Promise<number> {
+    return this.serially(studyId, () => this.retryNow(studyId));
+  }
+
+  private async retryNow(studyId: string): Promise<number> {
     const nodes = this.nodes(studyId);
     if (nodes.length === 0) throw new StudyError(`No study with id ${studyId}.`);
     let count = 0;
@@ -171,23 +193,21 @@ export class StudyManager {
         }
       }
     });
-    this.advance(studyId);
+    await this.advance(studyId);
     this.hooks.studyUpdated(studyId);
     return count;
   }
 
   /** Stops launching new steps and cancels the study's queued and running runs. */
-  cancel(studyId: string): void {
-    this.db.update(studies).set({ cancelled: true }).where(eq(studies.id, studyId)).run();
-    for (const node of this.nodes(studyId)) {
-      if (node.state !== 'launched' || !node.runId || node.reused) continue;
-      const row = cancelRun(this.db, node.runId);
-      if (!row) continue;
-      this.hooks.cancelOnWorker(row);
-      this.hooks.publishRun(row);
-    }
-    this.advance(studyId);
-    this.hooks.studyUpdated(studyId);
+  cancel(studyId: string): Promise<void> {
+    return this.serially(studyId, async () => {
+      this.db.update(studies).set({ cancelled: true }).where(eq(studies.id, studyId)).run();
+      for (const node of this.nodes(studyId)) {
+        if (node.state === 'launched' && node.runId && !node.reused) await this.runs.cancel(node.runId);
+      }
+      await this.advance(studyId);
+      this.hooks.studyUpdated(studyId);
+    });
   }
 
   /** Every study, newest first, without their tables (the list shows status and counts). */
@@ -196,42 +216,6 @@ export class StudyManager {
   }
 
   view(studyId: string, { withTable = true } = {}): StudyView | null {
-    const study = this.db.select().from(studies).where(eq(studies.id, studyId)).get();
-    if (!study) return null;
-    const nodes = this.nodes(studyId);
-    const runRows = new Map(nodes.filter((n) => n.runId).map((n) => [n.runId!, getRun(this.db, n.runId!)!]));
-    const views: StudyNodeView[] = nodes.map((n) => {
-      const spec = stepSpecSchema.parse(n.spec);
-      const run = n.runId ? runRows.get(n.runId) : undefined;
-      return {
-        key: n.key,
-        state: n.state === 'launched' ? (run?.status ?? 'failed') : n.state,
-        runId: n.runId,
-        dependsOn: n.dependsOn,
-        kind: spec.kind,
-        model: spec.kind === 'synth' ? 'synth' : spec.launch.model,
-        column: spec.kind === 'synth' ? 'dataset' : spec.column,
-        seed: spec.kind === 'synth' ? spec.seed : (spec.launch.seed ?? 0),
-        reused: n.reused,
-        attempts: n.attempts,
-        reason: n.state === 'blocked' ? n.blockedBy : (run?.error ?? null),
-        progress: run?.progress ?? 0,
-      };
-    });
-    const counts = { waiting: 0, blocked: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 } as Record<NodeState, number>;
-    for (const v of views) counts[v.state]++;
-    const classifierRuns = views.filter((v) => (v.model === 'cnn' || v.model === 'cvae') && v.runId).map((v) => v.runId!);
-    const table = withTable ? summarizeCells(listResultsOfRuns(this.db, classifierRuns)) : [];
-    const done = counts.waiting + counts.queued + counts.running === 0;
-    const status = study.cancelled && !done ? 'cancelled' : !done ? 'running' : counts.failed + counts.blocked + counts.cancelled > 0 ? (study.cancelled ? 'cancelled' : 'failed') : 'succeeded';
-    const finished = done ? Math.max(...[...runRows.values()].map((r) => r.finishedAt ?? 0)) : 0;
-    const sweepColumns: [number, string][] = [[0, 'real'], ...SWEEP_RATIOS.map((r): [number, string] => [r, `mixed-vae×${r}`]), [1, 'mixed-vae']];
-    const sweep = sweepColumns.flatMap(([ratio, column]) =>
-      ['accuracy', 'f1'].map((metric) => table.find((c) => c.model === 'cnn' && c.technique === '' && c.trainData === column && c.metric === metric)).filter((c): c is TableCell => Boolean(c)).map((c) => ({ ratio, column, metric: c.metric, mean: c.mean, ciLow: c.ciLow, ciHigh: c.ciHigh, n: c.n })),
-    );
-    return {
-      id: study.id, name: study.name, template: study.template, preset: study.preset, seeds: study.seeds, datasetId: study.datasetId, createdAt: study.createdAt,
-      cancelled: study.cancelled, status, counts, nodes: views, table, sweep, seconds: done && finished ? (finished - study.createdAt) / 1000 : null,
-    };
+    return studyView(this.db, studyId, withTable);
   }
 }

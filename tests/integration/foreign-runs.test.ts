@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { startTestServer, waitForRun, type TestServer } from '../helpers/server';
-import { insertRun } from '../../db/queries/runs';
+import { SqliteRunQueue } from '../../server/queue/sqlite-queue';
 import { appendLog, appendMetricPoints } from '../../db/queries/metrics';
 import { runs } from '../../db/schema';
 import { resolveRunConfig } from '../../lib/contracts/run-config';
@@ -21,7 +21,7 @@ after(async () => {
 test("another process's run streams to the dashboard's browsers", async () => {
   const { db, defaultDatasetId } = server.services;
   // What a command-line process does to the shared database (origin: its own, not "dashboard").
-  const row = insertRun(db, resolveRunConfig({ model: 'cnn', preset: 'smoke' }, defaultDatasetId), `cli-${process.pid}`);
+  const row = await new SqliteRunQueue(db).enqueue(resolveRunConfig({ model: 'cnn', preset: 'smoke' }, defaultDatasetId), `cli-${process.pid}`);
   const browser = await server.browser();
   const queued = await waitForRun(browser, row.id, (r) => r.status === 'queued', 10_000);
   assert.equal(queued.model, 'cnn');

@@ -6,7 +6,7 @@ import { TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure } from '../trpc';
 import { getDataset, listDatasets, type DatasetRow } from '../../../db/queries/datasets';
 import type { ReportEntry } from '../../../workers/data/import/process';
-import { insertRun, toRunView } from '../../../db/queries/runs';
+import { toRunView } from '../../../db/queries/runs';
 import { planSynthesis, SynthesisError, synthesizeInputSchema } from '../../datasets/synthesize';
 import type { QualityFile } from '../../../lib/contracts/quality';
 
@@ -51,13 +51,10 @@ export const datasetsRouter = createRouter({
 
   /** Launches a synthesis run: N images per class from generator checkpoints into a new
    * synthetic dataset version with its quality and privacy report. */
-  synthesize: publicProcedure.input(synthesizeInputSchema).mutation(({ ctx, input }) => {
+  synthesize: publicProcedure.input(synthesizeInputSchema).mutation(async ({ ctx, input }) => {
     try {
       const config = planSynthesis(ctx.db, ctx.dataDir, input);
-      const row = insertRun(ctx.db, config, ctx.origin);
-      ctx.hub.publishRun(row);
-      ctx.scheduler.poke();
-      return toRunView(row);
+      return toRunView(await ctx.runs.launch(config, ctx.origin));
     } catch (err) {
       if (err instanceof SynthesisError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
       throw err;

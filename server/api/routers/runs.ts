@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure } from '../trpc';
 import { launchInputSchema, resolveRunConfig, type ClassifierConfig } from '../../../lib/contracts/run-config';
-import { cancelRun, getRun, insertRun, listRuns, toRunView } from '../../../db/queries/runs';
+import { getRun, listRuns, toRunView } from '../../../db/queries/runs';
 import { listLogs, listMetricPoints, listRunImages } from '../../../db/queries/metrics';
 import { getDataset, type DatasetRow } from '../../../db/queries/datasets';
 
@@ -34,7 +34,7 @@ export const runsRouter = createRouter({
     .input(z.object({ id: z.string().min(1).max(64), afterId: z.number().int().min(0).default(0) }))
     .query(({ ctx, input }) => listMetricPoints(ctx.db, input.id, input.afterId)),
 
-  launch: publicProcedure.input(launchInputSchema).mutation(({ ctx, input }) => {
+  launch: publicProcedure.input(launchInputSchema).mutation(async ({ ctx, input }) => {
     const config = resolveRunConfig(input, ctx.defaultDatasetId);
     if (!getDataset(ctx.db, config.datasetId)) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: `Dataset ${config.datasetId} does not exist; pick one from the datasets list.` });
@@ -43,17 +43,12 @@ export const runsRouter = createRouter({
       const problem = syntheticProblem(config, config.syntheticDatasetId ? getDataset(ctx.db, config.syntheticDatasetId) : undefined);
       if (problem) throw new TRPCError({ code: 'BAD_REQUEST', message: problem });
     }
-    const row = insertRun(ctx.db, config, ctx.origin);
-    ctx.hub.publishRun(row);
-    ctx.scheduler.poke();
-    return toRunView(row);
+    return toRunView(await ctx.runs.launch(config, ctx.origin));
   }),
 
-  cancel: publicProcedure.input(runIdInput).mutation(({ ctx, input }) => {
-    const row = cancelRun(ctx.db, input.id);
+  cancel: publicProcedure.input(runIdInput).mutation(async ({ ctx, input }) => {
+    const row = await ctx.runs.cancel(input.id);
     if (!row) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only a queued or running run can be cancelled.' });
-    ctx.hub.cancelOnWorker(row);
-    ctx.hub.publishRun(row);
     return toRunView(row);
   }),
 });

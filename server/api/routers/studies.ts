@@ -7,9 +7,9 @@ import { StudyError } from '../../studies/manager';
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
 
-function asBadRequest<T>(fn: () => T): T {
+async function asBadRequest<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof StudyError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
     throw err;
@@ -24,6 +24,6 @@ export const studiesRouter = createRouter({
     return view;
   }),
   launch: publicProcedure.input(studyLaunchSchema).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.create(input, ctx.defaultDatasetId))),
-  retry: publicProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(() => ({ relaunched: ctx.studies.retry(input.id) }))),
+  retry: publicProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(async () => ({ relaunched: await ctx.studies.retry(input.id) }))),
   cancel: publicProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.cancel(input.id))),
 });

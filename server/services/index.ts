@@ -1,0 +1,37 @@
+// The services of one server process, wired once: the only code that changes state (runs through
+// the run queue, jobs, run streams and artifacts, the workers table). Transports call them.
+import type { Db } from '../../db/client';
+import type { RunQueue } from '../queue/run-queue';
+import { RunArtifacts } from './artifacts';
+import { JobService } from './jobs';
+import { RunStream } from './run-stream';
+import { RunService, type RunHooks } from './runs';
+import { WorkerRegistry } from './workers';
+
+export interface Services {
+  runs: RunService;
+  jobs: JobService;
+  stream: RunStream;
+  artifacts: RunArtifacts;
+  workers: WorkerRegistry;
+}
+
+export interface ServicesOptions {
+  db: Db;
+  dataDir: string;
+  origin: string;
+  queue: RunQueue;
+  hooks: RunHooks;
+  concurrentRuns: () => Promise<number>;
+}
+
+export function createServices({ db, dataDir, origin, queue, hooks, concurrentRuns }: ServicesOptions): Services {
+  const runs = new RunService(db, dataDir, queue, hooks);
+  return {
+    runs,
+    jobs: new JobService({ db, dataDir, origin, runs, concurrentRuns }),
+    stream: new RunStream(db),
+    artifacts: new RunArtifacts(db, dataDir),
+    workers: new WorkerRegistry(db),
+  };
+}

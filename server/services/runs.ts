@@ -1,0 +1,116 @@
+// A run's life as the rest of the server sees it: launched (queued, shown, the scheduler woken),
+// claimed, reporting progress, then completed (its result rows or its synthetic dataset recorded),
+// failed (its staged dataset removed) or cancelled (its worker told to stop). Each change goes
+// through the run queue and is published once, from here.
+import fs from 'node:fs';
+import type { Db } from '../../db/client';
+import { getRun } from '../../db/queries/runs';
+import { getDataset } from '../../db/queries/datasets';
+import { insertResults } from '../../db/queries/results';
+import { synthConfigSchema, type RunConfig } from '../../lib/contracts/run-config';
+import { isSyntheticSummary, type ResultCell, type RunSummary, type SyntheticSummary } from '../../lib/contracts/events';
+import { RUN_LEASE_MS, type RunQueue, type RunRow } from '../queue/run-queue';
+import { registerSynthetic, stagingDir } from '../datasets/synthesize';
+
+export interface RunHooks {
+  /** Tells browsers (and the study manager, which moves studies on) that a run changed. */
+  publishRun: (row: RunRow) => void;
+  /** Tells browsers that a list they show changed. */
+  announce: (event: 'results:updated' | 'datasets:updated') => void;
+  /** Tells the worker training a cancelled run to stop. */
+  cancelOnWorker: (row: RunRow) => void;
+  /** Wakes the scheduler: a run is waiting. */
+  poke: () => void;
+}
+
+export class RunService {
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+    private readonly queue: RunQueue,
+    private readonly hooks: RunHooks,
+  ) {}
+
+  async launch(config: RunConfig, origin: string, priority = 0): Promise<RunRow> {
+    const row = await this.queue.enqueue(config, origin, priority);
+    this.hooks.publishRun(row);
+    this.hooks.poke();
+    return row;
+  }
+
+  /** The next queued run of `origin`, now running on this worker. */
+  async claim(origin: string, worker: { workerId: string; backend: string }): Promise<RunRow | undefined> {
+    const row = await this.queue.claim(origin, worker, RUN_LEASE_MS);
+    if (row) this.hooks.publishRun(row);
+    return row;
+  }
+
+  /** The run, if it is running on this worker (what a worker's report must be about). */
+  heldBy(runId: string, workerId: string | undefined): RunRow | undefined {
+    const run = getRun(this.db, runId);
+    return run && run.status === 'running' && run.workerId === workerId ? run : undefined;
+  }
+
+  async extendLease(runId: string, workerId: string): Promise<void> {
+    await this.queue.extendLease(runId, workerId, RUN_LEASE_MS);
+  }
+
+  async reportProgress(runId: string, progress: number): Promise<void> {
+    const row = await this.queue.updateProgress(runId, Math.min(1, progress));
+    if (row) this.hooks.publishRun(row);
+  }
+
+  /** Records what a finished run produced, then marks it succeeded. */
+  async complete(run: RunRow, summary: RunSummary, results: ResultCell[]): Promise<RunRow | undefined> {
+    if (isSyntheticSummary(summary)) return this.completeSynthesis(run, summary);
+    const column = trainDataLabel(this.db, run.config);
+    insertResults(this.db, run.id, run.datasetId, results.map((r) => ({ ...r, trainData: column })));
+    const row = await this.queue.complete(run.id, summary);
+    if (row) this.hooks.publishRun(row);
+    this.hooks.announce('results:updated');
+    return row;
+  }
+
+  /** Fails a queued or running run; a synthesis run's staged dataset goes with it. */
+  async fail(runId: string, error: string): Promise<RunRow | undefined> {
+    fs.rmSync(stagingDir(this.dataDir, runId), { recursive: true, force: true });
+    const row = await this.queue.fail(runId, error);
+    if (row) this.hooks.publishRun(row);
+    return row;
+  }
+
+  async cancel(runId: string): Promise<RunRow | undefined> {
+    const row = await this.queue.cancel(runId);
+    if (!row) return undefined;
+    this.hooks.cancelOnWorker(row);
+    this.hooks.publishRun(row);
+    return row;
+  }
+
+  /** The staged dataset becomes a version now; if that fails the run fails and nothing stays. */
+  private async completeSynthesis(run: RunRow, summary: SyntheticSummary): Promise<RunRow | undefined> {
+    let row: RunRow | undefined;
+    try {
+      const dataset = registerSynthetic(this.db, this.dataDir, run.id, synthConfigSchema.parse(run.config), summary);
+      row = await this.queue.complete(run.id, { ...summary, datasetId: dataset.id, datasetName: dataset.name });
+      this.hooks.announce('datasets:updated');
+    } catch (err) {
+      return this.fail(run.id, `The synthetic dataset could not be registered: ${err instanceof Error ? err.message : err}`);
+    }
+    if (row) this.hooks.publishRun(row);
+    return row;
+  }
+}
+
+/** The comparison table's column for a classifier's training data: `real`, or `synthetic-vae`,
+ * `mixed-gan`… after the generator family of its synthetic dataset (from the lineage), and
+ * `mixed-vae×0.25` for a mix ratio other than 1. */
+export function trainDataLabel(db: Db, config: RunConfig): string {
+  if (config.model !== 'cnn' && config.model !== 'cvae') return config.trainData;
+  if (config.trainData === 'real' || !config.syntheticDatasetId) return config.trainData;
+  const lineage = getDataset(db, config.syntheticDatasetId)?.lineage;
+  const models = [...new Set((lineage?.generators ?? []).map((g) => g.model))].sort().join('+');
+  const label = models ? `${config.trainData}-${models}` : config.trainData;
+  // Mixed at another ratio than 1:1 is another experiment (the mix-ratio sweep): its own column.
+  return config.trainData === 'mixed' && config.mixRatio !== undefined && config.mixRatio !== 1 ? `${label}×${config.mixRatio}` : label;
+}
