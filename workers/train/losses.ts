@@ -23,8 +23,11 @@ export interface EncoderDecoder {
   decoder: tf.LayersModel;
 }
 
-/** The seed of step `step`'s reparameterisation noise in a run of seed `seed`. */
-export const noiseSeedOf = (seed: number, step: number) => seed * 1_000_003 + step;
+/** The seed of the noise drawn at step `step` of a run of seed `seed` (the VAE's
+ * reparameterisation noise, the GAN's latents). TensorFlow.js reads a seed of 0 as "no seed"
+ * (`seed ? seed : Math.random()`), so step 0 of a seed-0 run drew unseeded noise and seed-0
+ * generators never repeated; that one value is moved to a fixed non-zero seed. */
+export const noiseSeedOf = (seed: number, step: number) => seed * 1_000_003 + step || 2 ** 31 - 1;
 
 /**
  * The ELBO loss of a batch, for use inside a gradient tape: reconstruction + beta * KL, the
@@ -57,7 +60,7 @@ export const GAN_REAL_TARGET = 0.9;
 /** Seeded latents for one step: step n of a run always draws the same z. With `rows`, the
  * latents of the whole batch are drawn and those rows kept, whatever the split. */
 export function ganLatents(batch: number, step: number, seed = 0, rows?: Shard): tf.Tensor2D {
-  if (!rows) return tf.randomNormal([batch, GAN_LATENT_DIM], 0, 1, 'float32', seed * 1_000_003 + step);
+  if (!rows) return tf.randomNormal([batch, GAN_LATENT_DIM], 0, 1, 'float32', noiseSeedOf(seed, step));
   return tf.slice(ganLatents(rows.total, step, seed), rows.offset, batch);
 }
 
