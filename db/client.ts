@@ -5,7 +5,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as schema from './schema';
+import * as runSchema from './schema';
+import * as teamSchema from './team-schema';
+
+const schema = { ...runSchema, ...teamSchema };
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

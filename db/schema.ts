@@ -46,6 +46,8 @@ export const runs = sqliteTable(
     origin: text('origin').notNull(),
     /** Claimed first when higher: a study step that others wait on (generators, synthesis). */
     priority: integer('priority').notNull().default(0),
+    /** Who launched it (null: the command line on this machine, or a study's own step). */
+    launchedBy: text('launched_by'),
     backend: text('backend'),
     workerId: text('worker_id'),
     /** While running: until when (ms) the worker's claim holds; its messages extend it. */
@@ -134,6 +136,8 @@ export const studies = sqliteTable('studies', {
   /** The launch request, as validated. */
   spec: text('spec', { mode: 'json' }).$type<StudyLaunch>().notNull(),
   origin: text('origin').notNull(),
+  /** Who started it (null: the command line on this machine). */
+  launchedBy: text('launched_by'),
   cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
 });
