@@ -6,6 +6,7 @@ import { openDb } from '../../db/client';
 import { loadEnv } from '../../lib/env';
 import { importDataset } from '../datasets/import';
 import { ImportError } from '../../workers/data/import/limits';
+import { ImportProcessError } from '../datasets/import-process';
 import { progressBar } from './progress';
 
 const argsSchema = z.object({
@@ -61,7 +62,9 @@ async function main() {
 main().then(
   () => process.exit(0),
   (err) => {
-    console.error(err instanceof ImportError ? `import failed: ${err.message}` : err instanceof Error ? err.stack : err);
+    // Both carry a message meant for the user; the import process logged its own stack, if any.
+    const expected = err instanceof ImportError || err instanceof ImportProcessError;
+    console.error(expected ? `import failed: ${err.message}` : err instanceof Error ? err.stack : err);
     process.exit(1);
   },
 );

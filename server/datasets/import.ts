@@ -1,18 +1,15 @@
-// Imports a dataset version from a folder, a .zip or a NIfTI volume: extract safely, scan the
-// Br35H layout, preprocess, group near-duplicates, split without leakage, then write the files
-// and the database row. Any ImportError leaves nothing behind: no folder, no row.
+// Imports a dataset version from a folder, a .zip or a NIfTI volume. The heavy part (extract,
+// preprocess, group, split, write the files) runs in an import process (./import-process); this
+// side checks the name, records the version and moves its staged folder into place. A failed
+// import leaves nothing behind: no folder, no row.
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import type { Db } from '../../db/client';
 import { findDatasetByName, insertDataset, listDatasets, type DatasetRow } from '../../db/queries/datasets';
-import { extractZipSafely } from '../../workers/data/import/zip';
-import { scanLayout, UNLABELLED, type Layout } from '../../workers/data/import/layout';
-import { prepareDataset, type ReportEntry } from '../../workers/data/import/process';
-import { ImportError, importLimitsSchema, type ImportLimits, type ImportProgress } from '../../workers/data/import/limits';
-import { beforeAfterPng, classGridPng } from '../../workers/data/import/previews';
-import { datasetHash, writeDatasetFiles } from '../../workers/data/dataset-store';
-import { anomalySplit, stratifiedSplit } from '../../workers/data/splits';
+import { importLimitsSchema, STAGED_DATASET_FOLDER, type ImportLimits, type ReportEntry, type StagedImport } from '../../lib/contracts/import';
+import { ImportError, type ImportProgress } from '../../workers/data/import/limits';
+import { ImportProcessError, runImportProcess } from './import-process';
+import { newStagingDir, removeAbandonedStaging } from './import-staging';
 
 export interface ImportOptions {
   source: string;
@@ -40,8 +37,6 @@ export interface ImportResult {
   alreadyImported: boolean;
 }
 
-const NIFTI = /\.nii(\.gz)?$/i;
-
 /** `wanted`, or `wanted-2`, `wanted-3`… if a dataset already has that name. */
 export function uniqueName(db: Db, wanted: string): string {
   const taken = new Set(listDatasets(db).map((d) => d.name));
@@ -49,85 +44,73 @@ export function uniqueName(db: Db, wanted: string): string {
   for (let i = 2; ; i++) if (!taken.has(`${wanted}-${i}`)) return `${wanted}-${i}`;
 }
 
+const nameTaken = (name: string) => new ImportError(`a dataset named "${name}" already exists; choose another name`);
+
 export async function importDataset(db: Db, dataDir: string, opts: ImportOptions): Promise<ImportResult> {
-  const limits = importLimitsSchema.parse(opts.limits ?? {});
-  const size = opts.size ?? 128;
-  const seed = opts.seed ?? 1;
   const source = path.resolve(opts.source);
   if (!fs.existsSync(source)) throw new ImportError(`${opts.source} does not exist`);
-  if (opts.name && findDatasetByName(db, opts.name)) throw new ImportError(`a dataset named "${opts.name}" already exists; choose another name`);
-  const staging = path.join(dataDir, 'tmp', `import-${crypto.randomBytes(6).toString('hex')}`);
+  if (opts.name && findDatasetByName(db, opts.name)) throw nameTaken(opts.name);
+  removeAbandonedStaging(dataDir);
+  const staging = newStagingDir(dataDir, 'import');
+  fs.mkdirSync(staging, { recursive: true });
   try {
-    let root = source;
-    let layout: Layout;
-    if (fs.statSync(source).isDirectory()) layout = scanLayout(root);
-    else if (/\.zip$/i.test(source)) {
-      fs.mkdirSync(staging, { recursive: true });
-      await extractZipSafely(source, staging, limits, opts.onProgress);
-      root = staging;
-      layout = scanLayout(root);
-    } else if (NIFTI.test(source)) {
-      root = path.dirname(source);
-      const mask = opts.mask ? path.relative(root, path.resolve(opts.mask)) : null;
-      if (mask && (mask.startsWith('..') || !fs.existsSync(path.join(root, mask)))) throw new ImportError('the mask must be an existing file in the same folder as the volume');
-      layout = { images: [], volumes: [{ path: path.basename(source), mask }], skipped: [] };
-    } else throw new ImportError(`${path.basename(source)} is neither a folder, a .zip archive nor a NIfTI volume (.nii, .nii.gz)`);
-
-    const prepared = await prepareDataset(root, layout, size, limits, opts.onProgress);
-    const labelled = [...prepared.labels].filter((l) => l !== UNLABELLED).length;
-    if (labelled === 0) {
-      const reasons = prepared.report.filter((r) => r.status === 'skipped').slice(0, 3).map((r) => `${r.path}: ${r.reason}`);
-      throw new ImportError(`no labelled image could be imported${reasons.length ? ` (for example ${reasons.join('; ')})` : ''}`);
-    }
-    const hash = datasetHash(prepared.images, prepared.labels, size);
-    const id = `ds-${hash.slice(0, 12)}`;
-    const skipped = prepared.report.filter((r) => r.status === 'skipped').length;
-    const existing = listDatasets(db).find((d) => d.contentHash === hash);
-    const groupSizes = new Map<number, number>();
-    for (const g of prepared.groupOf) groupSizes.set(g, (groupSizes.get(g) ?? 0) + 1);
-    const duplicateGroups = [...groupSizes.values()].filter((n) => n > 1).length;
-    const summary = { report: prepared.report, imported: prepared.images.length, skipped, duplicateGroups };
-    if (existing) return { dataset: existing, ...summary, alreadyImported: true };
-
-    opts.onProgress?.('write', 0, 1);
-    const groups = Array.from(prepared.groupOf);
-    const tumor = prepared.labels.filter((l) => l === 1).length;
-    const unlabelled = prepared.images.length - labelled;
-    const pick = (label: number) => prepared.images.filter((_, i) => prepared.labels[i] === label).slice(0, 32);
-    const dir = path.join('datasets', id);
-    writeDatasetFiles(path.join(dataDir, dir), size, prepared.images, prepared.labels, {
-      'groups.i32': new Uint8Array(Int32Array.from(groups).buffer),
-      'sources.json': JSON.stringify(prepared.sources),
-      'report.json': JSON.stringify(prepared.report),
-      'preview-tumor.png': await classGridPng(pick(1), size),
-      'preview-healthy.png': await classGridPng(pick(0), size),
-      'before-after.png': await beforeAfterPng(prepared.samples.map((s) => ({ ...s, after: prepared.images[s.index] })), size),
-    });
-    const row: DatasetRow = {
-      id,
-      name: opts.name ?? uniqueName(db, opts.suggestedName ?? path.basename(source).replace(/\.(zip|nii(\.gz)?)$/i, '')),
-      kind: opts.kind ?? 'imported',
-      contentHash: hash,
-      dir,
-      imageSize: size,
-      count: prepared.images.length,
-      classCounts: { healthy: labelled - tumor, tumor, unlabelled },
-      source: opts.sourceLabel ?? opts.source,
-      duplicateGroups,
-      splits: stratifiedSplit(prepared.labels, seed, [0.7, 0.2, 0.1], groups),
-      anomalySplits: anomalySplit(prepared.labels, seed, groups),
-      lineage: null,
-      createdAt: Date.now(),
-    };
-    try {
-      insertDataset(db, row);
-    } catch (err) {
-      fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
-      throw err;
-    }
-    opts.onProgress?.('write', 1, 1);
-    return { dataset: row, ...summary, alreadyImported: false };
+    const staged = await runImportProcess(
+      {
+        source,
+        mask: opts.mask ? path.resolve(opts.mask) : null,
+        size: opts.size ?? 128,
+        seed: opts.seed ?? 1,
+        limits: importLimitsSchema.parse(opts.limits ?? {}),
+        staging,
+        knownHashes: listDatasets(db).map((d) => d.contentHash),
+      },
+      opts.onProgress,
+    );
+    return recordImport(db, dataDir, path.join(staging, STAGED_DATASET_FOLDER), staged, opts);
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    // An extracted archive can hold thousands of files: removed off the event loop.
+    await fs.promises.rm(staging, { recursive: true, force: true });
   }
+}
+
+/** The same content returns the stored version; new content is moved into place (one rename)
+ * and recorded, and the folder goes again if the row cannot be written. */
+function recordImport(db: Db, dataDir: string, stagedDir: string, staged: StagedImport, opts: ImportOptions): ImportResult {
+  const summary = { report: staged.report, imported: staged.count, skipped: staged.skipped, duplicateGroups: staged.duplicateGroups };
+  const existing = listDatasets(db).find((d) => d.contentHash === staged.contentHash);
+  if (existing) return { dataset: existing, ...summary, alreadyImported: true };
+  if (!staged.written) throw new ImportProcessError('the import process skipped writing a version that is not stored; import again');
+  // Another import may have taken the name while this one ran.
+  if (opts.name && findDatasetByName(db, opts.name)) throw nameTaken(opts.name);
+  const id = `ds-${staged.contentHash.slice(0, 12)}`;
+  const dir = path.join('datasets', id);
+  const target = path.join(dataDir, dir);
+  const row: DatasetRow = {
+    id,
+    name: opts.name ?? uniqueName(db, opts.suggestedName ?? path.basename(path.resolve(opts.source)).replace(/\.(zip|nii(\.gz)?)$/i, '')),
+    kind: opts.kind ?? 'imported',
+    contentHash: staged.contentHash,
+    dir,
+    imageSize: staged.imageSize,
+    count: staged.count,
+    classCounts: staged.classCounts,
+    source: opts.sourceLabel ?? opts.source,
+    duplicateGroups: staged.duplicateGroups,
+    splits: staged.splits,
+    anomalySplits: staged.anomalySplits,
+    lineage: null,
+    createdAt: Date.now(),
+  };
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  // A folder without a row can only be the remains of a process stopped between these two steps.
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(stagedDir, target);
+  try {
+    insertDataset(db, row);
+  } catch (err) {
+    fs.rmSync(target, { recursive: true, force: true });
+    throw err;
+  }
+  opts.onProgress?.('write', 1, 1);
+  return { dataset: row, ...summary, alreadyImported: false };
 }

@@ -2,7 +2,6 @@
 // (multipart, streamed to a staging folder with caps), dataset previews and runs' sample grids.
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import type http from 'node:http';
 import busboy from 'busboy';
 import sharp from 'sharp';
@@ -12,8 +11,10 @@ import { getDataset } from '../../db/queries/datasets';
 import { runImages } from '../../db/schema';
 import { and, eq } from 'drizzle-orm';
 import { importDataset } from '../datasets/import';
+import { newStagingDir } from '../datasets/import-staging';
 import { checkEntryName } from '../../workers/data/import/zip';
-import { ImportError, importLimitsSchema } from '../../workers/data/import/limits';
+import { ImportError } from '../../workers/data/import/limits';
+import { importLimitsSchema } from '../../lib/contracts/import';
 
 const uploadQuery = z.object({
   importId: z.string().regex(/^[\w-]{1,64}$/),
@@ -40,7 +41,8 @@ function receiveFiles(req: http.IncomingMessage, dir: string): Promise<string[]>
       req.resume();
       reject(failed);
     };
-    const bb = busboy({ headers: req.headers, limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes } });
+    // A folder's files arrive as yes/…, no/…: keep those paths (each is checked below).
+    const bb = busboy({ headers: req.headers, preservePath: true, limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes } });
     bb.on('file', (_field, stream, info) => {
       const check = checkEntryName(info.filename ?? '');
       if (!check.ok || !check.path) {
@@ -72,7 +74,8 @@ export async function handleUpload(req: http.IncomingMessage, res: http.ServerRe
   const query = uploadQuery.safeParse(Object.fromEntries(url.searchParams));
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
   if (!query.success) return sendJson(res, 400, { error: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-  const staging = path.join(services.dataDir, 'tmp', `upload-${crypto.randomBytes(6).toString('hex')}`);
+  const staging = newStagingDir(services.dataDir, 'upload');
+  let answer: [number, unknown];
   try {
     const names = await receiveFiles(req, staging);
     const single = names.length === 1 ? names[0] : null;
@@ -86,13 +89,15 @@ export async function handleUpload(req: http.IncomingMessage, res: http.ServerRe
       onProgress: (phase, done, total) => services.hub.io.emit('import:progress', { importId: query.data.importId, phase, done, total }),
     });
     services.hub.io.emit('datasets:updated');
-    sendJson(res, 200, { dataset: { id: result.dataset.id, name: result.dataset.name }, imported: result.imported, skipped: result.skipped, duplicateGroups: result.duplicateGroups, alreadyImported: result.alreadyImported, report: result.report.filter((r) => r.status === 'skipped' || r.duplicateOf).slice(0, 500) });
+    answer = [200, { dataset: { id: result.dataset.id, name: result.dataset.name }, imported: result.imported, skipped: result.skipped, duplicateGroups: result.duplicateGroups, alreadyImported: result.alreadyImported, report: result.report.filter((r) => r.status === 'skipped' || r.duplicateOf).slice(0, 500) }];
   } catch (err) {
-    if (err instanceof ImportError) sendJson(res, 400, { error: err.message });
-    else sendJson(res, 500, { error: `import failed unexpectedly: ${(err as Error).message}` });
+    answer = err instanceof ImportError ? [400, { error: err.message }] : [500, { error: `import failed unexpectedly: ${(err as Error).message}` }];
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    // Gone before the answer, so whoever reads it finds nothing left; thousands of uploaded files
+    // are removed off the event loop.
+    await fs.promises.rm(staging, { recursive: true, force: true });
   }
+  sendJson(res, ...answer);
 }
 
 /** GET /api/datasets/<id>/<preview>.png or /api/datasets/<id>/image/<index>.png */

@@ -8,15 +8,11 @@ import { preprocessSlice } from '../preprocess';
 import { groupNearDuplicates } from '../dedupe';
 import { readNiftiSlices, NiftiError } from '../nifti';
 import { UNLABELLED, type Layout } from './layout';
-import type { ImportLimits, ImportProgress } from './limits';
+import type { ImportProgress } from './limits';
+import type { ImportLimits, ReportEntry } from '../../../lib/contracts/import';
 
-export interface ReportEntry {
-  path: string;
-  status: 'imported' | 'skipped';
-  reason?: string;
-  /** The first file of this image's near-duplicate group, when it is not this file. */
-  duplicateOf?: string;
-}
+// Defined by the import contract; still named here for the readers of a stored report.
+export type { ReportEntry };
 
 export interface PreparedDataset {
   size: number;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import yauzl from 'yauzl';
-import { ImportError, type ImportLimits, type ImportProgress } from './limits';
+import { ImportError, type ImportProgress } from './limits';
+import type { ImportLimits } from '../../../lib/contracts/import';
 
 /** Returns the normalised relative path, or a reason it is unsafe. */
 export function checkEntryName(name: string): { ok: true; path: string } | { ok: false; reason: string } {
