@@ -1,5 +1,7 @@
 // Playwright: the real server (built pages, tRPC, socket.io, worker processes) in Debian's
-// Chromium; no browser download. CHROMIUM_PATH overrides the executable.
+// Chromium; no browser download. CHROMIUM_PATH overrides the executable. The server is started by
+// global-setup (which reads the first-admin link from its console and signs people in), not by
+// `webServer`, whose output cannot be read.
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 3199);
@@ -19,11 +21,6 @@ export default defineConfig({
     },
     screenshot: 'only-on-failure',
   },
-  webServer: {
-    command: 'rm -rf .tmp/e2e-data && npx tsx server/start.ts',
-    url: `http://127.0.0.1:${PORT}/api/health`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-    env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: '.tmp/e2e-data', DEMO_PER_CLASS: '60', NODE_ENV: 'production' },
-  },
+  globalSetup: './tests/e2e/global-setup.ts',
+  globalTeardown: './tests/e2e/global-teardown.ts',
 });

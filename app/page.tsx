@@ -8,6 +8,7 @@ import { isAnomalySummary, isClassifierSummary, type RunView } from '../lib/cont
 import { trpc } from './lib/trpc';
 import { useLiveQuery } from './lib/use-live-query';
 import { StudyStatus } from './components/study-status';
+import { useMe } from './lib/use-me';
 
 /** Test accuracy and F1; for the CVAE, of the technique with the best validation F1. */
 function headline(run: RunView): { accuracy: string; f1: string } | null {
@@ -22,6 +23,7 @@ function headline(run: RunView): { accuracy: string; f1: string } | null {
 
 export default function DashboardPage() {
   const { runs, error } = useRuns();
+  const { can } = useMe();
   const { data: studies } = useLiveQuery(() => trpc.studies.list.query(), 'study:updated');
   const activeStudies = studies?.filter((s) => s.status === 'running') ?? [];
   const active = runs?.filter((r) => r.status === 'running' || r.status === 'queued').length ?? 0;
@@ -44,7 +46,11 @@ export default function DashboardPage() {
       {error && <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">Could not load runs: {error}</p>}
       {runs && runs.length === 0 && (
         <div className="rounded border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-          No runs yet. <Link href="/runs/new" className="text-sky-700 underline dark:text-sky-400">Launch one</Link> — a <code>smoke</code> BrainCNN run on the demo data takes seconds.
+          {can('editor') ? (
+            <>No runs yet. <Link href="/runs/new" className="text-sky-700 underline dark:text-sky-400" data-testid="launch-link">Launch one</Link> — a <code>smoke</code> BrainCNN run on the demo data takes seconds.</>
+          ) : (
+            'No runs yet. Runs that editors launch appear here live.'
+          )}
         </div>
       )}
       {runs && runs.length > 0 && (
@@ -61,6 +67,7 @@ export default function DashboardPage() {
               <th className="pr-3 text-right">Test acc.</th>
               <th className="pr-3 text-right">Test F1</th>
               <th className="pr-3">Backend</th>
+              <th className="pr-3">Launched by</th>
               <th>Created</th>
             </tr>
           </thead>
@@ -79,6 +86,7 @@ export default function DashboardPage() {
                 <td className="pr-3 text-right" data-testid="row-accuracy">{headline(run)?.accuracy ?? '—'}</td>
                 <td className="pr-3 text-right">{headline(run)?.f1 ?? '—'}</td>
                 <td className="pr-3 font-mono text-xs">{run.backend ?? '—'}</td>
+                <td className="pr-3 text-xs" data-testid="row-launched-by">{run.launchedBy ?? '—'}</td>
                 <td className="text-xs text-zinc-500">{time(run.createdAt)}</td>
               </tr>
             ))}

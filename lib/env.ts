@@ -20,6 +20,15 @@ const envSchema = z.object({
   /** Threads a BrainCNN run splits its batches over (data-parallel) on wasm or cpu. Unset: the
    * cores divided by the runs training at once when it starts (2 for a run alone here). */
   TRAIN_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  /** The address people open the dashboard at (https://… behind a TLS proxy). Required when HOST
+   * is not a loopback address; its host is the only one requests may name (DNS rebinding). */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, such as https://lab.example.org' })
+    .refine((u) => { const url = new URL(u); return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username; }, 'must be the bare origin (scheme, host and optional port), with no path, query or user name')
+    .transform((u) => new URL(u).origin)
+    .optional(),
+  /** Signs session cookies; generated once into DATA_DIR/auth-secret when unset. */
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -hex 32)').optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 

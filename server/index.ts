@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { toNodeHandler } from 'better-auth/node';
 import { openDb, type Db } from '../db/client';
 import { loadEnv, type Env } from '../lib/env';
 import { ensureDemoDataset } from './datasets/demo';
@@ -18,7 +19,13 @@ import { Scheduler } from './scheduler/scheduler';
 import { Hub } from './realtime/hub';
 import { appRouter } from './api/root';
 import { handleDatasetFile, handleRunImage, handleUpload } from './http/files';
-import type { AppServices } from './api/trpc';
+import { createDispatch, requestActor } from './http/dispatch';
+import { createAuth } from './auth/auth';
+import { loadAuthSecret } from './auth/secret';
+import { SystemCredential, SYSTEM_ACTOR } from './auth/actor';
+import { ensureFirstAdminInvite } from './auth/invites';
+import { checkReachability, internalUrl, sitePolicy } from './auth/site';
+import type { AppServices, Context } from './api/trpc';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,38 +40,53 @@ export interface StartOptions {
 
 export interface RunningServer {
   url: string;
+  /** Where people open it (PUBLIC_URL, or the loopback address); invitation links start here. */
+  publicUrl: string;
   port: number;
   services: AppServices;
+  /** For this process's own command-line code only: a tRPC context acting as the system actor,
+   * and the per-process credential its socket.io client (`auth`) and HTTP requests (`headers`)
+   * present to the in-process server over loopback. Never printed, stored or sent elsewhere. */
+  system: { context: Context; socketAuth: { system: string }; headers: Record<string, string> };
   close: () => Promise<void>;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const env: Env = { ...loadEnv(), ...opts.env };
+  checkReachability(env);
   const log = opts.log ?? ((line: string) => console.log(`[server] ${line}`));
   const origin = opts.origin ?? 'dashboard';
   const db: Db = openDb(env.DATA_DIR);
   const demo = await ensureDemoDataset(db, env.DATA_DIR, env.DEMO_PER_CLASS, log);
   const workerToken = env.WORKER_TOKEN ?? crypto.randomBytes(24).toString('hex');
+  const system = new SystemCredential();
 
   const nextHandler = opts.withNext ? await prepareNext(env) : null;
-  const trpcHandler = createHTTPHandler({
-    router: appRouter,
-    basePath: '/api/trpc/',
-    createContext: () => services,
-  });
+  // Listening first gives the port (PORT=0 picks one), which the allowed hosts and the auth
+  // base URL name; requests that arrive before the rest is wired are told to retry.
+  let dispatch: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | null = null;
   const httpServer = http.createServer((req, res) => {
-    if (req.url?.startsWith('/api/trpc/')) return void trpcHandler(req, res);
-    if (req.url === '/api/health') return void res.end(JSON.stringify({ ok: true }));
-    if (req.url?.startsWith('/api/datasets/upload')) return void handleUpload(req, res, services);
-    if (req.url?.startsWith('/api/datasets/')) return void handleDatasetFile(req, res, services);
-    if (req.url?.startsWith('/api/runs/')) return handleRunImage(req, res, services);
-    if (req.url?.startsWith('/api/studies/') || req.url?.startsWith('/api/results/')) return void handleTableExport(req, res, services);
-    if (nextHandler) return void nextHandler(req, res);
-    res.statusCode = 404;
-    res.end('web pages are not served by this process');
+    if (!dispatch) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      return void res.end(JSON.stringify({ error: 'the server is starting; retry in a moment' }));
+    }
+    dispatch(req, res).catch((err) => {
+      log(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : err}`);
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'the request failed on the server; see its log' }));
+    });
   });
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  const url = internalUrl(env.HOST, port);
+  const site = sitePolicy(env, port);
+  const auth = createAuth({ db, secret: loadAuthSecret(env.DATA_DIR, env.AUTH_SECRET), publicUrl: site.publicUrl, trustedOrigins: site.allowedOrigins });
 
-  let url = '';
   // The services change state and tell the hub and the scheduler; those are made just below.
   const queue = new SqliteRunQueue(db);
   const core = createServices({
@@ -90,18 +112,30 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     serverUrl: () => url,
     log,
   });
-  const hub = new Hub(httpServer, { workerToken, scheduler, services: core, log });
+  const hub = new Hub(httpServer, { db, auth, site, system, workerToken, scheduler, services: core, log });
   const studies = new StudyManager(db, env.DATA_DIR, origin, core.runs, { studyUpdated: (id) => hub.publishStudy(id), log });
   hub.setRunListener((row) => studies.onRunChanged(row));
-  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, scheduler, hub, studies };
+  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, scheduler, hub, studies, auth, publicUrl: site.publicUrl };
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(env.PORT, env.HOST, () => resolve());
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: '/api/trpc/',
+    createContext: async ({ req, res }): Promise<Context> => ({
+      ...services,
+      actor: await requestActor(req, auth, system),
+      setCookies: (cookies) => cookies.forEach((c) => res.appendHeader('set-cookie', c)),
+    }),
   });
-  const address = httpServer.address();
-  const port = typeof address === 'object' && address ? address.port : env.PORT;
-  url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  dispatch = createDispatch(site, auth, system, {
+    trpc: trpcHandler,
+    auth: toNodeHandler(auth),
+    upload: (req, res) => handleUpload(req, res, services),
+    datasetFile: (req, res) => handleDatasetFile(req, res, services),
+    runImage: (req, res) => handleRunImage(req, res, services),
+    tableExport: (req, res) => handleTableExport(req, res, services),
+    pages: nextHandler,
+  });
+
   // The dashboard also shows, live, what command-line processes train on the same DATA_DIR; every
   // process notices its runs cancelled from another one.
   const foreign = new ForeignRunWatcher(db, origin, {
@@ -113,6 +147,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   if (origin === 'dashboard') {
     await scheduler.recoverInterruptedRuns();
     removeStaleStaging(db, env.DATA_DIR);
+    ensureFirstAdminInvite(db, site.publicUrl, log);
   }
   foreign.start();
   scheduler.poke();
@@ -127,7 +162,15 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       db.$client.close();
     })());
-  return { url, port, services, close };
+  const systemContext: Context = { ...services, actor: SYSTEM_ACTOR, setCookies: () => {} };
+  return {
+    url,
+    publicUrl: site.publicUrl,
+    port,
+    services,
+    system: { context: systemContext, socketAuth: { system: system.token }, headers: { [SystemCredential.header]: system.token } },
+    close,
+  };
 }
 
 async function prepareNext(env: Env) {

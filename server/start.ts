@@ -34,7 +34,7 @@ async function main() {
   const env = loadEnv();
   if (env.NODE_ENV === 'production') ensureBuild();
   const server = await startServer({ withNext: true, env });
-  console.log(`[start] dashboard ready at ${server.url}`);
+  console.log(`[start] dashboard ready at ${server.publicUrl}`);
   const shutdown = (signal: string) => {
     console.log(`[start] ${signal}: shutting down`);
     server.close().then(() => process.exit(0), () => process.exit(1));

@@ -1,14 +1,16 @@
 'use client';
 // Datasets: every version with its class counts, near-duplicate groups and split sizes, and the
-// import form.
+// import and synthesis forms for editors.
 import Link from 'next/link';
 import { trpc } from '../lib/trpc';
 import { useLiveQuery } from '../lib/use-live-query';
 import { UploadForm } from '../components/upload-form';
 import { SynthesizeForm } from '../components/synthesize-form';
+import { useMe } from '../lib/use-me';
 
 export default function DatasetsPage() {
   const { data: datasets, error, reload: load } = useLiveQuery(() => trpc.datasets.list.query(), 'datasets:updated');
+  const { can } = useMe();
 
   return (
     <div className="space-y-4">
@@ -51,8 +53,8 @@ export default function DatasetsPage() {
           </tbody>
         </table>
       )}
-      <SynthesizeForm />
-      <UploadForm onImported={load} />
+      {can('editor') && <SynthesizeForm />}
+      {can('editor') && <UploadForm onImported={load} />}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { trpc, errorMessage } from '../lib/trpc';
 import { useLiveQuery } from '../lib/use-live-query';
 import { presetNames, type PresetName } from '../../lib/contracts/run-config';
 import { StudyStatus } from '../components/study-status';
+import { useMe } from '../lib/use-me';
 
 export default function StudiesPage() {
   const router = useRouter();
@@ -19,6 +20,7 @@ export default function StudiesPage() {
   const [sweep, setSweep] = useState(true);
   const [name, setName] = useState('');
   const [submitting, setSubmitting] = useState(false);
+  const { can } = useMe();
 
   const launch = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -37,7 +39,7 @@ export default function StudiesPage() {
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Studies</h1>
-      <form onSubmit={launch} className="space-y-3 rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900" data-testid="study-form">
+      {can('editor') && <form onSubmit={launch} className="space-y-3 rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900" data-testid="study-form">
         <h2 className="text-sm font-semibold">Reproduce the paper's Table 1</h2>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Four generators (VAE and GAN, one per class) → one synthetic dataset per architecture → BrainCNN and the BrainCVAE (GIAEM, DBSCAN, KMeans, Global KMeans) trained on real,
@@ -66,7 +68,7 @@ export default function StudiesPage() {
             {submitting ? 'Starting…' : 'Start study'}
           </button>
         </div>
-      </form>
+      </form>}
       {error && <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900" data-testid="study-error">{error}</p>}
       {studies && studies.length === 0 && <p className="text-sm text-zinc-500">No studies yet.</p>}
       {studies && studies.length > 0 && (
@@ -77,6 +79,7 @@ export default function StudiesPage() {
               <th className="pr-3">Preset</th>
               <th className="pr-3">Seeds</th>
               <th className="pr-3">Status</th>
+              <th className="pr-3">Launched by</th>
               <th>Started</th>
             </tr>
           </thead>
@@ -87,6 +90,7 @@ export default function StudiesPage() {
                 <td className="pr-3">{s.preset}</td>
                 <td className="pr-3">{s.seeds.length}</td>
                 <td className="pr-3"><StudyStatus status={s.status} counts={s.counts} /></td>
+                <td className="pr-3 text-xs">{s.launchedBy ?? '—'}</td>
                 <td className="text-xs text-zinc-500">{new Date(s.createdAt).toLocaleString()}</td>
               </tr>
             ))}

@@ -4,8 +4,10 @@ import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../client';
 import { runs, type RunRow } from '../schema';
 import type { RunView } from '../../lib/contracts/events';
+import { personNames } from './people';
 
-export function toRunView(row: RunRow): RunView {
+/** The browser's view of a run; `launchedBy` is the launcher's name (see runView). */
+export function toRunView(row: RunRow, launchedBy: string | null = null): RunView {
   return {
     id: row.id,
     model: row.model,
@@ -23,7 +25,19 @@ export function toRunView(row: RunRow): RunView {
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
+    launchedBy,
   };
+}
+
+/** The view with the name of the person who launched it (null: the command line, a study's own
+ * step, or a person since removed). */
+export function runView(db: Db, row: RunRow): RunView {
+  return runViews(db, [row])[0];
+}
+
+export function runViews(db: Db, rows: RunRow[]): RunView[] {
+  const names = personNames(db, rows.map((r) => r.launchedBy));
+  return rows.map((r) => toRunView(r, (r.launchedBy && names.get(r.launchedBy)) ?? null));
 }
 
 export function getRun(db: Db, id: string): RunRow | undefined {

@@ -254,6 +254,8 @@ export interface RunView {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The name of the person who launched it; null for the command line and a study's steps. */
+  launchedBy: string | null;
 }
 
 export interface ServerToBrowserEvents {

@@ -20,8 +20,38 @@ export interface Actor {
   name: string;
   email: string;
   role: Role;
-  /** How they proved it: a browser session cookie, or a personal API token. */
-  via: 'session' | 'token';
+  /** How they proved it: a browser session cookie, a personal API token, or `system`: the
+   * command-line tools calling their own in-process server (no person; launches record none). */
+  via: 'session' | 'token' | 'system';
+}
+
+/** An invitation link's token: 32 random bytes, base64url. */
+export const inviteTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'this invitation link is malformed; ask an admin for a new one');
+
+export const passwordSchema = z.string().min(10, 'use at least 10 characters').max(128, 'use at most 128 characters');
+
+/** What a person fills in on /invite/<token>. */
+export const inviteAcceptSchema = z.object({
+  token: inviteTokenSchema,
+  name: z.string().trim().min(1, 'enter your name').max(100),
+  email: z.email('enter a valid email address').max(254).transform((e) => e.toLowerCase()),
+  password: passwordSchema,
+});
+export type InviteAccept = z.infer<typeof inviteAcceptSchema>;
+
+/** An admin's new invitation: the role it grants, and optionally the only email it accepts. */
+export const inviteCreateSchema = z.object({
+  role: z.enum(roles),
+  email: z.email('enter a valid email address').max(254).transform((e) => e.toLowerCase()).optional(),
+});
+
+/** A person as the People page lists them. */
+export interface PersonView {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  createdAt: number;
 }
 
 export const commentTargets = ['run', 'study', 'cell'] as const;

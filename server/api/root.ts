@@ -4,12 +4,16 @@ import { runsRouter } from './routers/runs';
 import { datasetsRouter } from './routers/datasets';
 import { resultsRouter } from './routers/results';
 import { studiesRouter } from './routers/studies';
+import { peopleRouter } from './routers/people';
+import { invitesRouter } from './routers/invites';
 
 export const appRouter = createRouter({
   runs: runsRouter,
   datasets: datasetsRouter,
   results: resultsRouter,
   studies: studiesRouter,
+  people: peopleRouter,
+  invites: invitesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,13 +1,16 @@
-// tRPC setup, in three parts: the request context, the tRPC instance, and the procedures.
-import { initTRPC } from '@trpc/server';
+// tRPC setup, in three parts: the request context (the services and who is asking), the tRPC
+// instance, and the procedures by role.
+import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Db } from '../../db/client';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Hub } from '../realtime/hub';
 import type { StudyManager } from '../studies/manager';
 import type { RunService } from '../services/runs';
+import type { Auth } from '../auth/auth';
+import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
 
-// ---- 1. Context: the services every procedure may use ----
+// ---- 1. Context: the services every procedure may use, and the actor ----
 export interface AppServices {
   db: Db;
   dataDir: string;
@@ -18,18 +21,45 @@ export interface AppServices {
   scheduler: Scheduler;
   hub: Hub;
   studies: StudyManager;
+  auth: Auth;
+  /** Where people open the dashboard (invitation links start with it). */
+  publicUrl: string;
 }
-export type Context = AppServices;
+export interface Context extends AppServices {
+  /** Who is asking: a signed-in person, the command line's system actor, or nobody. */
+  actor: Actor | null;
+  /** Adds Set-Cookie headers to the HTTP response (signing in a person who just joined). */
+  setCookies: (cookies: string[]) => void;
+}
 
 // ---- 2. Initialisation: validation errors reach the browser as a readable field list ----
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const fields = cause instanceof ZodError ? cause.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`) : null;
-    return { ...shape, data: { ...shape.data, fields } };
+    return { ...shape, data: { ...shape.data, stack: undefined, fields } };
   },
 });
 
 // ---- 3. Procedures and routers ----
 export const createRouter = t.router;
-export const publicProcedure = t.procedure;
+
+const requireRole = (needed: Role) =>
+  t.middleware(({ ctx, next }) => {
+    const { actor } = ctx;
+    if (!actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first: your session is missing or has ended.' });
+    if (!roleAllows(actor.role, needed)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${needed} role; you are a ${actor.role}. Ask an admin to change your role.` });
+    }
+    return next({ ctx: { ...ctx, actor } });
+  });
+
+/** Reading anything, and what viewers may do. */
+export const viewerProcedure = t.procedure.use(requireRole('viewer'));
+/** Launching, cancelling, retrying, importing, synthesising, running studies. */
+export const editorProcedure = t.procedure.use(requireRole('editor'));
+/** People, roles, worker tokens, deleting. */
+export const adminProcedure = t.procedure.use(requireRole('admin'));
+/** Without a session: only what a person holding an invitation link does to join
+ * (server/api/routers/invites.ts). Not for anything else. */
+export const invitationProcedure = t.procedure;

@@ -1,5 +1,7 @@
-// `npm run bench [-- --json] [-- --only load|cnn|vae|gan|cvae]`: speed checks that are not tests.
+// `npm run bench [-- --json] [-- --only load|import|cnn|vae|gan|cvae]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
+//  - import: uploading and importing 3,000 Br35H-like JPEGs on a headless server while the
+//    dashboard is asked for a page every 100 ms (target: every answer < 1 s);
 //  - cnn, vae, gan, cvae: one training step (batch 32, full width) at 64 and 128 on the best
 //    backend, per image, on one thread and data-parallel over every core, beside the PyTorch
 //    reference (../shared/bench/torch_reference.py) when torch is installed (apt-get install
@@ -10,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../workers/engine/backend';
 import { writeDatasetFiles, readDatasetFiles } from '../../workers/data/dataset-store';
@@ -17,9 +20,14 @@ import { splitToTensors } from '../../workers/data/tensors';
 import { buildBrainCnn } from '../../workers/models/cnn';
 import { trainCnnStep } from '../../workers/train/cnn-trainer';
 import { DataParallelTrainer } from '../../workers/parallel/data-parallel';
+import { replicaSource } from '../../workers/train/replicas';
 import { elboStepper } from '../../workers/train/elbo-stepper';
 import { ganStepper } from '../../workers/train/gan-stepper';
 import { CVAE_PAPER_PRESET } from '../../workers/models/cvae';
+import { startServer } from '../index';
+import { systemSocket } from './watch-run';
+import { startLatencyProbe, uploadFolder } from '../datasets/responsiveness';
+import { writeRawDemoDataset } from '../../workers/data/phantom-raw';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, only: { type: 'string' } } });
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -46,6 +54,45 @@ async function benchLoad() {
   }
   fs.rmSync(dir, { recursive: true, force: true });
   report({ bench: 'load', images: 3000, size, ms: Math.round(median(times)), targetMs: 2000 });
+}
+
+/** The dashboard's answers while a Br35H-sized folder (the demo generator's 1,500 + 1,500 JPEGs,
+ * 150-700 px) is uploaded from another process and imported, as from a browser: latency counted
+ * from when each request was due, and the server's event-loop delay sampled alongside. */
+async function benchImport() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-import-'));
+  const raw = path.join(work, 'br35h');
+  let started = performance.now();
+  await writeRawDemoDataset(raw, { seed: 1, perClass: 1500 });
+  const generateSeconds = (performance.now() - started) / 1000;
+  const server = await startServer({ withNext: false, env: { PORT: 0, DATA_DIR: path.join(work, 'data'), DEMO_PER_CLASS: 10, MAX_WORKERS: 0 }, log: () => {} });
+  const socket = systemSocket(server);
+  let firstProgress = 0;
+  socket.on('import:progress', (msg) => {
+    if (msg.importId === 'bench') firstProgress ||= performance.now();
+  });
+  try {
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const headers = server.system.headers;
+    const probe = startLatencyProbe([`${server.url}/api/health`, `${server.url}/api/trpc/datasets.list`], { headers });
+    started = performance.now();
+    const { status, body } = await uploadFolder(`${server.url}/api/datasets/upload?importId=bench&name=br35h-bench`, raw, headers);
+    const importSeconds = (performance.now() - started) / 1000;
+    const latency = await probe.stop();
+    loop.disable();
+    const result = body as { dataset?: { id: string }; imported?: number; error?: string };
+    if (status !== 200) throw new Error(`the import failed: ${result.error}`);
+    report({
+      bench: 'import', images: result.imported, dataset: result.dataset?.id, generateSeconds: +generateSeconds.toFixed(1),
+      importSeconds: +importSeconds.toFixed(1), uploadSeconds: +((firstProgress - started) / 1000).toFixed(1),
+      ...latency, eventLoopDelayMaxMs: Math.round(loop.max / 1e6), targetMs: 1000,
+    });
+  } finally {
+    socket.close();
+    await server.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -75,7 +122,7 @@ const steppers: Record<string, (size: number, threads: number, backend: string) 
   cnn: async (size, threads, backend) => {
     const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D);
     if (threads > 1) {
-      const trainer = await DataParallelTrainer.start({ kind: 'cnn', imageSize: size, width: 1, dropout: 0.5, seed: 0, learningRate: 1e-3 }, threads, backend);
+      const trainer = await DataParallelTrainer.start(replicaSource({ kind: 'cnn', imageSize: size, width: 1, dropout: 0.5, seed: 0, learningRate: 1e-3 }), threads, backend);
       return { step: (xs) => trainer.step(xs, labels), dispose: () => (tf.dispose(labels), trainer.dispose({ disposeModel: true })) };
     }
     const model = buildBrainCnn({ imageSize: size, width: 1, dropout: 0.5, seed: 0 });
@@ -130,6 +177,7 @@ async function benchModel(model: string, threads: number, backend: string) {
 
 const { backend } = await initEngine();
 if (!values.only || values.only === 'load') await benchLoad();
+if (!values.only || values.only === 'import') await benchImport();
 for (const model of Object.keys(steppers)) {
   if (values.only && values.only !== model) continue;
   for (const threads of cores > 1 ? [1, cores] : [1]) await benchModel(model, threads, backend);

@@ -4,16 +4,13 @@
 // last line holding the cells.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { io, type Socket } from 'socket.io-client';
 import { presetNames } from '../../lib/contracts/run-config';
 import { studyTemplates } from '../../lib/contracts/study';
 import { findDataset } from '../../db/queries/datasets';
-import type { BrowserToServerEvents, ServerToBrowserEvents } from '../../lib/contracts/events';
 import type { StudyView } from '../../lib/contracts/study';
-import { appRouter } from '../api/root';
 import { progressBar } from './progress';
 import { orderColumns } from '../../lib/stats/table';
-import { onInterrupt, runCli, withHeadlessServer } from './watch-run';
+import { onInterrupt, runCli, systemCaller, systemSocket, withHeadlessServer } from './watch-run';
 
 const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--per-class N] [--json]';
 
@@ -64,14 +61,14 @@ async function main() {
   const args = parseCli();
   const started = Date.now();
   await withHeadlessServer(async (server) => {
-    const caller = appRouter.createCaller(server.services);
+    const caller = systemCaller(server);
     let datasetId: string | undefined;
     if (args.data) {
       const match = findDataset(server.services.db, args.data);
       if (!match) throw new Error(`no dataset named "${args.data}" (import it first with npm run import)`);
       datasetId = match.id;
     }
-    const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'] });
+    const socket = systemSocket(server);
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     let study = (await caller.studies.launch({ template: args.template, preset: args.preset, seeds: args.seeds, datasetId, sweep: !args['no-sweep'], perClass: args['per-class'], name: args.name })) as StudyView;
     console.error(`study ${study.id} (${study.name}): ${study.nodes.length} steps`);

@@ -1,5 +1,6 @@
 // Shared by the command-line tools: launch one run on an embedded headless server, draw its
-// progress on stderr, cancel it on Ctrl-C, and resolve with the finished run.
+// progress on stderr, cancel it on Ctrl-C, and resolve with the finished run. The tools act as the
+// system actor (every right, no person recorded) through the server's in-process credential.
 import { io, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../index';
 import { appRouter } from '../api/root';
@@ -14,7 +15,7 @@ function progressLine(run: RunView): string {
 export type Caller = ReturnType<typeof appRouter.createCaller>;
 
 export async function launchAndWatch(server: RunningServer, launch: (caller: Caller) => Promise<RunView>): Promise<RunView> {
-  const caller = appRouter.createCaller(server.services);
+  const caller = systemCaller(server);
   let runId = '';
   // Ctrl-C cancels the run (recorded as such) and stops its worker before exiting.
   const interrupt = () => {
@@ -23,7 +24,7 @@ export async function launchAndWatch(server: RunningServer, launch: (caller: Cal
     void cancel.then(() => server.close()).finally(() => process.exit(130));
   };
   onInterrupt(interrupt);
-  const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'] });
+  const socket = systemSocket(server);
   try {
     const finished = new Promise<RunView>((resolve) => {
       socket.on('run:updated', (run) => {
@@ -43,9 +44,20 @@ export async function launchAndWatch(server: RunningServer, launch: (caller: Cal
   }
 }
 
-/** An embedded server (no pages) on the shared DATA_DIR, marked as this process's. */
+/** tRPC procedures called in-process, as the system actor. */
+export function systemCaller(server: RunningServer): Caller {
+  return appRouter.createCaller(server.system.context);
+}
+
+/** A socket.io client of the in-process server's live events, admitted by its system credential. */
+export function systemSocket(server: RunningServer): Socket<ServerToBrowserEvents, BrowserToServerEvents> {
+  return io(server.url, { transports: ['websocket'], auth: server.system.socketAuth });
+}
+
+/** An embedded server (no pages) on the shared DATA_DIR, marked as this process's. It listens on
+ * loopback whatever HOST the dashboard uses: nobody else has anything to do with it. */
 export async function withHeadlessServer(fn: (server: RunningServer) => Promise<void>): Promise<void> {
-  const server = await startServer({ withNext: false, origin: `cli-${process.pid}`, env: { PORT: 0 }, log: (l) => console.error(`[server] ${l}`) });
+  const server = await startServer({ withNext: false, origin: `cli-${process.pid}`, env: { PORT: 0, HOST: '127.0.0.1' }, log: (l) => console.error(`[server] ${l}`) });
   try {
     await fn(server);
   } finally {

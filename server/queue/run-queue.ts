@@ -17,8 +17,9 @@ export interface QueueCounts {
 }
 
 export interface RunQueue {
-  /** Adds a queued run; a higher priority is claimed first, then the oldest. */
-  enqueue(config: RunConfig, origin: string, priority?: number): Promise<RunRow>;
+  /** Adds a queued run; a higher priority is claimed first, then the oldest. `launchedBy` is the
+   * launching person's id (null: the command line or a study's own step). */
+  enqueue(config: RunConfig, origin: string, priority?: number, launchedBy?: string | null): Promise<RunRow>;
   /** Hands the next queued run of `origin` to a worker, leased until now + leaseMs; undefined
    * when nothing is queued. A run is handed to one worker only. */
   claim(origin: string, worker: { workerId: string; backend: string }, leaseMs?: number): Promise<RunRow | undefined>;

@@ -23,7 +23,7 @@ const claimOrder = [desc(runs.priority), asc(runs.createdAt), asc(sql`rowid`)];
 export class SqliteRunQueue implements RunQueue {
   constructor(private readonly db: Db) {}
 
-  async enqueue(config: RunConfig, origin: string, priority = 0): Promise<RunRow> {
+  async enqueue(config: RunConfig, origin: string, priority = 0, launchedBy: string | null = null): Promise<RunRow> {
     return this.db
       .insert(runs)
       .values({
@@ -38,6 +38,7 @@ export class SqliteRunQueue implements RunQueue {
         status: 'queued',
         origin,
         priority,
+        launchedBy,
         createdAt: Date.now(),
       })
       .returning()

@@ -10,7 +10,7 @@ import { and, asc, desc, eq, gt, inArray, ne, or } from 'drizzle-orm';
 import type { Server } from 'socket.io';
 import type { Db } from '../../db/client';
 import { metricPoints, runImages, runLogs, runs, studyNodes, type RunRow } from '../../db/schema';
-import { toRunView } from '../../db/queries/runs';
+import { runView } from '../../db/queries/runs';
 import { listRunImages } from '../../db/queries/metrics';
 import type { BrowserToServerEvents, ServerToBrowserEvents } from '../../lib/contracts/events';
 
@@ -82,7 +82,7 @@ export class ForeignRunWatcher {
       const signature = `${row.status}|${row.progress.toFixed(3)}|${row.finishedAt ?? ''}`;
       if (this.seen.get(row.id) === signature) continue;
       this.seen.set(row.id, signature);
-      this.io.emit('run:updated', toRunView(row));
+      this.io.emit('run:updated', runView(this.db, row));
       changed.push(row.id);
       if (row.status === 'succeeded') this.io.emit('results:updated');
     }

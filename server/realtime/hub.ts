@@ -5,7 +5,12 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import type http from 'node:http';
 import crypto from 'node:crypto';
 import type { z } from 'zod';
-import { toRunView } from '../../db/queries/runs';
+import type { Db } from '../../db/client';
+import { runView } from '../../db/queries/runs';
+import type { Auth } from '../auth/auth';
+import type { SystemCredential } from '../auth/actor';
+import type { SitePolicy } from '../auth/site';
+import { BrowserSessions } from './browser-sessions';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Services } from '../services';
 import { ArtifactError } from '../services/artifacts';
@@ -24,6 +29,11 @@ export const runRoom = (runId: string) => `run:${runId}`;
 const HEARTBEAT_MS = 10_000;
 
 export interface HubOptions {
+  db: Db;
+  auth: Auth;
+  /** Which Host and Origin a socket's handshake may carry. */
+  site: SitePolicy;
+  system: SystemCredential;
   workerToken: string;
   scheduler: Scheduler;
   services: Services;
@@ -33,13 +43,24 @@ export interface HubOptions {
 export class Hub {
   readonly io: Server<BrowserToServerEvents, ServerToBrowserEvents>;
   private readonly workerNs: Namespace<WorkerToServerEvents, ServerToWorkerEvents>;
+  private readonly sessions: BrowserSessions;
 
   constructor(httpServer: http.Server, private readonly opts: HubOptions) {
     // A worker's event loop is busy for up to tens of seconds in one synchronous stretch (a
     // technique search over a thousand error maps on a loaded machine): the default 20 s ping
     // timeout failed such a run as "lost its connection". Local worker deaths are seen at once
     // through the child process's exit, so a long timeout costs nothing there.
-    this.io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 8e6, pingInterval: 25_000, pingTimeout: 120_000 });
+    this.io = new Server(httpServer, {
+      serveClient: false, maxHttpBufferSize: 8e6, pingInterval: 25_000, pingTimeout: 120_000,
+      // Every handshake (browsers and workers): a Host of this dashboard (DNS rebinding) and, from a
+      // browser, an Origin of this dashboard (another site's page cannot open a socket with our cookie).
+      allowRequest: (req, callback) => {
+        const origin = req.headers.origin;
+        const ok = opts.site.hostAllowed(req.headers.host, req.socket.remoteAddress) && opts.site.originAllowed(origin);
+        callback(ok ? null : 'this Host or Origin is not allowed', ok);
+      },
+    });
+    this.sessions = new BrowserSessions(this.io, opts.auth, opts.system, opts.log);
     this.io.on('connection', (socket) => {
       // The ack tells the browser it is in the room, so history it loads afterwards cannot miss
       // an event sent in between.
@@ -72,7 +93,7 @@ export class Hub {
   }
 
   publishRun(row: RunRow): void {
-    this.io.emit('run:updated', toRunView(row));
+    this.io.emit('run:updated', runView(this.opts.db, row));
     this.runListener(row);
   }
 
@@ -89,7 +110,13 @@ export class Hub {
     if (row.workerId) this.workerNs.emit('run:cancel', { runId: row.id });
   }
 
+  /** Asks again whether every browser socket's session holds (after a removal or role change). */
+  recheckSessions(): Promise<void> {
+    return this.sessions.recheck();
+  }
+
   async close(): Promise<void> {
+    this.sessions.stop();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 

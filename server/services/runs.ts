@@ -31,8 +31,10 @@ export class RunService {
     private readonly hooks: RunHooks,
   ) {}
 
-  async launch(config: RunConfig, origin: string, priority = 0): Promise<RunRow> {
-    const row = await this.queue.enqueue(config, origin, priority);
+  /** Queues a run. `launchedBy`: the launching person's id; null for the command line and for
+   * a study's own steps. */
+  async launch(config: RunConfig, origin: string, { launchedBy, priority = 0 }: { launchedBy: string | null; priority?: number }): Promise<RunRow> {
+    const row = await this.queue.enqueue(config, origin, priority, launchedBy);
     this.hooks.publishRun(row);
     this.hooks.poke();
     return row;

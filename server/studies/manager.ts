@@ -42,7 +42,9 @@ export class StudyManager {
     private readonly hooks: StudyHooks,
   ) {}
 
-  async create(raw: StudyLaunch, defaultDatasetId: string): Promise<StudyView> {
+  /** `launchedBy`: the starting person's id (null: the command line). Its steps' runs record
+   * none: the study launches them. */
+  async create(raw: StudyLaunch, defaultDatasetId: string, launchedBy: string | null): Promise<StudyView> {
     const input = studyLaunchSchema.parse(raw);
     const datasetId = input.datasetId ?? defaultDatasetId;
     const dataset = getDataset(this.db, datasetId);
@@ -54,7 +56,7 @@ export class StudyManager {
     const id = `s-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
     const name = input.name ?? `Table 1 · ${input.preset} · ${input.seeds} seed${input.seeds > 1 ? 's' : ''}`;
     this.db.transaction((tx) => {
-      tx.insert(studies).values({ id, name, template: input.template, preset: input.preset, seeds, datasetId, spec: input, origin: this.origin, cancelled: false, createdAt: Date.now() }).run();
+      tx.insert(studies).values({ id, name, template: input.template, preset: input.preset, seeds, datasetId, spec: input, origin: this.origin, launchedBy, cancelled: false, createdAt: Date.now() }).run();
       for (const step of plan) tx.insert(studyNodes).values({ studyId: id, key: step.key, spec: step.spec, dependsOn: step.dependsOn, state: 'waiting' }).run();
     });
     await this.serially(id, () => this.advance(id));
@@ -146,7 +148,7 @@ export class StudyManager {
     }
     // Launched into this process's queue: the dashboard, or the CLI that is running the study.
     // Steps that others wait on go first, the more waiting the sooner (generators, synthesis).
-    const row = await this.runs.launch(config, this.origin, this.dependents(node.key, [...byKey.values()]));
+    const row = await this.runs.launch(config, this.origin, { launchedBy: null, priority: this.dependents(node.key, [...byKey.values()]) });
     this.setNode(node.id, { state: 'launched', runId: row.id, reused: false, blockedBy: null });
   }
 

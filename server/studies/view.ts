@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { studies, studyNodes } from '../../db/schema';
 import { getRun } from '../../db/queries/runs';
+import { personNames } from '../../db/queries/people';
 import { listResultsOfRuns } from '../../db/queries/results';
 import { stepSpecSchema, type NodeState, type StudyNodeView, type StudyView } from '../../lib/contracts/study';
 import { summarizeCells, type TableCell } from '../../lib/stats/table';
@@ -46,5 +47,6 @@ export function studyView(db: Db, studyId: string, withTable = true): StudyView 
   return {
     id: study.id, name: study.name, template: study.template, preset: study.preset, seeds: study.seeds, datasetId: study.datasetId, createdAt: study.createdAt,
     cancelled: study.cancelled, status, counts, nodes: views, table, sweep, seconds: done && finished ? (finished - study.createdAt) / 1000 : null,
+    launchedBy: (study.launchedBy && personNames(db, [study.launchedBy]).get(study.launchedBy)) ?? null,
   };
 }

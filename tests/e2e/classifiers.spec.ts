@@ -2,6 +2,9 @@
 // technique is tuned on validation and tested once; the run page shows the results per technique,
 // ROC and PR curves and the reconstruction-error heat maps.
 import { test, expect } from '@playwright/test';
+import { ACCOUNTS } from '../pages/accounts';
+
+test.use({ storageState: ACCOUNTS.editor.storageState });
 
 test('a BrainCVAE run shows every technique with curves and heat maps', async ({ page }) => {
   await page.goto('/runs/new');

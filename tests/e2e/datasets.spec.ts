@@ -7,6 +7,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { writeRawDemoDataset } from '../../workers/data/phantom-raw';
 import { traversalZip, zipFolder } from '../helpers/zip';
+import { ACCOUNTS } from '../pages/accounts';
+
+test.use({ storageState: ACCOUNTS.editor.storageState });
 
 let work: string;
 test.beforeAll(async () => {

@@ -1,6 +1,9 @@
 // A generator run from the form: the sample grids stream in beside the real images, and the step
 // scrubber goes back to an earlier grid.
 import { test, expect } from '@playwright/test';
+import { ACCOUNTS } from '../pages/accounts';
+
+test.use({ storageState: ACCOUNTS.editor.storageState });
 
 test('a GAN run shows its live sample grids with a step scrubber', async ({ page }) => {
   await page.goto('/runs/new');
@@ -22,11 +25,11 @@ test('a GAN run shows its live sample grids with a step scrubber', async ({ page
   expect(await page.getByAltText('samples at step 0').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(128);
 });
 
-test('a synthetic dataset made from the datasets page shows its lineage and quality report', async ({ page, request }) => {
+test('a synthetic dataset made from the datasets page shows its lineage and quality report', async ({ page }) => {
   // Two finished generators (one per class), launched through the API the form uses.
   const ids: Record<string, string> = {};
   for (const [model, imageClass] of [['vae', 'tumor'], ['gan', 'healthy']] as const) {
-    const res = await request.post('/api/trpc/runs.launch', { data: { model, preset: 'smoke', seed: 4, imageClass, overrides: { epochs: 1 } } });
+    const res = await page.request.post('/api/trpc/runs.launch', { data: { model, preset: 'smoke', seed: 4, imageClass, overrides: { epochs: 1 } } });
     expect(res.ok()).toBe(true);
     ids[imageClass] = (await res.json()).result.data.id;
   }

@@ -1,11 +1,15 @@
 // Two teammates: one launches a smoke run from the form; the other, already on the dashboard,
 // sees it appear, opens it, watches its chart receive points and the final metrics, never reloading.
+// Alice is an editor; Bob only a viewer, who still sees everything live.
 import { test, expect } from '@playwright/test';
 import { LaunchForm, RunPage } from '../pages/run-page';
+import { ACCOUNTS } from '../pages/accounts';
+
+test.use({ storageState: ACCOUNTS.editor.storageState });
 
 test('a run launched in one browser streams live into another', async ({ browser }) => {
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
+  const alice = await (await browser.newContext({ storageState: ACCOUNTS.editor.storageState })).newPage();
+  const bob = await (await browser.newContext({ storageState: ACCOUNTS.viewer.storageState })).newPage();
 
   await bob.goto('/');
   await expect(bob.getByRole('heading', { name: 'Runs' })).toBeVisible();
@@ -18,6 +22,7 @@ test('a run launched in one browser streams live into another', async ({ browser
   // Bob sees the run appear and start, without reloading.
   const row = bob.getByTestId(`run-row-${runId}`);
   await expect(row).toBeVisible();
+  await expect(row.getByTestId('row-launched-by')).toHaveText(ACCOUNTS.editor.name);
   await expect(row.getByTestId('run-status')).toHaveAttribute('data-status', /running|succeeded/);
   await row.getByRole('link', { name: runId }).click();
   await bob.waitForURL(`**/runs/${runId}`);

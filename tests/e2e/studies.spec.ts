@@ -1,8 +1,11 @@
 // A Table 1 study from the studies page: every step runs in dependency order, the table fills in
 // with a cell per model, technique and training data, and the exports download.
 import { test, expect } from '@playwright/test';
+import { ACCOUNTS } from '../pages/accounts';
 
-test('a smoke Table 1 study runs its DAG and fills its table', async ({ page, request }) => {
+test.use({ storageState: ACCOUNTS.editor.storageState });
+
+test('a smoke Table 1 study runs its DAG and fills its table', async ({ page }) => {
   await page.goto('/studies');
   await page.locator('select[name="preset"]').selectOption('smoke');
   await page.locator('input[name="seeds"]').fill('1');
@@ -18,7 +21,7 @@ test('a smoke Table 1 study runs its DAG and fills its table', async ({ page, re
   }
   await page.screenshot({ path: '.tmp/study.png', fullPage: true });
   const id = page.url().split('/').at(-1);
-  const csv = await request.get(`/api/studies/${id}/table.csv`);
+  const csv = await page.request.get(`/api/studies/${id}/table.csv`);
   expect(csv.headers()['content-type']).toContain('text/csv');
   expect((await csv.text()).split('\n')[0]).toBe('model,technique,trainData,metric,mean,ciLow,ciHigh,n,seeds,runIds,chanceLevel,pHolm,significant');
 });

@@ -1,5 +1,7 @@
 // Starts a real headless server (tRPC + socket.io + scheduler + worker processes) on a free port
-// with its own temporary DATA_DIR, and gives tests typed tRPC and socket.io clients for it.
+// with its own temporary DATA_DIR, signs in its first admin the way a person would (the link the
+// server prints, the invitation form's procedure, better-auth's sign-in), and gives tests typed
+// tRPC and socket.io clients acting for that person, plus helpers to invite and sign in others.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,27 +10,58 @@ import { io, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../../server/index';
 import type { AppRouter } from '../../server/api/root';
 import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../../lib/contracts/events';
+import type { Role } from '../../lib/contracts/team';
 
 export const TEST_WORKER_TOKEN = 'test-worker-token-0123456789';
+export const TEST_PASSWORD = 'correct horse battery';
 
-export interface TestServer extends RunningServer {
+export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
+export type BrowserSocket = Socket<ServerToBrowserEvents, BrowserToServerEvents>;
+
+/** One signed-in person's clients: every request carries their session cookie. */
+export interface Person {
+  email: string;
+  role: Role;
+  cookie: string;
+  api: Api;
+  browser: () => Promise<BrowserSocket>;
+  /** fetch on the server with this person's cookie (`path` starts with /). */
+  fetch: (path: string, init?: RequestInit) => Promise<Response>;
+}
+
+export interface TestServer extends RunningServer, Person {
   dataDir: string;
-  api: ReturnType<typeof createTRPCClient<AppRouter>>;
-  browser: () => Promise<Socket<ServerToBrowserEvents, BrowserToServerEvents>>;
+  /** Every line the server logged. */
+  logs: string[];
+  /** A tRPC client with no session at all. */
+  anonymous: Api;
+  /** Invites a person with `role` (as the admin), accepts the link and signs them in. */
+  signInAs: (role: Role) => Promise<Person>;
   stop: () => Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mri-dash-'));
-  const server = await startServer({
-    withNext: false,
-    env: { PORT: 0, DATA_DIR: dataDir, DEMO_PER_CLASS: 60, WORKER_TOKEN: TEST_WORKER_TOKEN, MAX_WORKERS: 1 },
-    log: () => {},
-  });
-  const api = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/api/trpc` })] });
-  const sockets: Socket[] = [];
+export const makeApi = (url: string, headers: Record<string, string> = {}): Api =>
+  createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, headers })] });
+
+/** The session cookie better-auth sets when this email and password sign in. */
+export async function signIn(url: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ email, password }) });
+  if (!res.ok) throw new Error(`sign-in of ${email} failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ');
+  if (!cookie) throw new Error(`sign-in of ${email} set no cookie`);
+  return cookie;
+}
+
+/** Accepts an invitation link as its invitee would on /invite/<token>, then signs in. */
+export async function joinWithLink(url: string, link: string, email: string, name = email.split('@')[0]): Promise<string> {
+  const token = new URL(link).pathname.split('/invite/')[1];
+  await makeApi(url).invites.accept.mutate({ token, name, email, password: TEST_PASSWORD });
+  return signIn(url, email, TEST_PASSWORD);
+}
+
+export function person(url: string, email: string, role: Role, cookie: string, sockets: Socket[]): Person {
   const browser = async () => {
-    const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(server.url, { transports: ['websocket'], forceNew: true });
+    const socket: BrowserSocket = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie, origin: url } });
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -36,16 +69,38 @@ export async function startTestServer(): Promise<TestServer> {
     });
     return socket;
   };
+  const fetchAs = (p: string, init: RequestInit = {}) => fetch(`${url}${p}`, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
+  return { email, role, cookie, api: makeApi(url, { cookie }), browser, fetch: fetchAs };
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mri-dash-'));
+  const logs: string[] = [];
+  const server = await startServer({
+    withNext: false,
+    env: { PORT: 0, DATA_DIR: dataDir, DEMO_PER_CLASS: 60, WORKER_TOKEN: TEST_WORKER_TOKEN, MAX_WORKERS: 1 },
+    log: (line) => logs.push(line),
+  });
+  const link = logs.map((l) => /Create the first admin account: (\S+)/.exec(l)?.[1]).find(Boolean);
+  if (!link) throw new Error(`the server printed no first-admin link:\n${logs.join('\n')}`);
+  const sockets: Socket[] = [];
+  const admin = person(server.url, 'admin@lab.test', 'admin', await joinWithLink(server.url, link, 'admin@lab.test', 'Ada Admin'), sockets);
+  let invited = 0;
+  const signInAs = async (role: Role) => {
+    const email = `${role}${++invited}@lab.test`;
+    const { link: invite } = await admin.api.people.invite.mutate({ role });
+    return person(server.url, email, role, await joinWithLink(server.url, invite, email), sockets);
+  };
   const stop = async () => {
     sockets.forEach((s) => s.close());
     await server.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
-  return { ...server, dataDir, api, browser, stop };
+  return { ...server, ...admin, dataDir, logs, anonymous: makeApi(server.url), signInAs, stop };
 }
 
 /** Resolves with the run once `predicate` holds for a pushed update (rejects after timeoutMs). */
-export function waitForRun(socket: Socket<ServerToBrowserEvents, BrowserToServerEvents>, runId: string, predicate: (run: RunView) => boolean, timeoutMs = 120_000): Promise<RunView> {
+export function waitForRun(socket: BrowserSocket, runId: string, predicate: (run: RunView) => boolean, timeoutMs = 120_000): Promise<RunView> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`run ${runId}: condition not met within ${timeoutMs} ms`)), timeoutMs);
     const onUpdate = (run: RunView) => {

@@ -40,7 +40,7 @@ for (const [model, names] of [['vae', ['vae/reconstruction', 'vae/kl', 'vae/tota
     assert.deepEqual(stored.images.filter((i) => i.kind === 'samples').map((i) => i.step), expected);
     assert.equal(stored.images.filter((i) => i.kind === 'real').length, 1);
     assert.equal(images.length, stored.images.length, 'every stored image also arrived live');
-    const response = await fetch(`${server.url}${stored.images.at(-1)!.url}`);
+    const response = await server.fetch(stored.images.at(-1)!.url);
     assert.equal(response.headers.get('content-type'), 'image/png');
     const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
     assert.deepEqual([meta.width, meta.height], [4 * 32, 4 * 32], 'a 4x4 grid of 32-pixel samples');

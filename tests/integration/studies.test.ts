@@ -92,7 +92,7 @@ test('the same study again reuses every run instead of training', async () => {
 
 test('the table exports as CSV, JSON and LaTeX that read back', async () => {
   const view = (await server.api.studies.get.query({ id: studyId })) as StudyView;
-  const csv = await (await fetch(`${server.url}/api/studies/${studyId}/table.csv`)).text();
+  const csv = await (await server.fetch(`/api/studies/${studyId}/table.csv`)).text();
   const records = parse(csv, { columns: true }) as Record<string, string>[];
   assert.equal(records.length, view.table.length);
   for (const cell of view.table) {
@@ -101,15 +101,15 @@ test('the table exports as CSV, JSON and LaTeX that read back', async () => {
     assert.equal(Number(r.n), cell.n);
     assert.deepEqual(r.runIds.split(' '), cell.runIds);
   }
-  const json = await (await fetch(`${server.url}/api/studies/${studyId}/table.json`)).json();
+  const json = await (await server.fetch(`/api/studies/${studyId}/table.json`)).json();
   assert.equal(json.length, view.table.length);
   assert.deepEqual(Object.keys(json[0]).slice(0, 8), ['model', 'technique', 'trainData', 'metric', 'mean', 'ciLow', 'ciHigh', 'n']);
-  const tex = await (await fetch(`${server.url}/api/studies/${studyId}/table.tex`)).text();
+  const tex = await (await server.fetch(`/api/studies/${studyId}/table.tex`)).text();
   assert.match(tex, /\\begin\{tabular\}\{llrrrrrr\}/);
   const rows = tex.split('\n').filter((l) => l.endsWith('\\\\'));
   assert.ok(rows.length > 1 && rows.every((l) => l.split(' & ').length === 8), 'every row has 8 columns');
   assert.ok(rows.some((l) => l.includes('mixed-vae×0.25') || l.includes('mixed-vae')));
-  const missing = await fetch(`${server.url}/api/studies/s-nope/table.csv`);
+  const missing = await server.fetch(`/api/studies/s-nope/table.csv`);
   assert.equal(missing.status, 404);
 });
 

@@ -78,7 +78,7 @@ test('a synthesis run makes a dataset with lineage and a quality and privacy rep
     assert.ok(c.fid > c.fidRealBaseline, `a barely trained ${c.imageClass} generator is further from the real images than held-out real images (${c.fid} vs ${c.fidRealBaseline})`);
     assert.equal(c.memorization.closest.length, 8);
   }
-  const png = await fetch(`${server.url}/api/datasets/${dataset.id}/closest-tumor.png`);
+  const png = await server.fetch(`/api/datasets/${dataset.id}/closest-tumor.png`);
   assert.equal(png.status, 200);
   const meta = await sharp(Buffer.from(await png.arrayBuffer())).metadata();
   assert.equal(meta.width, 4 * 32, 'two synthetic/real pairs per row');

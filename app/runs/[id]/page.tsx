@@ -14,6 +14,7 @@ import { AnomalyPanel } from '../../components/anomaly-panel';
 import { CurveChart } from '../../components/curve-chart';
 import { METRICS } from '../../../lib/contracts/metrics';
 import { trpc, errorMessage } from '../../lib/trpc';
+import { useMe } from '../../lib/use-me';
 
 const LOSS: SeriesSpec[] = [
   { name: METRICS.trainLoss, label: 'train loss', color: '#0284c7' },
@@ -50,6 +51,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
   const { id } = use(params);
   const { run, config, points, images, logs, error } = useRun(id);
   const [cancelError, setCancelError] = useState<string | null>(null);
+  const { can } = useMe();
 
   if (error) return <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">{error}</p>;
   if (!run) return <p className="text-sm text-zinc-500">Loading run {id}…</p>;
@@ -62,7 +64,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         <h1 className="font-mono text-lg font-semibold">{run.id}</h1>
         <StatusBadge status={run.status} />
         <ProgressBar value={run.progress} />
-        {active && (
+        {active && can('editor') && (
           <button
             className="ml-auto rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
             onClick={() => trpc.runs.cancel.mutate({ id: run.id }).catch((e) => setCancelError(errorMessage(e)))}
@@ -80,6 +82,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         <Field label="Started" value={time(run.startedAt)} />
         <Field label="Finished" value={time(run.finishedAt)} />
         <Field label="Duration" value={elapsed === null ? '—' : duration(elapsed)} />
+        <Field label="Launched by" value={run.launchedBy ?? '— (command line or study)'} testId="run-launched-by" />
       </dl>
       {run.status === 'failed' && (
         <p data-testid="run-error" className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">

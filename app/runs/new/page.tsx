@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { presetFor, presetNames, techniqueNames, type ModelName, type PresetName, type TechniqueName, type TrainDataKind } from '../../../lib/contracts/run-config';
 import { trpc, errorMessage } from '../../lib/trpc';
+import { useMe } from '../../lib/use-me';
 
 type Datasets = Awaited<ReturnType<typeof trpc.datasets.list.query>>;
 
@@ -36,6 +37,7 @@ const fieldsOf = (model: ModelName) => allFields.filter((f) => (f.models as read
 
 export default function NewRunPage() {
   const router = useRouter();
+  const { me, can } = useMe();
   const [model, setModel] = useState<ModelName>('cnn');
   const [imageClass, setImageClass] = useState<'tumor' | 'healthy'>('tumor');
   const [preset, setPreset] = useState<PresetName>('quick');
@@ -95,6 +97,14 @@ export default function NewRunPage() {
   };
 
   const input = 'mt-1 w-full rounded border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900';
+  if (me === undefined) return <p className="text-sm text-zinc-500">Loading…</p>;
+  if (!can('editor')) {
+    return (
+      <p className="rounded border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400" data-testid="launch-forbidden">
+        Launching runs needs the editor role; you are signed in as a {me?.role ?? 'visitor'}. Ask an admin to change your role on the People page.
+      </p>
+    );
+  }
   return (
     <form onSubmit={submit} className="max-w-3xl space-y-6" data-testid="launch-form">
       <h1 className="text-xl font-semibold">Launch a run</h1>

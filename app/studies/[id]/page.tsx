@@ -11,6 +11,7 @@ import { ComparisonTable } from '../../components/comparison-table';
 import { ExportLinks } from '../../components/export-links';
 import { StudyStatus } from '../../components/study-status';
 import { CurveChart } from '../../components/curve-chart';
+import { useMe } from '../../lib/use-me';
 import type { StudyView, StudyNodeView } from '../../../lib/contracts/study';
 
 const STATE_COLOURS: Record<string, string> = {
@@ -37,6 +38,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
   const [study, setStudy] = useState<StudyView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { can } = useMe();
   const pending = useRef<NodeJS.Timeout | null>(null);
 
   useEffect(() => {
@@ -92,10 +94,10 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
         <StudyStatus status={study.status} counts={study.counts} />
         {study.seconds !== null && <span className="text-sm text-zinc-500">finished in {duration(study.seconds * 1000)}</span>}
         <span className="ml-auto flex gap-2">
-          {study.status === 'running' && (
+          {study.status === 'running' && can('editor') && (
             <button disabled={busy} onClick={() => act(() => trpc.studies.cancel.mutate({ id }))} className="rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">Cancel study</button>
           )}
-          {problems > 0 && (
+          {problems > 0 && can('editor') && (
             <button disabled={busy} data-testid="study-retry" onClick={() => act(() => trpc.studies.retry.mutate({ id }))} className="rounded bg-sky-700 px-3 py-1 text-sm text-white hover:bg-sky-800">
               Retry failed and blocked steps
             </button>
@@ -103,7 +105,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
         </span>
       </div>
       <p className="text-sm text-zinc-500">
-        Preset {study.preset} · seeds {study.seeds.join(', ')} · real data <Link className="text-sky-700 underline dark:text-sky-400" href={`/datasets/${study.datasetId}`}>{study.datasetId}</Link> · started {new Date(study.createdAt).toLocaleString()}
+        Preset {study.preset} · seeds {study.seeds.join(', ')} · real data <Link className="text-sky-700 underline dark:text-sky-400" href={`/datasets/${study.datasetId}`}>{study.datasetId}</Link> · started {new Date(study.createdAt).toLocaleString()}{study.launchedBy && ` by ${study.launchedBy}`}
       </p>
       {error && <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900">{error}</p>}
       <section className="space-y-2">

@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
-import { createRouter, publicProcedure } from '../trpc';
+import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
+import { launcherId } from '../../auth/actor';
 import { getDataset, listDatasets, type DatasetRow } from '../../../db/queries/datasets';
 import type { ReportEntry } from '../../../workers/data/import/process';
-import { toRunView } from '../../../db/queries/runs';
+import { runView } from '../../../db/queries/runs';
 import { planSynthesis, SynthesisError, synthesizeInputSchema } from '../../datasets/synthesize';
 import type { QualityFile } from '../../../lib/contracts/quality';
 
@@ -33,9 +34,9 @@ function summary(d: DatasetRow, defaultId: string, dataDir: string) {
 }
 
 export const datasetsRouter = createRouter({
-  list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db).map((d) => summary(d, ctx.defaultDatasetId, ctx.dataDir))),
+  list: viewerProcedure.query(({ ctx }) => listDatasets(ctx.db).map((d) => summary(d, ctx.defaultDatasetId, ctx.dataDir))),
 
-  get: publicProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ ctx, input }) => {
+  get: viewerProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ ctx, input }) => {
     const d = getDataset(ctx.db, input.id);
     if (!d) throw new TRPCError({ code: 'NOT_FOUND', message: `No dataset with id ${input.id}.` });
     const reportFile = path.join(ctx.dataDir, d.dir, 'report.json');
@@ -51,10 +52,10 @@ export const datasetsRouter = createRouter({
 
   /** Launches a synthesis run: N images per class from generator checkpoints into a new
    * synthetic dataset version with its quality and privacy report. */
-  synthesize: publicProcedure.input(synthesizeInputSchema).mutation(async ({ ctx, input }) => {
+  synthesize: editorProcedure.input(synthesizeInputSchema).mutation(async ({ ctx, input }) => {
     try {
       const config = planSynthesis(ctx.db, ctx.dataDir, input);
-      return toRunView(await ctx.runs.launch(config, ctx.origin));
+      return runView(ctx.db, await ctx.runs.launch(config, ctx.origin, { launchedBy: launcherId(ctx.actor) }));
     } catch (err) {
       if (err instanceof SynthesisError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
       throw err;

@@ -1,8 +1,8 @@
 // Results: the comparison table (rows = model + technique, columns = train data).
-import { createRouter, publicProcedure } from '../trpc';
+import { createRouter, viewerProcedure } from '../trpc';
 import { currentResults } from '../../results/current';
 import { summarizeCells } from '../../../lib/stats/table';
 
 export const resultsRouter = createRouter({
-  table: publicProcedure.query(({ ctx }) => summarizeCells(currentResults(ctx.db))),
+  table: viewerProcedure.query(({ ctx }) => summarizeCells(currentResults(ctx.db))),
 });

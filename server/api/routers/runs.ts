@@ -1,9 +1,10 @@
 // Runs: list, read (with metric history and logs), launch and cancel.
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
-import { createRouter, publicProcedure } from '../trpc';
+import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
+import { launcherId } from '../../auth/actor';
 import { launchInputSchema, resolveRunConfig, type ClassifierConfig } from '../../../lib/contracts/run-config';
-import { getRun, listRuns, toRunView } from '../../../db/queries/runs';
+import { getRun, listRuns, runView, runViews } from '../../../db/queries/runs';
 import { listLogs, listMetricPoints, listRunImages } from '../../../db/queries/metrics';
 import { getDataset, type DatasetRow } from '../../../db/queries/datasets';
 
@@ -22,19 +23,19 @@ function syntheticProblem(config: ClassifierConfig, synthetic: DatasetRow | unde
 const runIdInput = z.object({ id: z.string().min(1).max(64) });
 
 export const runsRouter = createRouter({
-  list: publicProcedure.query(({ ctx }) => listRuns(ctx.db).map(toRunView)),
+  list: viewerProcedure.query(({ ctx }) => runViews(ctx.db, listRuns(ctx.db))),
 
-  get: publicProcedure.input(runIdInput).query(({ ctx, input }) => {
+  get: viewerProcedure.input(runIdInput).query(({ ctx, input }) => {
     const row = getRun(ctx.db, input.id);
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `No run with id ${input.id}.` });
-    return { run: toRunView(row), config: row.config, logs: listLogs(ctx.db, row.id), images: listRunImages(ctx.db, row.id) };
+    return { run: runView(ctx.db, row), config: row.config, logs: listLogs(ctx.db, row.id), images: listRunImages(ctx.db, row.id) };
   }),
 
-  metrics: publicProcedure
+  metrics: viewerProcedure
     .input(z.object({ id: z.string().min(1).max(64), afterId: z.number().int().min(0).default(0) }))
     .query(({ ctx, input }) => listMetricPoints(ctx.db, input.id, input.afterId)),
 
-  launch: publicProcedure.input(launchInputSchema).mutation(async ({ ctx, input }) => {
+  launch: editorProcedure.input(launchInputSchema).mutation(async ({ ctx, input }) => {
     const config = resolveRunConfig(input, ctx.defaultDatasetId);
     if (!getDataset(ctx.db, config.datasetId)) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: `Dataset ${config.datasetId} does not exist; pick one from the datasets list.` });
@@ -43,12 +44,12 @@ export const runsRouter = createRouter({
       const problem = syntheticProblem(config, config.syntheticDatasetId ? getDataset(ctx.db, config.syntheticDatasetId) : undefined);
       if (problem) throw new TRPCError({ code: 'BAD_REQUEST', message: problem });
     }
-    return toRunView(await ctx.runs.launch(config, ctx.origin));
+    return runView(ctx.db, await ctx.runs.launch(config, ctx.origin, { launchedBy: launcherId(ctx.actor) }));
   }),
 
-  cancel: publicProcedure.input(runIdInput).mutation(async ({ ctx, input }) => {
+  cancel: editorProcedure.input(runIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.runs.cancel(input.id);
     if (!row) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only a queued or running run can be cancelled.' });
-    return toRunView(row);
+    return runView(ctx.db, row);
   }),
 });

@@ -1,7 +1,8 @@
 // Studies: list, read (DAG state and table), launch from a template, retry, cancel.
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
-import { createRouter, publicProcedure } from '../trpc';
+import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
+import { launcherId } from '../../auth/actor';
 import { studyLaunchSchema } from '../../../lib/contracts/study';
 import { StudyError } from '../../studies/manager';
 
@@ -17,13 +18,13 @@ async function asBadRequest<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export const studiesRouter = createRouter({
-  list: publicProcedure.query(({ ctx }) => ctx.studies.list().map(({ table: _table, nodes: _nodes, sweep: _sweep, ...rest }) => rest)),
-  get: publicProcedure.input(idInput).query(({ ctx, input }) => {
+  list: viewerProcedure.query(({ ctx }) => ctx.studies.list().map(({ table: _table, nodes: _nodes, sweep: _sweep, ...rest }) => rest)),
+  get: viewerProcedure.input(idInput).query(({ ctx, input }) => {
     const view = ctx.studies.view(input.id);
     if (!view) throw new TRPCError({ code: 'NOT_FOUND', message: `No study with id ${input.id}.` });
     return view;
   }),
-  launch: publicProcedure.input(studyLaunchSchema).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.create(input, ctx.defaultDatasetId))),
-  retry: publicProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(async () => ({ relaunched: await ctx.studies.retry(input.id) }))),
-  cancel: publicProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.cancel(input.id))),
+  launch: editorProcedure.input(studyLaunchSchema).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.create(input, ctx.defaultDatasetId, launcherId(ctx.actor)))),
+  retry: editorProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(async () => ({ relaunched: await ctx.studies.retry(input.id) }))),
+  cancel: editorProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.cancel(input.id))),
 });

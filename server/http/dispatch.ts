@@ -1,0 +1,88 @@
+// Every HTTP request, authorised before its handler: the Host must name this dashboard (421
+// otherwise), a state-changing request from a foreign Origin is refused (403), /api/auth/* goes to
+// better-auth, /api/health is public, the file and export routes need a role, tRPC procedures
+// check their own role, and a page without a session redirects to /sign-in.
+import type http from 'node:http';
+import { fromNodeHeaders } from 'better-auth/node';
+import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
+import { actorFromHeaders, SystemCredential, SYSTEM_ACTOR } from '../auth/actor';
+import { PEER_ADDRESS_HEADER, type Auth } from '../auth/auth';
+import { isLoopbackPeer, type SitePolicy } from '../auth/site';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
+
+export interface Routes {
+  trpc: Handler;
+  auth: Handler;
+  upload: Handler;
+  datasetFile: Handler;
+  runImage: Handler;
+  tableExport: Handler;
+  /** The Next.js pages; null when this process serves none (headless). */
+  pages: Handler | null;
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The role an API route needs, and its handler; null for pages. Order matters: upload first. */
+function apiRoute(pathname: string, routes: Routes): { role: Role; handler: Handler } | null {
+  if (pathname === '/api/datasets/upload') return { role: 'editor', handler: routes.upload };
+  if (pathname.startsWith('/api/datasets/')) return { role: 'viewer', handler: routes.datasetFile };
+  if (pathname.startsWith('/api/runs/')) return { role: 'viewer', handler: routes.runImage };
+  if (pathname.startsWith('/api/studies/') || pathname.startsWith('/api/results/')) return { role: 'viewer', handler: routes.tableExport };
+  return null;
+}
+
+/** Pages and assets a visitor without a session may load. */
+const isPublicPage = (pathname: string) =>
+  pathname === '/sign-in' || pathname.startsWith('/invite/') || pathname.startsWith('/_next/') || pathname === '/favicon.ico';
+
+function sendJson(res: http.ServerResponse, status: number, body: { error: string } | { ok: true }): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** Who an HTTP request acts for: the session cookie's person, or the system actor when this
+ * process's own client presents its credential over loopback. */
+export async function requestActor(req: http.IncomingMessage, auth: Auth, system: SystemCredential): Promise<Actor | null> {
+  const credential = req.headers[SystemCredential.header];
+  if (credential !== undefined) return system.matches(credential) && isLoopbackPeer(req.socket.remoteAddress) ? SYSTEM_ACTOR : null;
+  return actorFromHeaders(auth, fromNodeHeaders(req.headers));
+}
+
+export function createDispatch(site: SitePolicy, auth: Auth, system: SystemCredential, routes: Routes) {
+  return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const host = req.headers.host;
+    if (!site.hostAllowed(host, req.socket.remoteAddress)) {
+      return sendJson(res, 421, { error: `This dashboard does not answer to the name "${host ?? ''}"; open ${site.publicUrl} (or set PUBLIC_URL to the address people use).` });
+    }
+    if (STATE_CHANGING.has(req.method ?? 'GET') && !site.originAllowed(req.headers.origin)) {
+      return sendJson(res, 403, { error: `Refused a ${req.method} from another site (${req.headers.origin}); use the dashboard at ${site.publicUrl}.` });
+    }
+    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    if (pathname.startsWith('/api/auth/')) {
+      // People, roles and accounts change only through the dashboard's own admin procedures.
+      if (pathname.startsWith('/api/auth/admin/')) return sendJson(res, 404, { error: 'not found' });
+      req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
+      return void (await routes.auth(req, res));
+    }
+    if (pathname === '/api/health') return sendJson(res, 200, { ok: true });
+    // Each procedure checks its own role (server/api/trpc.ts).
+    if (pathname.startsWith('/api/trpc/')) return void (await routes.trpc(req, res));
+
+    const api = apiRoute(pathname, routes);
+    const actor = api || !isPublicPage(pathname) ? await requestActor(req, auth, system) : null;
+    if (api) {
+      if (!actor) return sendJson(res, 401, { error: 'Sign in first: your session is missing or has ended.' });
+      if (!roleAllows(actor.role, api.role)) return sendJson(res, 403, { error: `This needs the ${api.role} role; you are a ${actor.role}.` });
+      return void (await api.handler(req, res));
+    }
+    if (!actor && !isPublicPage(pathname)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 401, { error: 'Sign in first: your session is missing or has ended.' });
+      res.writeHead(302, { location: `/sign-in?next=${encodeURIComponent(req.url ?? '/')}`, 'cache-control': 'no-store' });
+      return void res.end();
+    }
+    if (!routes.pages) return sendJson(res, 404, { error: 'web pages are not served by this process' });
+    await routes.pages(req, res);
+  };
+}
