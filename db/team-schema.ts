@@ -2,7 +2,7 @@
 // with its admin plugin's role and ban fields), invitations, personal API tokens, worker tokens,
 // comments and the activity log. Tokens and invitation links are stored as SHA-256 hashes only.
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
-import { roles, commentTargets, activityActions, type CommentPin } from '../lib/contracts/team';
+import { roles, commentTargets, activityActions, activityTargets, type CommentPin } from '../lib/contracts/team';
 
 const createdAt = () => integer('created_at', { mode: 'timestamp_ms' }).notNull();
 const updatedAt = () => integer('updated_at', { mode: 'timestamp_ms' }).notNull();
@@ -136,7 +136,7 @@ export const activity = sqliteTable(
     /** Null for what the system did on its own (the demo dataset, recovery after a restart). */
     userId: text('user_id').references(() => user.id, { onDelete: 'set null' }),
     action: text('action', { enum: activityActions }).notNull(),
-    targetKind: text('target_kind').notNull(),
+    targetKind: text('target_kind', { enum: activityTargets }).notNull(),
     targetId: text('target_id').notNull(),
     summary: text('summary').notNull(),
     createdAt: integer('created_at').notNull(),

@@ -115,7 +115,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const hub = new Hub(httpServer, { db, auth, site, system, workerToken, scheduler, services: core, log });
   const studies = new StudyManager(db, env.DATA_DIR, origin, core.runs, { studyUpdated: (id) => hub.publishStudy(id), log });
   hub.setRunListener((row) => studies.onRunChanged(row));
-  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, scheduler, hub, studies, auth, publicUrl: site.publicUrl };
+  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl };
 
   const trpcHandler = createHTTPHandler({
     router: appRouter,

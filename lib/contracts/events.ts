@@ -265,6 +265,7 @@ export interface ServerToBrowserEvents {
   'run:image': (msg: { runId: string; image: RunImageView }) => void;
   'results:updated': () => void;
   'datasets:updated': () => void;
+  'activity:updated': () => void;
   'study:updated': (msg: { studyId: string }) => void;
   'import:progress': (msg: { importId: string; phase: string; done: number; total: number }) => void;
 }

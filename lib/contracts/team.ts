@@ -82,3 +82,5 @@ export const activityActions = [
   'token-revoked',
 ] as const;
 export type ActivityAction = (typeof activityActions)[number];
+export const activityTargets = ['run', 'study', 'dataset', 'comment', 'person', 'invite', 'token', 'worker-token'] as const;
+export type ActivityTarget = (typeof activityTargets)[number];

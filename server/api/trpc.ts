@@ -7,6 +7,7 @@ import type { Scheduler } from '../scheduler/scheduler';
 import type { Hub } from '../realtime/hub';
 import type { StudyManager } from '../studies/manager';
 import type { RunService } from '../services/runs';
+import type { ActivityLog } from '../services/activity';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
 
@@ -18,6 +19,8 @@ export interface AppServices {
   defaultDatasetId: string;
   /** Launching and cancelling runs: the only way a procedure changes a run. */
   runs: RunService;
+  /** Who did what: every change a person makes is recorded here. */
+  activity: ActivityLog;
   scheduler: Scheduler;
   hub: Hub;
   studies: StudyManager;

@@ -102,7 +102,7 @@ export class Hub {
   }
 
   /** Tells browsers to reload a list: the results table or the datasets. */
-  announce(event: 'results:updated' | 'datasets:updated'): void {
+  announce(event: 'results:updated' | 'datasets:updated' | 'activity:updated'): void {
     this.io.emit(event);
   }
 

@@ -7,6 +7,7 @@ import { JobService } from './jobs';
 import { RunStream } from './run-stream';
 import { RunService, type RunHooks } from './runs';
 import { WorkerRegistry } from './workers';
+import { ActivityLog } from './activity';
 
 export interface Services {
   runs: RunService;
@@ -14,6 +15,7 @@ export interface Services {
   stream: RunStream;
   artifacts: RunArtifacts;
   workers: WorkerRegistry;
+  activity: ActivityLog;
 }
 
 export interface ServicesOptions {
@@ -33,5 +35,6 @@ export function createServices({ db, dataDir, origin, queue, hooks, concurrentRu
     stream: new RunStream(db),
     artifacts: new RunArtifacts(db, dataDir),
     workers: new WorkerRegistry(db),
+    activity: new ActivityLog(db, () => hooks.announce('activity:updated')),
   };
 }
