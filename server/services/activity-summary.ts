@@ -35,5 +35,5 @@ export const roleChangeSummary = (name: string, from: Role, to: Role) => `${name
 
 /** "an editor invitation for eddie@lab.test" / "a viewer invitation". */
 export function inviteSummary(role: Role, email: string | undefined): string {
-  return `${role === 'admin' ? 'an' : 'a'} ${role} invitation${email ? ` for ${email}` : ''}`;
+  return `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} invitation${email ? ` for ${email}` : ''}`;
 }
