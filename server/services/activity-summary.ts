@@ -8,12 +8,12 @@ const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' :
 
 /** "cnn · quick · seed 0 on demo-br35h", "vae (tumor) · smoke · seed 1 on br35h",
  * "cnn · quick · seed 0 on br35h + synthetic-vae-… (mixed)",
- * "synth · 1,500 per class from vae (tumor) + vae (healthy) · seed 0 on br35h". */
+ * "synthesis: 1,500 images per class from vae (tumor) + vae (healthy) · seed 0 on br35h". */
 export function runSummary(config: RunConfig, datasetName: (id: string) => string): string {
   const on = `on ${datasetName(config.datasetId)}`;
   if (config.model === 'synth') {
     const from = config.generators.map((g) => `${g.model} (${g.imageClass})`).join(' + ');
-    return `synth · ${count(config.perClass)} per class from ${from} · seed ${config.seed} ${on}`;
+    return `synthesis: ${plural(config.perClass, 'image')} per class from ${from} · seed ${config.seed} ${on}`;
   }
   if (config.model === 'vae' || config.model === 'gan') return `${config.model} (${config.imageClass}) · ${config.preset} · seed ${config.seed} ${on}`;
   const synthetic = config.trainData !== 'real' && config.syntheticDatasetId ? ` + ${datasetName(config.syntheticDatasetId)} (${config.trainData})` : '';

@@ -82,7 +82,7 @@ test("an editor's launch, cancel, synthesis, upload and study launch/cancel/retr
   const summary = (action: string, target: string) => mine.find((e) => e.action === action && e.targetId === target)!.summary;
   assert.equal(summary('launched', ids.vae), 'vae (tumor) · smoke · seed 0 on demo-br35h-like-60');
   assert.equal(summary('launched', ids.cnn), 'cnn · smoke · seed 4 on demo-br35h-like-60');
-  assert.equal(summary('synthesised', ids.synth), 'synth · 8 per class from vae (tumor) · seed 2 on demo-br35h-like-60');
+  assert.equal(summary('synthesised', ids.synth), 'synthesis: 8 images per class from vae (tumor) · seed 2 on demo-br35h-like-60');
   assert.equal(summary('imported', ids.dataset), 'scans (24 images)');
   assert.equal(summary('launched', ids.study), 'Table 1 · smoke · 1 seed');
   assert.match(summary('retried', ids.study), /^Table 1 · smoke · 1 seed \(\d+ steps? relaunched\)$/);
@@ -140,7 +140,7 @@ test("an admin's invitation, role change and removal are logged, and the invitee
   await server.api.people.remove.mutate({ id });
   const [deleted, changed, joined, invited] = await latest();
   assert.deepEqual([invited.action, invited.targetKind, invited.userName, invited.summary], ['invited', 'invite', 'Ada Admin', 'a viewer invitation']);
-  assert.deepEqual([joined.action, joined.targetId, joined.summary], ['joined', id, 'viewer3 joined as viewer']);
+  assert.deepEqual([joined.action, joined.targetId, joined.summary], ['joined', id, 'as viewer']);
   assert.deepEqual([changed.action, changed.targetId, changed.userName, changed.summary], ['role-changed', id, 'Ada Admin', 'viewer3: viewer → editor']);
   assert.deepEqual([deleted.action, deleted.targetKind, deleted.targetId, deleted.summary], ['deleted', 'person', id, 'viewer3 (viewer3@lab.test, editor)']);
 });

@@ -25,7 +25,7 @@ export const invitesRouter = createRouter({
   /** Creates the account with the invitation's role, uses up the link, and signs the person in. */
   accept: invitationProcedure.input(inviteAcceptSchema).mutation(async ({ ctx, input }) => {
     const joined = await acceptInvite(ctx.db, ctx.auth, input).catch(asBadRequest);
-    ctx.activity.record({ userId: joined.userId, action: 'joined', targetKind: 'person', targetId: joined.userId, summary: `${input.name} joined as ${joined.role}` });
+    ctx.activity.record({ userId: joined.userId, action: 'joined', targetKind: 'person', targetId: joined.userId, summary: `as ${joined.role}` });
     const { headers } = await ctx.auth.api.signInEmail({ body: { email: input.email, password: input.password }, returnHeaders: true });
     ctx.setCookies(headers.getSetCookie());
     return { role: joined.role };
