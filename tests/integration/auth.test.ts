@@ -22,7 +22,7 @@ const API_ROUTES: [string, string][] = [
   ['GET', '/api/studies/s-x/table.csv'],
   ['GET', '/api/results/table.json'],
 ];
-const PAGES = ['/', '/runs/new', '/runs/r-x', '/datasets', '/studies', '/compare', '/people'];
+const PAGES = ['/', '/runs/new', '/runs/r-x', '/datasets', '/studies', '/compare', '/people', '/activity'];
 
 let server: TestServer;
 let viewer: Person;
