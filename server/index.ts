@@ -129,7 +129,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   dispatch = createDispatch(site, auth, system, {
     trpc: trpcHandler,
     auth: toNodeHandler(auth),
-    upload: (req, res) => handleUpload(req, res, services),
+    upload: (req, res, actor) => handleUpload(req, res, services, actor),
     datasetFile: (req, res) => handleDatasetFile(req, res, services),
     runImage: (req, res) => handleRunImage(req, res, services),
     tableExport: (req, res) => handleTableExport(req, res, services),

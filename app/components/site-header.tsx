@@ -27,6 +27,7 @@ export function SiteHeader() {
             <Link href="/datasets" className={link}>Datasets</Link>
             <Link href="/studies" className={link}>Studies</Link>
             <Link href="/compare" className={link}>Compare</Link>
+            <Link href="/activity" className={link} data-testid="nav-activity">Activity</Link>
             {can('admin') && <Link href="/people" className={link} data-testid="nav-people">People</Link>}
             <span className="ml-auto flex items-center gap-3">
               <span data-testid="me" title={me.email}>

@@ -18,3 +18,9 @@ export function modelLabel(run: { model: string; config?: unknown; imageClass?: 
   const name = run.model.toUpperCase();
   return run.imageClass ? `${name} (${run.imageClass === 'tumor' ? 'tumour' : 'healthy'})` : name;
 }
+
+/** Who launched or did something: their name, "command line" (no person), or "removed person"
+ * (an id whose person is gone). */
+export function personLabel(name: string | null, id: string | null): string {
+  return name ?? (id ? 'removed person' : 'command line');
+}

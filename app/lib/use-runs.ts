@@ -1,16 +1,22 @@
 'use client';
-// Live list of runs: the history from tRPC, then every change pushed over socket.io.
+// Live list of runs, everyone's or one launcher's: the history from tRPC (filtered on the server),
+// then every change pushed over socket.io (filtered here, as the socket sends every run).
 import { useEffect, useState } from 'react';
 import type { RunView } from '../../lib/contracts/events';
 import { getSocket } from './socket';
 import { trpc, errorMessage } from './trpc';
 
-export function useRuns(): { runs: RunView[] | null; error: string | null } {
+/** `launchedBy`: undefined for everyone's runs, a person's id, or null for the command line's. */
+export function useRuns(launchedBy?: string | null): { runs: RunView[] | null; error: string | null } {
   const [runs, setRuns] = useState<RunView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const socket = getSocket();
+    let live = true;
+    setRuns(null);
+    setError(null);
+    const wanted = (run: RunView) => launchedBy === undefined || run.launchedById === launchedBy;
     // Updates that arrive before the list loads are kept and applied on top of it.
     const pending = new Map<string, RunView>();
     let loaded = false;
@@ -19,19 +25,24 @@ export function useRuns(): { runs: RunView[] | null; error: string | null } {
       return [run, ...rest].sort((a, b) => b.createdAt - a.createdAt);
     };
     const onUpdate = (run: RunView) => {
+      if (!wanted(run)) return;
       if (!loaded) pending.set(run.id, run);
       else setRuns((list) => upsert(list ?? [], run));
     };
     socket.on('run:updated', onUpdate);
-    trpc.runs.list.query().then(
+    trpc.runs.list.query(launchedBy === undefined ? undefined : { launchedBy }).then(
       (list) => {
+        if (!live) return;
         loaded = true;
         setRuns([...pending.values()].reduce(upsert, list));
       },
-      (err) => setError(errorMessage(err)),
+      (err) => live && setError(errorMessage(err)),
     );
-    return () => void socket.off('run:updated', onUpdate);
-  }, []);
+    return () => {
+      live = false;
+      socket.off('run:updated', onUpdate);
+    };
+  }, [launchedBy]);
 
   return { runs, error };
 }

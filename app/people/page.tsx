@@ -26,7 +26,7 @@ export default function PeoplePage() {
     }
   };
   const remove = (p: PersonView) => {
-    if (window.confirm(`Remove ${p.name} (${p.email})? They are signed out at once and their link to past runs is kept as a blank "launched by".`)) void act(() => trpc.people.remove.mutate({ id: p.id }));
+    if (window.confirm(`Remove ${p.name} (${p.email})? They are signed out at once and their past runs show "removed person" as launched by.`)) void act(() => trpc.people.remove.mutate({ id: p.id }));
   };
 
   if (me === undefined) return <p className="text-sm text-zinc-500">Loading…</p>;

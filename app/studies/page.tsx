@@ -9,6 +9,7 @@ import { useLiveQuery } from '../lib/use-live-query';
 import { presetNames, type PresetName } from '../../lib/contracts/run-config';
 import { StudyStatus } from '../components/study-status';
 import { useMe } from '../lib/use-me';
+import { personLabel } from '../lib/format';
 
 export default function StudiesPage() {
   const router = useRouter();
@@ -90,7 +91,7 @@ export default function StudiesPage() {
                 <td className="pr-3">{s.preset}</td>
                 <td className="pr-3">{s.seeds.length}</td>
                 <td className="pr-3"><StudyStatus status={s.status} counts={s.counts} /></td>
-                <td className="pr-3 text-xs">{s.launchedBy ?? '—'}</td>
+                <td className="pr-3 text-xs" data-testid="study-launched-by">{personLabel(s.launchedBy, s.launchedById)}</td>
                 <td className="text-xs text-zinc-500">{new Date(s.createdAt).toLocaleString()}</td>
               </tr>
             ))}

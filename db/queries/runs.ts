@@ -1,8 +1,10 @@
-// Reads of runs: one run, the latest runs, and the browser's view of a run. Status changes go
-// through the run queue (server/queue), the only writer of a run's state.
-import { desc, eq } from 'drizzle-orm';
+// Reads of runs: one run, the latest runs (everyone's or one launcher's), who launched runs, and
+// the browser's view of a run. Status changes go through the run queue (server/queue), the only
+// writer of a run's state.
+import { asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { runs, type RunRow } from '../schema';
+import { user } from '../team-schema';
 import type { RunView } from '../../lib/contracts/events';
 import { personNames } from './people';
 
@@ -26,6 +28,7 @@ export function toRunView(row: RunRow, launchedBy: string | null = null): RunVie
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     launchedBy,
+    launchedById: row.launchedBy,
   };
 }
 
@@ -44,6 +47,15 @@ export function getRun(db: Db, id: string): RunRow | undefined {
   return db.select().from(runs).where(eq(runs.id, id)).get();
 }
 
-export function listRuns(db: Db, limit = 200): RunRow[] {
-  return db.select().from(runs).orderBy(desc(runs.createdAt)).limit(limit).all();
+/** The newest runs; `launchedBy` keeps one person's (an id) or the command line's (null). */
+export function listRuns(db: Db, limit = 200, launchedBy?: string | null): RunRow[] {
+  const where = launchedBy === undefined ? undefined : launchedBy === null ? isNull(runs.launchedBy) : eq(runs.launchedBy, launchedBy);
+  return db.select().from(runs).where(where).orderBy(desc(runs.createdAt)).limit(limit).all();
+}
+
+/** The people who launched runs, by name, and whether the command line launched any. */
+export function listLaunchers(db: Db): { people: { id: string; name: string }[]; commandLine: boolean } {
+  const people = db.selectDistinct({ id: user.id, name: user.name }).from(runs).innerJoin(user, eq(user.id, runs.launchedBy)).where(isNotNull(runs.launchedBy)).orderBy(asc(user.name)).all();
+  const commandLine = (db.select({ n: sql<number>`count(*)` }).from(runs).where(isNull(runs.launchedBy)).get()?.n ?? 0) > 0;
+  return { people, commandLine };
 }

@@ -254,8 +254,11 @@ export interface RunView {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
-  /** The name of the person who launched it; null for the command line and a study's steps. */
+  /** The name of the person who launched it (a study's steps: who started the study); null for
+   * the command line, or a person since removed (then `launchedById` is still set). */
   launchedBy: string | null;
+  /** Their id (the runs list filters by it); null for the command line. */
+  launchedById: string | null;
 }
 
 export interface ServerToBrowserEvents {

@@ -78,6 +78,8 @@ export interface StudyView {
   /** BrainCNN accuracy and F1 against the share of synthetic (VAE) images added. */
   sweep: { ratio: number; column: string; metric: string; mean: number; ciLow: number | null; ciHigh: number | null; n: number }[];
   seconds: number | null;
-  /** The name of the person who started it; null for the command line. */
+  /** The name of the person who started it; null for the command line or a person since removed. */
   launchedBy: string | null;
+  /** Their id; null for the command line. */
+  launchedById: string | null;
 }

@@ -16,12 +16,13 @@ const hashToken = (token: string) => crypto.createHash('sha256').update(token).d
 export const inviteLink = (publicUrl: string, token: string) => `${publicUrl}/invite/${token}`;
 
 /** A new invitation; the token is returned once and never stored. */
-export function createInvite(db: Db, spec: { role: Role; email?: string; createdBy: string | null }): { token: string; expiresAt: number } {
+export function createInvite(db: Db, spec: { role: Role; email?: string; createdBy: string | null }): { id: string; token: string; expiresAt: number } {
+  const id = `inv-${crypto.randomBytes(6).toString('hex')}`;
   const token = crypto.randomBytes(32).toString('base64url');
   const now = Date.now();
   const expiresAt = now + INVITE_TTL_MS;
-  db.insert(invites).values({ id: `inv-${crypto.randomBytes(6).toString('hex')}`, tokenHash: hashToken(token), role: spec.role, email: spec.email ?? null, createdBy: spec.createdBy, createdAt: now, expiresAt }).run();
-  return { token, expiresAt };
+  db.insert(invites).values({ id, tokenHash: hashToken(token), role: spec.role, email: spec.email ?? null, createdBy: spec.createdBy, createdAt: now, expiresAt }).run();
+  return { id, token, expiresAt };
 }
 
 /** With nobody to sign in yet, a fresh setup link for the first admin (earlier unused ones go). */

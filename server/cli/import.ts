@@ -8,6 +8,8 @@ import { importDataset } from '../datasets/import';
 import { ImportError } from '../../workers/data/import/limits';
 import { ImportProcessError } from '../datasets/import-process';
 import { progressBar } from './progress';
+import { ActivityLog } from '../services/activity';
+import { importSummary } from '../services/activity-summary';
 
 const argsSchema = z.object({
   source: z.string().min(1, 'give the folder, .zip or .nii(.gz) to import'),
@@ -41,6 +43,8 @@ async function main() {
     for (const entry of result.report.filter((r) => r.status === 'skipped')) console.error(`skipped  ${entry.path}: ${entry.reason}`);
     for (const entry of result.report.filter((r) => r.duplicateOf)) console.error(`grouped  ${entry.path} ~ ${entry.duplicateOf}`);
     const { dataset } = result;
+    // No person: the activity log shows it as the command line's.
+    new ActivityLog(db).record({ userId: null, action: 'imported', targetKind: 'dataset', targetId: dataset.id, summary: importSummary(dataset.name, dataset.count, result.alreadyImported) });
     const out = {
       dataset: dataset.id,
       name: dataset.name,

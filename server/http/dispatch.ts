@@ -10,14 +10,16 @@ import { PEER_ADDRESS_HEADER, type Auth } from '../auth/auth';
 import { isLoopbackPeer, type SitePolicy } from '../auth/site';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
+/** An API route's handler, told who the request acts for (already checked for its role). */
+type ApiHandler = (req: http.IncomingMessage, res: http.ServerResponse, actor: Actor) => unknown;
 
 export interface Routes {
   trpc: Handler;
   auth: Handler;
-  upload: Handler;
-  datasetFile: Handler;
-  runImage: Handler;
-  tableExport: Handler;
+  upload: ApiHandler;
+  datasetFile: ApiHandler;
+  runImage: ApiHandler;
+  tableExport: ApiHandler;
   /** The Next.js pages; null when this process serves none (headless). */
   pages: Handler | null;
 }
@@ -25,7 +27,7 @@ export interface Routes {
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The role an API route needs, and its handler; null for pages. Order matters: upload first. */
-function apiRoute(pathname: string, routes: Routes): { role: Role; handler: Handler } | null {
+function apiRoute(pathname: string, routes: Routes): { role: Role; handler: ApiHandler } | null {
   if (pathname === '/api/datasets/upload') return { role: 'editor', handler: routes.upload };
   if (pathname.startsWith('/api/datasets/')) return { role: 'viewer', handler: routes.datasetFile };
   if (pathname.startsWith('/api/runs/')) return { role: 'viewer', handler: routes.runImage };
@@ -75,7 +77,7 @@ export function createDispatch(site: SitePolicy, auth: Auth, system: SystemCrede
     if (api) {
       if (!actor) return sendJson(res, 401, { error: 'Sign in first: your session is missing or has ended.' });
       if (!roleAllows(actor.role, api.role)) return sendJson(res, 403, { error: `This needs the ${api.role} role; you are a ${actor.role}.` });
-      return void (await api.handler(req, res));
+      return void (await api.handler(req, res, actor));
     }
     if (!actor && !isPublicPage(pathname)) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 401, { error: 'Sign in first: your session is missing or has ended.' });

@@ -1,5 +1,6 @@
 // Plain HTTP routes beside tRPC because they carry files: the upload of a folder or .zip
-// (multipart, streamed to a staging folder with caps), dataset previews and runs' sample grids.
+// (multipart, streamed to a staging folder with caps; logged as "imported" by its uploader),
+// dataset previews and runs' sample grids.
 import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
@@ -15,6 +16,9 @@ import { newStagingDir } from '../datasets/import-staging';
 import { checkEntryName } from '../../workers/data/import/zip';
 import { ImportError } from '../../workers/data/import/limits';
 import { importLimitsSchema } from '../../lib/contracts/import';
+import type { Actor } from '../../lib/contracts/team';
+import { launcherId } from '../auth/actor';
+import { importSummary } from '../services/activity-summary';
 
 const uploadQuery = z.object({
   importId: z.string().regex(/^[\w-]{1,64}$/),
@@ -69,7 +73,8 @@ function receiveFiles(req: http.IncomingMessage, dir: string): Promise<string[]>
   });
 }
 
-export async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, services: AppServices): Promise<void> {
+/** `actor`: the editor uploading (from the dispatch, which checked the role). */
+export async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, services: AppServices, actor: Actor): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const query = uploadQuery.safeParse(Object.fromEntries(url.searchParams));
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
@@ -89,6 +94,8 @@ export async function handleUpload(req: http.IncomingMessage, res: http.ServerRe
       onProgress: (phase, done, total) => services.hub.io.emit('import:progress', { importId: query.data.importId, phase, done, total }),
     });
     services.hub.io.emit('datasets:updated');
+    const { dataset } = result;
+    services.activity.record({ userId: launcherId(actor), action: 'imported', targetKind: 'dataset', targetId: dataset.id, summary: importSummary(dataset.name, dataset.count, result.alreadyImported) });
     answer = [200, { dataset: { id: result.dataset.id, name: result.dataset.name }, imported: result.imported, skipped: result.skipped, duplicateGroups: result.duplicateGroups, alreadyImported: result.alreadyImported, report: result.report.filter((r) => r.status === 'skipped' || r.duplicateOf).slice(0, 500) }];
   } catch (err) {
     answer = err instanceof ImportError ? [400, { error: err.message }] : [500, { error: `import failed unexpectedly: ${(err as Error).message}` }];

@@ -1,10 +1,13 @@
 // The activity log: who launched, cancelled, retried, imported, synthesised, deleted, commented
 // (and invited, joined, changed roles, made or revoked tokens), and when. Written by the code
 // that makes the change, read by the Activity page; browsers are told a new entry exists.
-import { desc, eq, and, lt, type SQL } from 'drizzle-orm';
+import { asc, desc, eq, and, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { activity, user } from '../../db/team-schema';
+import { getDataset } from '../../db/queries/datasets';
 import type { ActivityAction, ActivityTarget } from '../../lib/contracts/team';
+import type { RunConfig } from '../../lib/contracts/run-config';
+import { runSummary } from './activity-summary';
 
 export interface ActivityEntry {
   /** The person (null: the system, or the command line on this machine). */
@@ -36,6 +39,16 @@ export class ActivityLog {
     } catch (err) {
       console.error(`[server] could not record activity ${entry.action} ${entry.targetId}: ${err instanceof Error ? err.message : err}`);
     }
+  }
+
+  /** A change to a run, summarised from its config ("cnn · quick · seed 0 on demo-br35h"). */
+  recordRun(userId: string | null, action: ActivityAction, run: { id: string; config: RunConfig }): void {
+    this.record({ userId, action, targetKind: 'run', targetId: run.id, summary: runSummary(run.config, (id) => getDataset(this.db, id)?.name ?? id) });
+  }
+
+  /** The people who appear in the log, by name (what the Activity page filters by). */
+  people(): { id: string; name: string }[] {
+    return this.db.selectDistinct({ id: user.id, name: user.name }).from(activity).innerJoin(user, eq(user.id, activity.userId)).orderBy(asc(user.name)).all();
   }
 
   /** Newest first; `beforeId` pages back, `userId` keeps one person's entries. */

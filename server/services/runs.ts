@@ -31,8 +31,8 @@ export class RunService {
     private readonly hooks: RunHooks,
   ) {}
 
-  /** Queues a run. `launchedBy`: the launching person's id; null for the command line and for
-   * a study's own steps. */
+  /** Queues a run. `launchedBy`: the launching person's id (a study's step: the person who
+   * started the study); null for the command line. */
   async launch(config: RunConfig, origin: string, { launchedBy, priority = 0 }: { launchedBy: string | null; priority?: number }): Promise<RunRow> {
     const row = await this.queue.enqueue(config, origin, priority, launchedBy);
     this.hooks.publishRun(row);

@@ -42,8 +42,8 @@ export class StudyManager {
     private readonly hooks: StudyHooks,
   ) {}
 
-  /** `launchedBy`: the starting person's id (null: the command line). Its steps' runs record
-   * none: the study launches them. */
+  /** `launchedBy`: the starting person's id (null: the command line). Its steps' runs record the
+   * same person, so the runs list shows (and filters) them under whoever started the study. */
   async create(raw: StudyLaunch, defaultDatasetId: string, launchedBy: string | null): Promise<StudyView> {
     const input = studyLaunchSchema.parse(raw);
     const datasetId = input.datasetId ?? defaultDatasetId;
@@ -148,7 +148,7 @@ export class StudyManager {
     }
     // Launched into this process's queue: the dashboard, or the CLI that is running the study.
     // Steps that others wait on go first, the more waiting the sooner (generators, synthesis).
-    const row = await this.runs.launch(config, this.origin, { launchedBy: null, priority: this.dependents(node.key, [...byKey.values()]) });
+    const row = await this.runs.launch(config, this.origin, { launchedBy: study.launchedBy, priority: this.dependents(node.key, [...byKey.values()]) });
     this.setNode(node.id, { state: 'launched', runId: row.id, reused: false, blockedBy: null });
   }
 

@@ -48,5 +48,6 @@ export function studyView(db: Db, studyId: string, withTable = true): StudyView 
     id: study.id, name: study.name, template: study.template, preset: study.preset, seeds: study.seeds, datasetId: study.datasetId, createdAt: study.createdAt,
     cancelled: study.cancelled, status, counts, nodes: views, table, sweep, seconds: done && finished ? (finished - study.createdAt) / 1000 : null,
     launchedBy: (study.launchedBy && personNames(db, [study.launchedBy]).get(study.launchedBy)) ?? null,
+    launchedById: study.launchedBy,
   };
 }

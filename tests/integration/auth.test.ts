@@ -22,7 +22,7 @@ const API_ROUTES: [string, string][] = [
   ['GET', '/api/studies/s-x/table.csv'],
   ['GET', '/api/results/table.json'],
 ];
-const PAGES = ['/', '/runs/new', '/runs/r-x', '/datasets', '/studies', '/compare', '/people'];
+const PAGES = ['/', '/runs/new', '/runs/r-x', '/datasets', '/studies', '/compare', '/people', '/activity'];
 
 let server: TestServer;
 let viewer: Person;
@@ -106,6 +106,8 @@ test('every HTTP route needs a session; pages redirect to /sign-in; /api/health 
 
 test('a viewer reads everything but may not launch, cancel or upload (403)', async () => {
   assert.ok(Array.isArray(await viewer.api.runs.list.query()));
+  assert.ok(Array.isArray(await viewer.api.activity.list.query()));
+  assert.ok(procedures.some(([n]) => n === 'activity.list'), 'the walk above covers activity.list');
   assert.equal((await viewer.fetch('/api/results/table.json')).status, 200);
   const launch = await callProcedure('runs.launch', 'mutation', { cookie: viewer.cookie });
   assert.equal(launch.status, 403, launch.body);

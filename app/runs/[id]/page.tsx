@@ -7,7 +7,7 @@ import { useRun } from '../../lib/use-run';
 import { LiveChart, type SeriesSpec } from '../../components/live-chart';
 import { MetricsPanel } from '../../components/metrics-panel';
 import { StatusBadge, ProgressBar } from '../../components/status-badge';
-import { duration, modelLabel, time } from '../../lib/format';
+import { duration, modelLabel, personLabel, time } from '../../lib/format';
 import { SampleGrids } from '../../components/sample-grids';
 import { isAnomalySummary, isClassifierSummary, isGeneratorSummary, isSyntheticSummary, type SyntheticSummary } from '../../../lib/contracts/events';
 import { AnomalyPanel } from '../../components/anomaly-panel';
@@ -82,7 +82,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         <Field label="Started" value={time(run.startedAt)} />
         <Field label="Finished" value={time(run.finishedAt)} />
         <Field label="Duration" value={elapsed === null ? '—' : duration(elapsed)} />
-        <Field label="Launched by" value={run.launchedBy ?? '— (command line or study)'} testId="run-launched-by" />
+        <Field label="Launched by" value={personLabel(run.launchedBy, run.launchedById)} testId="run-launched-by" />
       </dl>
       {run.status === 'failed' && (
         <p data-testid="run-error" className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">

@@ -6,7 +6,7 @@ import { use, useEffect, useRef, useState } from 'react';
 import Link from 'next/link';
 import { trpc, errorMessage } from '../../lib/trpc';
 import { getSocket } from '../../lib/socket';
-import { duration } from '../../lib/format';
+import { duration, personLabel } from '../../lib/format';
 import { ComparisonTable } from '../../components/comparison-table';
 import { ExportLinks } from '../../components/export-links';
 import { StudyStatus } from '../../components/study-status';
@@ -105,7 +105,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
         </span>
       </div>
       <p className="text-sm text-zinc-500">
-        Preset {study.preset} · seeds {study.seeds.join(', ')} · real data <Link className="text-sky-700 underline dark:text-sky-400" href={`/datasets/${study.datasetId}`}>{study.datasetId}</Link> · started {new Date(study.createdAt).toLocaleString()}{study.launchedBy && ` by ${study.launchedBy}`}
+        Preset {study.preset} · seeds {study.seeds.join(', ')} · real data <Link className="text-sky-700 underline dark:text-sky-400" href={`/datasets/${study.datasetId}`}>{study.datasetId}</Link> · started {new Date(study.createdAt).toLocaleString()} by <span data-testid="study-launched-by">{personLabel(study.launchedBy, study.launchedById)}</span>
       </p>
       {error && <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900">{error}</p>}
       <section className="space-y-2">

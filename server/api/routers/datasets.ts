@@ -55,7 +55,9 @@ export const datasetsRouter = createRouter({
   synthesize: editorProcedure.input(synthesizeInputSchema).mutation(async ({ ctx, input }) => {
     try {
       const config = planSynthesis(ctx.db, ctx.dataDir, input);
-      return runView(ctx.db, await ctx.runs.launch(config, ctx.origin, { launchedBy: launcherId(ctx.actor) }));
+      const row = await ctx.runs.launch(config, ctx.origin, { launchedBy: launcherId(ctx.actor) });
+      ctx.activity.recordRun(launcherId(ctx.actor), 'synthesised', row);
+      return runView(ctx.db, row);
     } catch (err) {
       if (err instanceof SynthesisError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
       throw err;

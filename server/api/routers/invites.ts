@@ -1,5 +1,5 @@
 // Joining through an invitation link: the only procedures that need no session. A person reads
-// what the link grants, then creates their account and is signed in.
+// what the link grants, then creates their account and is signed in (and "joined" is logged).
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, invitationProcedure } from '../trpc';
@@ -25,6 +25,7 @@ export const invitesRouter = createRouter({
   /** Creates the account with the invitation's role, uses up the link, and signs the person in. */
   accept: invitationProcedure.input(inviteAcceptSchema).mutation(async ({ ctx, input }) => {
     const joined = await acceptInvite(ctx.db, ctx.auth, input).catch(asBadRequest);
+    ctx.activity.record({ userId: joined.userId, action: 'joined', targetKind: 'person', targetId: joined.userId, summary: `as ${joined.role}` });
     const { headers } = await ctx.auth.api.signInEmail({ body: { email: input.email, password: input.password }, returnHeaders: true });
     ctx.setCookies(headers.getSetCookie());
     return { role: joined.role };

@@ -1,10 +1,11 @@
-// Runs: list, read (with metric history and logs), launch and cancel.
+// Runs: list (optionally one person's), read (with metric history and logs), who launched runs,
+// launch and cancel; launches and cancels go into the activity log.
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
 import { launcherId } from '../../auth/actor';
 import { launchInputSchema, resolveRunConfig, type ClassifierConfig } from '../../../lib/contracts/run-config';
-import { getRun, listRuns, runView, runViews } from '../../../db/queries/runs';
+import { getRun, listLaunchers, listRuns, runView, runViews } from '../../../db/queries/runs';
 import { listLogs, listMetricPoints, listRunImages } from '../../../db/queries/metrics';
 import { getDataset, type DatasetRow } from '../../../db/queries/datasets';
 
@@ -21,9 +22,14 @@ function syntheticProblem(config: ClassifierConfig, synthetic: DatasetRow | unde
 }
 
 const runIdInput = z.object({ id: z.string().min(1).max(64) });
+/** `launchedBy`: a person's id, or null for what the command line launched. */
+const listInput = z.object({ launchedBy: z.string().min(1).max(64).nullable().optional() }).default({});
 
 export const runsRouter = createRouter({
-  list: viewerProcedure.query(({ ctx }) => runViews(ctx.db, listRuns(ctx.db))),
+  list: viewerProcedure.input(listInput).query(({ ctx, input }) => runViews(ctx.db, listRuns(ctx.db, 200, input.launchedBy))),
+
+  /** Everyone who launched a run (for the runs list's filter), and whether the command line did. */
+  launchers: viewerProcedure.query(({ ctx }) => listLaunchers(ctx.db)),
 
   get: viewerProcedure.input(runIdInput).query(({ ctx, input }) => {
     const row = getRun(ctx.db, input.id);
@@ -44,12 +50,15 @@ export const runsRouter = createRouter({
       const problem = syntheticProblem(config, config.syntheticDatasetId ? getDataset(ctx.db, config.syntheticDatasetId) : undefined);
       if (problem) throw new TRPCError({ code: 'BAD_REQUEST', message: problem });
     }
-    return runView(ctx.db, await ctx.runs.launch(config, ctx.origin, { launchedBy: launcherId(ctx.actor) }));
+    const row = await ctx.runs.launch(config, ctx.origin, { launchedBy: launcherId(ctx.actor) });
+    ctx.activity.recordRun(launcherId(ctx.actor), 'launched', row);
+    return runView(ctx.db, row);
   }),
 
   cancel: editorProcedure.input(runIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.runs.cancel(input.id);
     if (!row) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only a queued or running run can be cancelled.' });
+    ctx.activity.recordRun(launcherId(ctx.actor), 'cancelled', row);
     return runView(ctx.db, row);
   }),
 });

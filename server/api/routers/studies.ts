@@ -1,10 +1,12 @@
-// Studies: list, read (DAG state and table), launch from a template, retry, cancel.
+// Studies: list, read (DAG state and table), launch from a template, retry, cancel; launches,
+// retries and cancels go into the activity log.
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
 import { launcherId } from '../../auth/actor';
 import { studyLaunchSchema } from '../../../lib/contracts/study';
-import { StudyError } from '../../studies/manager';
+import { StudyError, type StudyManager } from '../../studies/manager';
+import { studySummary } from '../../services/activity-summary';
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
 
@@ -17,6 +19,13 @@ async function asBadRequest<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The study's name (what its activity entries say); NOT_FOUND for an unknown id. */
+function nameOf(studies: StudyManager, id: string): string {
+  const view = studies.view(id, { withTable: false });
+  if (!view) throw new TRPCError({ code: 'NOT_FOUND', message: `No study with id ${id}.` });
+  return view.name;
+}
+
 export const studiesRouter = createRouter({
   list: viewerProcedure.query(({ ctx }) => ctx.studies.list().map(({ table: _table, nodes: _nodes, sweep: _sweep, ...rest }) => rest)),
   get: viewerProcedure.input(idInput).query(({ ctx, input }) => {
@@ -24,7 +33,26 @@ export const studiesRouter = createRouter({
     if (!view) throw new TRPCError({ code: 'NOT_FOUND', message: `No study with id ${input.id}.` });
     return view;
   }),
-  launch: editorProcedure.input(studyLaunchSchema).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.create(input, ctx.defaultDatasetId, launcherId(ctx.actor)))),
-  retry: editorProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(async () => ({ relaunched: await ctx.studies.retry(input.id) }))),
-  cancel: editorProcedure.input(idInput).mutation(({ ctx, input }) => asBadRequest(() => ctx.studies.cancel(input.id))),
+  launch: editorProcedure.input(studyLaunchSchema).mutation(({ ctx, input }) =>
+    asBadRequest(async () => {
+      const study = await ctx.studies.create(input, ctx.defaultDatasetId, launcherId(ctx.actor));
+      ctx.activity.record({ userId: launcherId(ctx.actor), action: 'launched', targetKind: 'study', targetId: study.id, summary: studySummary(study.name) });
+      return study;
+    }),
+  ),
+  retry: editorProcedure.input(idInput).mutation(({ ctx, input }) =>
+    asBadRequest(async () => {
+      const name = nameOf(ctx.studies, input.id);
+      const relaunched = await ctx.studies.retry(input.id);
+      ctx.activity.record({ userId: launcherId(ctx.actor), action: 'retried', targetKind: 'study', targetId: input.id, summary: studySummary(name, relaunched) });
+      return { relaunched };
+    }),
+  ),
+  cancel: editorProcedure.input(idInput).mutation(({ ctx, input }) =>
+    asBadRequest(async () => {
+      const name = nameOf(ctx.studies, input.id);
+      await ctx.studies.cancel(input.id);
+      ctx.activity.record({ userId: launcherId(ctx.actor), action: 'cancelled', targetKind: 'study', targetId: input.id, summary: studySummary(name) });
+    }),
+  ),
 });
