@@ -6,6 +6,8 @@ import { resultsRouter } from './routers/results';
 import { studiesRouter } from './routers/studies';
 import { peopleRouter } from './routers/people';
 import { invitesRouter } from './routers/invites';
+import { tokensRouter } from './routers/tokens';
+import { workerTokensRouter } from './routers/worker-tokens';
 
 export const appRouter = createRouter({
   runs: runsRouter,
@@ -14,6 +16,8 @@ export const appRouter = createRouter({
   studies: studiesRouter,
   people: peopleRouter,
   invites: invitesRouter,
+  tokens: tokensRouter,
+  workerTokens: workerTokensRouter,
 });
 
 export type AppRouter = typeof appRouter;
