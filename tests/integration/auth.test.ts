@@ -1,7 +1,8 @@
 // Every entry point refuses a request without a valid session: each tRPC procedure (walked from
 // the router, so a new one cannot be forgotten) and each HTTP route, with no cookie, a forged
-// cookie, an expired session and a forged API token; roles are enforced; foreign Hosts and Origins are refused; the
-// first-admin link works once; a socket whose session ends is disconnected.
+// cookie, an expired session and a forged API token; roles are enforced; foreign Hosts and
+// Origins are refused; the first-admin link works once; a socket whose session ends is
+// disconnected.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
