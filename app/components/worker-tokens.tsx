@@ -34,7 +34,7 @@ export function WorkerTokens() {
         <h2 className="font-semibold">Worker tokens</h2>
         <p className="text-zinc-600 dark:text-zinc-400">
           A worker agent on another machine (a GPU box) connects with its own token and trains queued runs. It needs this
-          repository and the same data folder (shared storage) as the dashboard.
+          repository and the dashboard&apos;s data folder mounted at the same path (runs read datasets and write checkpoints there).
         </p>
       </div>
       <NewTokenForm
