@@ -19,13 +19,13 @@ import { Scheduler } from './scheduler/scheduler';
 import { Hub } from './realtime/hub';
 import { appRouter } from './api/root';
 import { handleDatasetFile, handleRunImage, handleUpload } from './http/files';
-import { createDispatch, REFUSED_TOKEN, requestActor, type Credentials } from './http/dispatch';
+import { createDispatch, requestActor, type Credentials } from './http/dispatch';
 import { createAuth } from './auth/auth';
 import { loadAuthSecret } from './auth/secret';
 import { SystemCredential, SYSTEM_ACTOR } from './auth/actor';
 import { ensureFirstAdminInvite } from './auth/invites';
 import { checkReachability, internalUrl, sitePolicy } from './auth/site';
-import { bearerToken } from './auth/tokens';
+import { bearerToken, REFUSED_TOKEN } from './auth/tokens';
 import type { AppServices, Context } from './api/trpc';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -6,8 +6,8 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import {
-  activeApiToken, activeApiTokenById, activeWorkerToken, insertApiToken, insertWorkerToken, touchApiToken, touchWorkerToken,
-  type UserRow, type WorkerTokenRow,
+  activeApiToken, activeApiTokenById, activeWorkerToken, insertApiToken, insertWorkerToken, LAST_USED_RESOLUTION_MS, touchApiToken,
+  touchWorkerToken, type UserRow, type WorkerTokenRow,
 } from '../../db/queries/tokens';
 import { roles, type Actor } from '../../lib/contracts/team';
 import {
@@ -15,6 +15,12 @@ import {
 } from '../../lib/contracts/tokens';
 
 export const hashToken = (token: string): string => crypto.createHash('sha256').update(token).digest('base64url');
+
+/** What a request with a Bearer token that is not an open API token is told (401). */
+export const REFUSED_TOKEN = 'This API token is not valid: it was revoked, mistyped, or made on another dashboard. Make a new one under Settings.';
+
+/** Whether a use should be written now: lastUsedAt is kept to the minute, so most requests only read. */
+const due = (lastUsedAt: number | null, now: number) => lastUsedAt === null || now - lastUsedAt >= LAST_USED_RESOLUTION_MS;
 
 const newToken = (prefix: string) => `${prefix}${crypto.randomBytes(32).toString('base64url')}`;
 const newId = (kind: 'tok' | 'wtk') => `${kind}-${crypto.randomBytes(8).toString('hex')}`;
@@ -45,7 +51,8 @@ export function actorFromApiToken(db: Db, presented: unknown): { actor: Actor; t
   const found = activeApiToken(db, hashToken(token.data));
   const actor = found && ownerActor(found.owner);
   if (!found || !actor) return null;
-  touchApiToken(db, found.token.id);
+  const now = Date.now();
+  if (due(found.token.lastUsedAt, now)) touchApiToken(db, found.token.id, now);
   return { actor, tokenId: found.token.id };
 }
 
@@ -68,6 +75,7 @@ export function openWorkerToken(db: Db, presented: unknown): WorkerTokenRow | nu
   if (!token.success) return null;
   const row = activeWorkerToken(db, hashToken(token.data));
   if (!row) return null;
-  touchWorkerToken(db, row.id);
+  const now = Date.now();
+  if (due(row.lastUsedAt, now)) touchWorkerToken(db, row.id, now);
   return row;
 }

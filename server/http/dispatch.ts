@@ -8,7 +8,7 @@ import { fromNodeHeaders } from 'better-auth/node';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
 import type { Db } from '../../db/client';
 import { actorFromHeaders, SystemCredential, SYSTEM_ACTOR } from '../auth/actor';
-import { actorFromApiToken, bearerToken } from '../auth/tokens';
+import { actorFromApiToken, bearerToken, REFUSED_TOKEN } from '../auth/tokens';
 import { PEER_ADDRESS_HEADER, type Auth } from '../auth/auth';
 import { isLoopbackPeer, type SitePolicy } from '../auth/site';
 
@@ -26,8 +26,6 @@ export interface Routes {
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-export const REFUSED_TOKEN = 'This API token is not valid: it was revoked, mistyped, or made on another dashboard. Make a new one under Settings.';
 
 /** The role an API route needs, and its handler; null for pages. Order matters: upload first. */
 function apiRoute(pathname: string, routes: Routes): { role: Role; handler: Handler } | null {
