@@ -19,12 +19,13 @@ import { Scheduler } from './scheduler/scheduler';
 import { Hub } from './realtime/hub';
 import { appRouter } from './api/root';
 import { handleDatasetFile, handleRunImage, handleUpload } from './http/files';
-import { createDispatch, requestActor } from './http/dispatch';
+import { createDispatch, requestActor, type Credentials } from './http/dispatch';
 import { createAuth } from './auth/auth';
 import { loadAuthSecret } from './auth/secret';
 import { SystemCredential, SYSTEM_ACTOR } from './auth/actor';
 import { ensureFirstAdminInvite } from './auth/invites';
 import { checkReachability, internalUrl, sitePolicy } from './auth/site';
+import { bearerToken, REFUSED_TOKEN } from './auth/tokens';
 import type { AppServices, Context } from './api/trpc';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,16 +118,18 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   hub.setRunListener((row) => studies.onRunChanged(row));
   const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl };
 
+  const credentials: Credentials = { db, auth, system };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
     createContext: async ({ req, res }): Promise<Context> => ({
       ...services,
-      actor: await requestActor(req, auth, system),
+      actor: await requestActor(req, credentials),
+      refusal: bearerToken(req.headers.authorization) !== null ? REFUSED_TOKEN : undefined,
       setCookies: (cookies) => cookies.forEach((c) => res.appendHeader('set-cookie', c)),
     }),
   });
-  dispatch = createDispatch(site, auth, system, {
+  dispatch = createDispatch(site, credentials, {
     trpc: trpcHandler,
     auth: toNodeHandler(auth),
     upload: (req, res, actor) => handleUpload(req, res, services, actor),

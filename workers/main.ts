@@ -1,6 +1,7 @@
 // A worker process: picks a TensorFlow.js backend, connects to the server's "/workers"
 // namespace, claims queued runs one at a time, trains them and streams what happens.
-// Started by the scheduler, or by hand on another machine with SERVER_URL and WORKER_TOKEN.
+// Started by the scheduler (with the server's own secret), or by hand on another machine with
+// SERVER_URL and, in WORKER_TOKEN, a worker token an admin made on the People page.
 import os from 'node:os';
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';

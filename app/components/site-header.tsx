@@ -1,6 +1,6 @@
 'use client';
-// The navigation, showing only what the signed-in person's role may use, with their name, role
-// and a sign-out button. Signed out (the sign-in and invitation pages) it shows the title only.
+// The navigation, showing only what the signed-in person's role may use, with their settings
+// (API tokens), name, role and a sign-out button. Signed out (the sign-in and invitation pages) it shows the title only.
 import Link from 'next/link';
 import { useEffect } from 'react';
 import { useMe } from '../lib/use-me';
@@ -30,6 +30,7 @@ export function SiteHeader() {
             <Link href="/activity" className={link} data-testid="nav-activity">Activity</Link>
             {can('admin') && <Link href="/people" className={link} data-testid="nav-people">People</Link>}
             <span className="ml-auto flex items-center gap-3">
+              <Link href="/settings" className={link} data-testid="nav-settings">Settings</Link>
               <span data-testid="me" title={me.email}>
                 {me.name} <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300" data-testid="me-role">{me.role}</span>
               </span>

@@ -1,11 +1,12 @@
 'use client';
-// People (admins only): everyone with their role, changing a role, removing a person, and
-// making invitation links. The server refuses all of it to anyone but an admin.
+// People (admins only): everyone with their role, changing a role, removing a person, making
+// invitation links, and the worker tokens of worker agents on other machines. The server refuses all of it to anyone but an admin.
 import { useCallback, useEffect, useState } from 'react';
 import { roles, type PersonView, type Role } from '../../lib/contracts/team';
 import { trpc, errorMessage } from '../lib/trpc';
 import { useMe } from '../lib/use-me';
 import { InviteForm } from '../components/invite-form';
+import { WorkerTokens } from '../components/worker-tokens';
 
 export default function PeoplePage() {
   const { me, can } = useMe();
@@ -66,7 +67,8 @@ export default function PeoplePage() {
         </table>
       )}
       <InviteForm />
-      <p className="text-xs text-zinc-500">viewer: reads everything and comments · editor: also launches, cancels and retries runs and studies, imports and synthesises datasets · admin: also people, roles and deleting.</p>
+      <WorkerTokens />
+      <p className="text-xs text-zinc-500">viewer: reads everything and comments · editor: also launches, cancels and retries runs and studies, imports and synthesises datasets · admin: also people, roles, worker tokens and deleting.</p>
     </div>
   );
 }

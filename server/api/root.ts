@@ -7,6 +7,8 @@ import { studiesRouter } from './routers/studies';
 import { peopleRouter } from './routers/people';
 import { invitesRouter } from './routers/invites';
 import { activityRouter } from './routers/activity';
+import { tokensRouter } from './routers/tokens';
+import { workerTokensRouter } from './routers/worker-tokens';
 
 export const appRouter = createRouter({
   runs: runsRouter,
@@ -16,6 +18,8 @@ export const appRouter = createRouter({
   people: peopleRouter,
   invites: invitesRouter,
   activity: activityRouter,
+  tokens: tokensRouter,
+  workerTokens: workerTokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -31,6 +31,8 @@ export interface AppServices {
 export interface Context extends AppServices {
   /** Who is asking: a signed-in person, the command line's system actor, or nobody. */
   actor: Actor | null;
+  /** What a 401 says when there is no actor (a refused API token); by default, to sign in. */
+  refusal?: string;
   /** Adds Set-Cookie headers to the HTTP response (signing in a person who just joined). */
   setCookies: (cookies: string[]) => void;
 }
@@ -50,7 +52,7 @@ export const createRouter = t.router;
 const requireRole = (needed: Role) =>
   t.middleware(({ ctx, next }) => {
     const { actor } = ctx;
-    if (!actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first: your session is missing or has ended.' });
+    if (!actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.refusal ?? 'Sign in first: your session is missing or has ended.' });
     if (!roleAllows(actor.role, needed)) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${needed} role; you are a ${actor.role}. Ask an admin to change your role.` });
     }

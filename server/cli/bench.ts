@@ -25,7 +25,7 @@ import { elboStepper } from '../../workers/train/elbo-stepper';
 import { ganStepper } from '../../workers/train/gan-stepper';
 import { CVAE_PAPER_PRESET } from '../../workers/models/cvae';
 import { startServer } from '../index';
-import { systemSocket } from './watch-run';
+import { systemSocket } from './dashboard';
 import { startLatencyProbe, uploadFolder } from '../datasets/responsiveness';
 import { writeRawDemoDataset } from '../../workers/data/phantom-raw';
 

@@ -1,13 +1,14 @@
 // `npm run generate -- --from <run id>[@epoch] [--from <run id>[@epoch]] [--n 1500] [--seed 0]
-// [--name NAME] [--json]`: draws N images per class from one or two generator runs (one per
+// [--name NAME] [--json] [--server URL --token T]`: draws N images per class from one or two generator runs (one per
 // class; the latest kept checkpoint unless @epoch is given) into a synthetic dataset version,
 // through the same queue and worker as the dashboard, and prints its quality and privacy figures.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { isSyntheticSummary } from '../../lib/contracts/events';
-import { launchAndWatch, runCli, withHeadlessServer } from './watch-run';
+import { launchAndWatch, runCli } from './watch-run';
+import { dashboardOptions, parseTarget, withDashboard } from './dashboard';
 
-const USAGE = 'usage: npm run generate -- --from <generator run id>[@epoch] [--from <run id>[@epoch]] [--n N] [--seed N] [--name NAME] [--json]';
+const USAGE = 'usage: npm run generate -- --from <generator run id>[@epoch] [--from <run id>[@epoch]] [--n N] [--seed N] [--name NAME] [--json] [--server URL --token mri_…]';
 
 const argsSchema = z.object({
   from: z
@@ -22,24 +23,29 @@ const argsSchema = z.object({
 
 function parseCli() {
   const { values } = parseArgs({
-    options: { from: { type: 'string', multiple: true }, n: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
+    options: { from: { type: 'string', multiple: true }, n: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' }, ...dashboardOptions },
     strict: true,
   });
-  const parsed = argsSchema.safeParse({ ...values, from: values.from ?? [] });
-  if (!parsed.success) throw new Error(`bad arguments:\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n${USAGE}`);
-  return parsed.data;
+  const { server, token, ...own } = values;
+  const parsed = argsSchema.safeParse({ ...own, from: values.from ?? [] });
+  const target = parseTarget({ server, token });
+  if (!parsed.success || !target.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(target.error?.issues ?? [])];
+    throw new Error(`bad arguments:\n${issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n${USAGE}`);
+  }
+  return { args: parsed.data, target: target.data };
 }
 
 async function main() {
-  const args = parseCli();
+  const { args, target } = parseCli();
   const started = Date.now();
-  await withHeadlessServer(async (server) => {
+  await withDashboard(target, async (dashboard) => {
     const generators = args.from.map((f) => {
       const [runId, epoch] = f.split('@');
       return { runId, ...(epoch ? { epoch: Number(epoch) } : {}) };
     });
-    const run = await launchAndWatch(server, async (caller) => {
-      const launched = await caller.datasets.synthesize({ generators, perClass: args.n, seed: args.seed, name: args.name });
+    const run = await launchAndWatch(dashboard, async (api) => {
+      const launched = await api.datasets.synthesize.mutate({ generators, perClass: args.n, seed: args.seed, name: args.name });
       console.error(`synthesis run ${launched.id} queued (${args.n} images per class from ${args.from.join(', ')})`);
       return launched;
     });

@@ -1,18 +1,19 @@
 // `npm run study -- --template table1 --preset quick --seeds 3 [--data NAME] [--no-sweep]
-// [--per-class N] [--json]`: runs a whole study (the paper's Table 1 pipeline) without a browser,
-// through the same DAG, queue and workers as the dashboard; prints the table, and with --json a
-// last line holding the cells.
+// [--per-class N] [--json] [--server URL --token T]`: runs a whole study (the paper's Table 1
+// pipeline) without a browser, through the same DAG, queue and workers as the dashboard (an
+// embedded one, or a running one as the token's owner); prints the table, and with --json a last
+// line holding the cells.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { presetNames } from '../../lib/contracts/run-config';
 import { studyTemplates } from '../../lib/contracts/study';
-import { findDataset } from '../../db/queries/datasets';
 import type { StudyView } from '../../lib/contracts/study';
 import { progressBar } from './progress';
 import { orderColumns } from '../../lib/stats/table';
-import { onInterrupt, runCli, systemCaller, systemSocket, withHeadlessServer } from './watch-run';
+import { onInterrupt, runCli } from './watch-run';
+import { dashboardOptions, parseTarget, resolveDataset, withDashboard } from './dashboard';
 
-const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--per-class N] [--json]';
+const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--per-class N] [--json] [--server URL --token mri_…]';
 
 const argsSchema = z.object({
   template: z.enum(studyTemplates).default('table1'),
@@ -29,13 +30,18 @@ function parseCli() {
   const { values } = parseArgs({
     options: {
       template: { type: 'string' }, preset: { type: 'string' }, seeds: { type: 'string' }, data: { type: 'string' }, 'no-sweep': { type: 'boolean' },
-      'per-class': { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' },
+      'per-class': { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' }, ...dashboardOptions,
     },
     strict: true,
   });
-  const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`bad arguments:\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n${USAGE}`);
-  return parsed.data;
+  const { server, token, ...own } = values;
+  const parsed = argsSchema.safeParse(own);
+  const target = parseTarget({ server, token });
+  if (!parsed.success || !target.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(target.error?.issues ?? [])];
+    throw new Error(`bad arguments:\n${issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n${USAGE}`);
+  }
+  return { args: parsed.data, target: target.data };
 }
 
 const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(1).padStart(5)}%`);
@@ -58,23 +64,18 @@ function printTable(view: StudyView): void {
 }
 
 async function main() {
-  const args = parseCli();
+  const { args, target } = parseCli();
   const started = Date.now();
-  await withHeadlessServer(async (server) => {
-    const caller = systemCaller(server);
-    let datasetId: string | undefined;
-    if (args.data) {
-      const match = findDataset(server.services.db, args.data);
-      if (!match) throw new Error(`no dataset named "${args.data}" (import it first with npm run import)`);
-      datasetId = match.id;
-    }
-    const socket = systemSocket(server);
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    let study = (await caller.studies.launch({ template: args.template, preset: args.preset, seeds: args.seeds, datasetId, sweep: !args['no-sweep'], perClass: args['per-class'], name: args.name })) as StudyView;
+  await withDashboard(target, async (dashboard) => {
+    const { api } = dashboard;
+    const notImported = (source: string): Promise<string> => Promise.reject(new Error(`no dataset named "${source}" (import it first with npm run import)`));
+    const datasetId = args.data ? await resolveDataset(dashboard, args.data, notImported) : undefined;
+    const socket = await dashboard.live();
+    let study = (await api.studies.launch.mutate({ template: args.template, preset: args.preset, seeds: args.seeds, datasetId, sweep: !args['no-sweep'], perClass: args['per-class'], name: args.name })) as StudyView;
     console.error(`study ${study.id} (${study.name}): ${study.nodes.length} steps`);
     const interrupt = () => {
       console.error('\ninterrupted: cancelling the study');
-      void caller.studies.cancel({ id: study.id }).catch((err) => console.error(`could not cancel: ${err instanceof Error ? err.message : err}`)).then(() => server.close()).finally(() => process.exit(130));
+      void api.studies.cancel.mutate({ id: study.id }).catch((err: unknown) => console.error(`could not cancel: ${err instanceof Error ? err.message : err}`)).then(() => dashboard.local?.close()).finally(() => process.exit(130));
     };
     onInterrupt(interrupt);
     const report = (view: StudyView) => {
@@ -87,7 +88,7 @@ async function main() {
         const timer = setTimeout(resolve, 5000);
         socket.once('study:updated', () => (clearTimeout(timer), resolve()));
       });
-      study = (await caller.studies.get({ id: study.id })) as StudyView;
+      study = (await api.studies.get.query({ id: study.id })) as StudyView;
     }
     report(study);
     socket.close();

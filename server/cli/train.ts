@@ -1,14 +1,14 @@
-// `npm run train -- --model cnn --preset smoke --seed 0 [--data NAME] [--epochs N] [--json]`:
-// trains through the same queue, worker and job code as the dashboard, with an embedded
-// headless server on the same DATA_DIR (so the run shows up on the dashboard afterwards).
+// `npm run train -- --model cnn --preset smoke --seed 0 [--data NAME] [--epochs N] [--json]
+// [--server URL --token T]`: trains through the same queue, worker and job code as the dashboard,
+// with an embedded headless server on the same DATA_DIR (so the run shows up on the dashboard
+// afterwards), or through a running dashboard as the token's owner.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { launchAndWatch, runCli, withHeadlessServer } from './watch-run';
+import { launchAndWatch, runCli } from './watch-run';
+import { dashboardOptions, parseTarget, resolveDataset, withDashboard, type Dashboard } from './dashboard';
 import { modelNames, presetNames, techniqueNames, trainDataKinds } from '../../lib/contracts/run-config';
-import { findDataset, listDatasets } from '../../db/queries/datasets';
 import { importDataset } from '../datasets/import';
 import { progressBar } from './progress';
-import fs from 'node:fs';
 import { isAnomalySummary, isClassifierSummary, isGeneratorSummary } from '../../lib/contracts/events';
 
 const argsSchema = z.object({
@@ -32,47 +32,49 @@ function parseCli() {
       model: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
       epochs: { type: 'string' }, 'image-size': { type: 'string' }, class: { type: 'string' }, json: { type: 'boolean' },
       technique: { type: 'string', multiple: true }, 'train-data': { type: 'string' }, synthetic: { type: 'string' }, 'mix-ratio': { type: 'string' },
+      ...dashboardOptions,
     },
     strict: true,
   });
   // --technique giaem,dbscan and --technique giaem --technique dbscan both work.
-  const parsed = argsSchema.safeParse({ ...values, technique: values.technique?.flatMap((t) => t.split(',')) });
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`);
-    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]`);
+  const { server, token, ...own } = values;
+  const parsed = argsSchema.safeParse({ ...own, technique: values.technique?.flatMap((t) => t.split(',')) });
+  const target = parseTarget({ server, token });
+  if (!parsed.success || !target.success) {
+    const lines = [...(parsed.error?.issues ?? []), ...(target.error?.issues ?? [])].map((i) => `  --${i.path.join('.')}: ${i.message}`);
+    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]\n  [--server URL --token mri_…]`);
   }
-  return parsed.data;
+  return { args: parsed.data, target: target.data };
+}
+
+/** The synthetic dataset --synthetic names, among the dashboard's. */
+async function syntheticDatasetId(dashboard: Dashboard, name: string): Promise<string> {
+  const synthetic = (await dashboard.api.datasets.list.query()).filter((d) => d.kind === 'synthetic');
+  const match = synthetic.find((d) => d.name === name) ?? synthetic.find((d) => d.id === name);
+  if (!match) throw new Error(`no synthetic dataset named "${name}"; synthetic datasets: ${synthetic.map((d) => d.name).join(', ') || 'none yet (npm run generate)'}`);
+  return match.id;
 }
 
 async function main() {
-  const args = parseCli();
+  const { args, target } = parseCli();
   const started = Date.now();
-  await withHeadlessServer(async (server) => {
-    const { services } = server;
-    let datasetId: string | undefined;
-    if (args.data) {
-      const match = findDataset(services.db, args.data);
-      if (match) datasetId = match.id;
-      else if (fs.existsSync(args.data)) {
-        // A path: import it first (a no-op when the same content is already stored).
-        const imported = await importDataset(services.db, services.dataDir, { source: args.data, onProgress: (phase, done, total) => progressBar(phase, done, total) });
-        console.error(`dataset ${imported.dataset.name} (${imported.dataset.id}): ${imported.imported} images, ${imported.skipped} skipped`);
-        datasetId = imported.dataset.id;
-      } else throw new Error(`"${args.data}" is neither a stored dataset (${listDatasets(services.db).map((d) => d.name).join(', ')}) nor a folder, .zip or NIfTI file`);
-    }
+  await withDashboard(target, async (dashboard) => {
+    // A path is imported first (a no-op when the same content is already stored).
+    const importLocally = async (source: string) => {
+      const { services } = dashboard.local!;
+      const imported = await importDataset(services.db, services.dataDir, { source, onProgress: (phase, done, total) => progressBar(phase, done, total) });
+      console.error(`dataset ${imported.dataset.name} (${imported.dataset.id}): ${imported.imported} images, ${imported.skipped} skipped`);
+      return imported.dataset.id;
+    };
+    const datasetId = args.data ? await resolveDataset(dashboard, args.data, importLocally) : undefined;
+    const synthetic = args.synthetic ? await syntheticDatasetId(dashboard, args.synthetic) : undefined;
     const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}) };
-    const run = await launchAndWatch(server, async (caller) => {
-      let syntheticDatasetId: string | undefined;
-      if (args.synthetic) {
-        const match = findDataset(server.services.db, args.synthetic);
-        if (!match) throw new Error(`no dataset named "${args.synthetic}"; synthetic datasets: ${listDatasets(server.services.db).filter((d) => d.kind === 'synthetic').map((d) => d.name).join(', ') || 'none yet (npm run generate)'}`);
-        syntheticDatasetId = match.id;
-      }
-      const launched = await caller.runs.launch({
+    const run = await launchAndWatch(dashboard, async (api) => {
+      const launched = await api.runs.launch.mutate({
         model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never,
-        trainData: args['train-data'], syntheticDatasetId, mixRatio: args['mix-ratio'], techniques: args.technique,
+        trainData: args['train-data'], syntheticDatasetId: synthetic, mixRatio: args['mix-ratio'], techniques: args.technique,
       });
-      console.error(`run ${launched.id} queued (${args.model}, ${args.preset}, seed ${args.seed})`);
+      console.error(`run ${launched.id} queued (${args.model}, ${args.preset}, seed ${args.seed})${launched.launchedBy ? ` by ${launched.launchedBy}` : ''}`);
       return launched;
     });
     if (run.status !== 'succeeded' || !run.summary) throw new Error(`run ${run.id} ${run.status}: ${run.error ?? 'no result'}`);

@@ -1,10 +1,9 @@
-// Shared by the command-line tools: launch one run on an embedded headless server, draw its
-// progress on stderr, cancel it on Ctrl-C, and resolve with the finished run. The tools act as the
-// system actor (every right, no person recorded) through the server's in-process credential.
-import { io, type Socket } from 'socket.io-client';
-import { startServer, type RunningServer } from '../index';
-import { appRouter } from '../api/root';
-import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../../lib/contracts/events';
+// Shared by the command-line tools: launch one run on the dashboard they work with (an embedded
+// headless server, or a running dashboard with --server and --token: dashboard.ts), draw its
+// progress on stderr, cancel it on Ctrl-C, and resolve with the finished run.
+import { TRPCClientError } from '@trpc/client';
+import type { RunView } from '../../lib/contracts/events';
+import type { Api, Dashboard } from './dashboard';
 
 function progressLine(run: RunView): string {
   const width = 30;
@@ -12,56 +11,63 @@ function progressLine(run: RunView): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(run.progress * 100).toFixed(0).padStart(3)}% ${run.status}`;
 }
 
-export type Caller = ReturnType<typeof appRouter.createCaller>;
+const finished = (run: RunView) => run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
 
-export async function launchAndWatch(server: RunningServer, launch: (caller: Caller) => Promise<RunView>): Promise<RunView> {
-  const caller = systemCaller(server);
+/** Asked over tRPC as well, this often, in case the socket missed the last update (a dropped
+ * connection to a remote dashboard). */
+const RECHECK_MS = 15_000;
+
+export async function launchAndWatch(dashboard: Dashboard, launch: (api: Api) => Promise<RunView>): Promise<RunView> {
+  const { api } = dashboard;
   let runId = '';
   // Ctrl-C cancels the run (recorded as such) and stops its worker before exiting.
   const interrupt = () => {
     console.error('\ninterrupted: cancelling the run');
-    const cancel = runId ? caller.runs.cancel({ id: runId }).catch(() => undefined) : Promise.resolve();
-    void cancel.then(() => server.close()).finally(() => process.exit(130));
+    const cancel = runId ? api.runs.cancel.mutate({ id: runId }).catch(() => undefined) : Promise.resolve();
+    void cancel.then(() => dashboard.local?.close()).finally(() => process.exit(130));
   };
   onInterrupt(interrupt);
-  const socket = systemSocket(server);
+  const socket = await dashboard.live();
+  let timer: NodeJS.Timeout | undefined;
+  // Updates that arrive before the launch has answered with the run's id.
+  const early = new Map<string, RunView>();
+  let seen: (run: RunView) => void = () => {};
   try {
-    const finished = new Promise<RunView>((resolve) => {
-      socket.on('run:updated', (run) => {
+    const done = new Promise<RunView>((resolve, reject) => {
+      seen = (run) => {
+        if (!runId) return void early.set(run.id, run);
         if (run.id !== runId) return;
         if (process.stderr.isTTY) process.stderr.write(`\r${progressLine(run)}`);
-        if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') resolve(run);
+        if (finished(run)) resolve(run);
+      };
+      socket.on('run:updated', (run) => seen(run));
+      // The server closes the socket when the token is revoked or its owner removed.
+      socket.on('disconnect', (reason) => {
+        if (reason === 'io server disconnect') reject(new Error('The dashboard closed the live connection: the token was revoked, or its owner removed. The run goes on there.'));
       });
+      timer = setInterval(() => {
+        if (!runId) return;
+        api.runs.get.query({ id: runId }).then(
+          ({ run }) => seen(run),
+          (err: unknown) => {
+            const status = err instanceof TRPCClientError ? (err.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
+            // A refused token ends the watch; a network hiccup is asked again next time.
+            if (status === 401 || status === 403) reject(err);
+          },
+        );
+      }, RECHECK_MS);
     });
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    const launched = await launch(caller);
+    const launched = await launch(api);
     runId = launched.id;
-    const run = await finished;
+    const before = early.get(runId);
+    early.clear();
+    if (before) seen(before);
+    const run = await done;
     if (process.stderr.isTTY) process.stderr.write('\n');
     return run;
   } finally {
+    clearInterval(timer);
     socket.close();
-  }
-}
-
-/** tRPC procedures called in-process, as the system actor. */
-export function systemCaller(server: RunningServer): Caller {
-  return appRouter.createCaller(server.system.context);
-}
-
-/** A socket.io client of the in-process server's live events, admitted by its system credential. */
-export function systemSocket(server: RunningServer): Socket<ServerToBrowserEvents, BrowserToServerEvents> {
-  return io(server.url, { transports: ['websocket'], auth: server.system.socketAuth });
-}
-
-/** An embedded server (no pages) on the shared DATA_DIR, marked as this process's. It listens on
- * loopback whatever HOST the dashboard uses: nobody else has anything to do with it. */
-export async function withHeadlessServer(fn: (server: RunningServer) => Promise<void>): Promise<void> {
-  const server = await startServer({ withNext: false, origin: `cli-${process.pid}`, env: { PORT: 0, HOST: '127.0.0.1' }, log: (l) => console.error(`[server] ${l}`) });
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
   }
 }
 

@@ -1,11 +1,14 @@
 // Every HTTP request, authorised before its handler: the Host must name this dashboard (421
 // otherwise), a state-changing request from a foreign Origin is refused (403), /api/auth/* goes to
 // better-auth, /api/health is public, the file and export routes need a role, tRPC procedures
-// check their own role, and a page without a session redirects to /sign-in.
+// check their own role, and a page without a session redirects to /sign-in. tRPC and the API
+// routes also take a personal API token (`Authorization: Bearer mri_…`) instead of a cookie.
 import type http from 'node:http';
 import { fromNodeHeaders } from 'better-auth/node';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
+import type { Db } from '../../db/client';
 import { actorFromHeaders, SystemCredential, SYSTEM_ACTOR } from '../auth/actor';
+import { actorFromApiToken, bearerToken, REFUSED_TOKEN } from '../auth/tokens';
 import { PEER_ADDRESS_HEADER, type Auth } from '../auth/auth';
 import { isLoopbackPeer, type SitePolicy } from '../auth/site';
 
@@ -44,24 +47,42 @@ function sendJson(res: http.ServerResponse, status: number, body: { error: strin
   res.end(JSON.stringify(body));
 }
 
-/** Who an HTTP request acts for: the session cookie's person, or the system actor when this
- * process's own client presents its credential over loopback. */
-export async function requestActor(req: http.IncomingMessage, auth: Auth, system: SystemCredential): Promise<Actor | null> {
+/** What proves who a request is: the session cookie, and beside it, for tRPC and the API routes,
+ * a personal API token or this process's own system credential. */
+export interface Credentials {
+  db: Db;
+  auth: Auth;
+  system: SystemCredential;
+}
+
+/** Who an HTTP request acts for: the system actor when this process's own client presents its
+ * credential over loopback; the owner of a personal API token when `Authorization: Bearer` is
+ * sent (and then only the token counts: a cookie beside it is ignored, so a request that skipped
+ * the Origin check can never act through a browser's cookie); else the session cookie's person. */
+export async function requestActor(req: http.IncomingMessage, { db, auth, system }: Credentials): Promise<Actor | null> {
   const credential = req.headers[SystemCredential.header];
   if (credential !== undefined) return system.matches(credential) && isLoopbackPeer(req.socket.remoteAddress) ? SYSTEM_ACTOR : null;
+  const bearer = bearerToken(req.headers.authorization);
+  if (bearer !== null) return actorFromApiToken(db, bearer)?.actor ?? null;
   return actorFromHeaders(auth, fromNodeHeaders(req.headers));
 }
 
-export function createDispatch(site: SitePolicy, auth: Auth, system: SystemCredential, routes: Routes) {
+/** A request that proves itself by a Bearer token rather than a cookie (tRPC and the API routes
+ * only). A browser on another site cannot send one without a CORS preflight, which this server
+ * never grants, so such a request is not a cross-site forgery and its Origin is not checked. */
+const authenticatesByHeader = (req: http.IncomingMessage, pathname: string, routes: Routes) =>
+  bearerToken(req.headers.authorization) !== null && (pathname.startsWith('/api/trpc/') || apiRoute(pathname, routes) !== null);
+
+export function createDispatch(site: SitePolicy, credentials: Credentials, routes: Routes) {
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const host = req.headers.host;
     if (!site.hostAllowed(host, req.socket.remoteAddress)) {
       return sendJson(res, 421, { error: `This dashboard does not answer to the name "${host ?? ''}"; open ${site.publicUrl} (or set PUBLIC_URL to the address people use).` });
     }
-    if (STATE_CHANGING.has(req.method ?? 'GET') && !site.originAllowed(req.headers.origin)) {
+    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    if (STATE_CHANGING.has(req.method ?? 'GET') && !site.originAllowed(req.headers.origin) && !authenticatesByHeader(req, pathname, routes)) {
       return sendJson(res, 403, { error: `Refused a ${req.method} from another site (${req.headers.origin}); use the dashboard at ${site.publicUrl}.` });
     }
-    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
     if (pathname.startsWith('/api/auth/')) {
       // People, roles and accounts change only through the dashboard's own admin procedures.
       if (pathname.startsWith('/api/auth/admin/')) return sendJson(res, 404, { error: 'not found' });
@@ -73,9 +94,9 @@ export function createDispatch(site: SitePolicy, auth: Auth, system: SystemCrede
     if (pathname.startsWith('/api/trpc/')) return void (await routes.trpc(req, res));
 
     const api = apiRoute(pathname, routes);
-    const actor = api || !isPublicPage(pathname) ? await requestActor(req, auth, system) : null;
+    const actor = api || !isPublicPage(pathname) ? await requestActor(req, credentials) : null;
     if (api) {
-      if (!actor) return sendJson(res, 401, { error: 'Sign in first: your session is missing or has ended.' });
+      if (!actor) return sendJson(res, 401, { error: bearerToken(req.headers.authorization) !== null ? REFUSED_TOKEN : 'Sign in first: your session is missing or has ended.' });
       if (!roleAllows(actor.role, api.role)) return sendJson(res, 403, { error: `This needs the ${api.role} role; you are a ${actor.role}.` });
       return void (await api.handler(req, res, actor));
     }

@@ -1,9 +1,8 @@
 // The socket.io hub, transport only: browsers on "/" (one room per run), workers on "/workers"
-// (token-checked). Every worker message is zod-validated and checked to be about a run this worker
+// (the server's own workers by its secret, other machines' by a worker token: worker-auth.ts). Every worker message is zod-validated and checked to be about a run this worker
 // holds; the service that owns the change stores it; then it is broadcast to the run's room.
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type http from 'node:http';
-import crypto from 'node:crypto';
 import type { z } from 'zod';
 import type { Db } from '../../db/client';
 import { runView } from '../../db/queries/runs';
@@ -11,6 +10,7 @@ import type { Auth } from '../auth/auth';
 import type { SystemCredential } from '../auth/actor';
 import type { SitePolicy } from '../auth/site';
 import { BrowserSessions } from './browser-sessions';
+import { WorkerAdmission, type WorkerAuthData } from './worker-auth';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Services } from '../services';
 import { ArtifactError } from '../services/artifacts';
@@ -21,7 +21,7 @@ import {
   type BrowserToServerEvents, type Job, type ServerToBrowserEvents, type ServerToWorkerEvents, type WorkerToServerEvents,
 } from '../../lib/contracts/events';
 
-type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents, Record<string, never>, { workerId?: string; backend?: string }>;
+type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents, Record<string, never>, WorkerAuthData & { backend?: string }>;
 
 export const runRoom = (runId: string) => `run:${runId}`;
 
@@ -44,6 +44,7 @@ export class Hub {
   readonly io: Server<BrowserToServerEvents, ServerToBrowserEvents>;
   private readonly workerNs: Namespace<WorkerToServerEvents, ServerToWorkerEvents>;
   private readonly sessions: BrowserSessions;
+  private readonly workerAdmission: WorkerAdmission;
 
   constructor(httpServer: http.Server, private readonly opts: HubOptions) {
     // A worker's event loop is busy for up to tens of seconds in one synchronous stretch (a
@@ -60,7 +61,7 @@ export class Hub {
         callback(ok ? null : 'this Host or Origin is not allowed', ok);
       },
     });
-    this.sessions = new BrowserSessions(this.io, opts.auth, opts.system, opts.log);
+    this.sessions = new BrowserSessions(this.io, opts.db, opts.auth, opts.system, opts.log);
     this.io.on('connection', (socket) => {
       // The ack tells the browser it is in the room, so history it loads afterwards cannot miss
       // an event sent in between.
@@ -76,11 +77,8 @@ export class Hub {
     });
 
     this.workerNs = this.io.of('/workers');
-    this.workerNs.use((socket, next) => {
-      const token = String(socket.handshake.auth?.token ?? '');
-      const ok = token.length === opts.workerToken.length && crypto.timingSafeEqual(Buffer.from(token), Buffer.from(opts.workerToken));
-      next(ok ? undefined : new Error('invalid worker token'));
-    });
+    this.workerAdmission = new WorkerAdmission(opts.db, opts.workerToken, opts.log);
+    this.workerNs.use(this.workerAdmission.handshake);
     this.workerNs.on('connection', (socket: WorkerSocket) => this.attachWorker(socket));
     opts.scheduler.setIdleNotifier(() => this.workerNs.emit('jobs:available'));
   }
@@ -115,6 +113,17 @@ export class Hub {
     return this.sessions.recheck();
   }
 
+  /** An API token was revoked: its open browser-namespace sockets are closed now. */
+  disconnectApiToken(tokenId: string): void {
+    this.sessions.disconnectToken(tokenId);
+  }
+
+  /** A worker token was revoked: its workers are disconnected now and anything they still send
+   * is ignored; the runs they held fail with the reason. */
+  revokeWorkerToken(tokenId: string): number {
+    return this.workerAdmission.revoke(tokenId, this.workerNs);
+  }
+
   async close(): Promise<void> {
     this.sessions.stop();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
@@ -123,6 +132,7 @@ export class Hub {
   private attachWorker(socket: WorkerSocket): void {
     const { scheduler, log } = this.opts;
     const { runs, jobs, stream, artifacts, workers } = this.opts.services;
+    this.workerAdmission.guard(socket);
     const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
     /** A handler that waits on a service; a failure is logged, not left unhandled. */
     const handle = (event: string, work: () => Promise<void>) =>
@@ -228,7 +238,7 @@ export class Hub {
       const workerId = socket.data.workerId;
       if (!workerId) return;
       workers.disconnected(workerId);
-      handle('disconnect', () => scheduler.workerLost(workerId, reason));
+      handle('disconnect', () => scheduler.workerLost(workerId, WorkerAdmission.closeReason(socket, reason)));
     });
   }
 }

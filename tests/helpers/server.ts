@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../../server/index';
 import type { AppRouter } from '../../server/api/root';
 import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../../lib/contracts/events';
 import type { Role } from '../../lib/contracts/team';
+import type { Env } from '../../lib/env';
 
 export const TEST_WORKER_TOKEN = 'test-worker-token-0123456789';
 export const TEST_PASSWORD = 'correct horse battery';
@@ -73,12 +74,13 @@ export function person(url: string, email: string, role: Role, cookie: string, s
   return { email, role, cookie, api: makeApi(url, { cookie }), browser, fetch: fetchAs };
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** `env` overrides the test defaults (MAX_WORKERS: 0 leaves the queue to workers a test starts). */
+export async function startTestServer(env: Partial<Env> = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mri-dash-'));
   const logs: string[] = [];
   const server = await startServer({
     withNext: false,
-    env: { PORT: 0, DATA_DIR: dataDir, DEMO_PER_CLASS: 60, WORKER_TOKEN: TEST_WORKER_TOKEN, MAX_WORKERS: 1 },
+    env: { PORT: 0, DATA_DIR: dataDir, DEMO_PER_CLASS: 60, WORKER_TOKEN: TEST_WORKER_TOKEN, MAX_WORKERS: 1, ...env },
     log: (line) => logs.push(line),
   });
   const link = logs.map((l) => /Create the first admin account: (\S+)/.exec(l)?.[1]).find(Boolean);

@@ -1,7 +1,8 @@
 // Every entry point refuses a request without a valid session: each tRPC procedure (walked from
 // the router, so a new one cannot be forgotten) and each HTTP route, with no cookie, a forged
-// cookie and an expired session; roles are enforced; foreign Hosts and Origins are refused; the
-// first-admin link works once; a socket whose session ends is disconnected.
+// cookie, an expired session and a forged API token; roles are enforced; foreign Hosts and
+// Origins are refused; the first-admin link works once; a socket whose session ends is
+// disconnected.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -22,7 +23,7 @@ const API_ROUTES: [string, string][] = [
   ['GET', '/api/studies/s-x/table.csv'],
   ['GET', '/api/results/table.json'],
 ];
-const PAGES = ['/', '/runs/new', '/runs/r-x', '/datasets', '/studies', '/compare', '/people', '/activity'];
+const PAGES = ['/', '/runs/new', '/runs/r-x', '/datasets', '/studies', '/compare', '/people', '/activity', '/settings'];
 
 let server: TestServer;
 let viewer: Person;
@@ -63,6 +64,7 @@ const credentials = (): [string, Record<string, string>][] => [
   ['no cookie', {}],
   ['a forged cookie', { cookie: 'mri-lab.session_token=Zm9yZ2VkLXRva2VuLWZvcmdlZC10b2tlbg.c2lnbmF0dXJlLXRoYXQtZG9lcy1ub3QtbWF0Y2g%3D' }],
   ['an expired session', { cookie: expiredCookie }],
+  ['a forged API token', { authorization: 'Bearer mri_Zm9yZ2VkLXRva2VuLWZvcmdlZC10b2tlbi1mb3JnZWQtdG9r' }],
 ];
 
 test('the router has procedures and the public ones are exactly the invitation pair', () => {
@@ -113,6 +115,7 @@ test('a viewer reads everything but may not launch, cancel or upload (403)', asy
   assert.equal(launch.status, 403, launch.body);
   assert.match(JSON.parse(launch.body).error.message, /needs the editor role/);
   assert.equal((await callProcedure('people.list', 'query', { cookie: viewer.cookie })).status, 403);
+  assert.equal((await callProcedure('workerTokens.list', 'query', { cookie: viewer.cookie })).status, 403);
   const upload = await raw('POST', '/api/datasets/upload?importId=x', { cookie: viewer.cookie });
   assert.equal(upload.status, 403, upload.body);
 });
