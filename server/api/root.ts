@@ -6,6 +6,7 @@ import { resultsRouter } from './routers/results';
 import { studiesRouter } from './routers/studies';
 import { peopleRouter } from './routers/people';
 import { invitesRouter } from './routers/invites';
+import { commentsRouter } from './routers/comments';
 
 export const appRouter = createRouter({
   runs: runsRouter,
@@ -14,6 +15,7 @@ export const appRouter = createRouter({
   studies: studiesRouter,
   people: peopleRouter,
   invites: invitesRouter,
+  comments: commentsRouter,
 });
 
 export type AppRouter = typeof appRouter;
