@@ -5,6 +5,7 @@
 import type uPlot from 'uplot';
 import type { ChartAnnotations } from '../lib/annotations';
 import { CommentBody } from './comment-body';
+import { PersonDot } from './person-chips';
 
 export function ChartMarkers({ plot, annotations }: { plot: uPlot; annotations: ChartAnnotations }) {
   const width = plot.over.clientWidth;
@@ -29,7 +30,10 @@ export function ChartMarkers({ plot, annotations }: { plot: uPlot; annotations: 
               className={`pointer-events-none absolute top-3 w-56 rounded border border-zinc-200 bg-white p-2 text-xs shadow-md dark:border-zinc-700 dark:bg-zinc-900 ${flip ? 'right-2' : 'left-2'} ${selected ? 'block' : 'hidden group-hover:block'}`}
               data-testid="chart-marker-popover"
             >
-              <div className="mb-0.5 font-medium" style={{ color: m.color }}>{m.author} · step {m.step}</div>
+              <div className="mb-0.5 flex items-center gap-1.5 font-medium text-zinc-800 dark:text-zinc-200">
+                <PersonDot color={m.color} />
+                {m.author} · step {m.step}
+              </div>
               <CommentBody body={m.body.length > 280 ? `${m.body.slice(0, 279)}…` : m.body} className="text-zinc-700 dark:text-zinc-300" />
             </div>
           </div>

@@ -50,7 +50,10 @@ function CommentItem({ comment, canChange, selected, onSelect }: { comment: Comm
             data-testid="comment-pin-label"
             title="show on the chart"
           >
-            ⌖ {pinLabel(comment.pin)}
+            <svg viewBox="0 0 16 16" className="mr-1 inline h-3 w-3 align-[-2px]" fill="currentColor" aria-hidden>
+              <path d="M8 1.5a4.5 4.5 0 0 0-4.5 4.5c0 3.2 4.5 8.5 4.5 8.5s4.5-5.3 4.5-8.5A4.5 4.5 0 0 0 8 1.5Zm0 6.2a1.7 1.7 0 1 1 0-3.4 1.7 1.7 0 0 1 0 3.4Z" />
+            </svg>
+            {pinLabel(comment.pin)}
           </button>
         )}
         {canChange && editing === null && (

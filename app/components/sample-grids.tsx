@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { RunImageView } from '../../lib/contracts/events';
 import type { GridPin } from '../lib/annotations';
 import { CommentBody } from './comment-body';
+import { PersonDot } from './person-chips';
 
 export function SampleGrids({ images, pins = [], onShown }: { images: RunImageView[]; pins?: GridPin[]; onShown?: (grid: RunImageView | null) => void }) {
   const samples = images.filter((i) => i.kind === 'samples');
@@ -67,7 +68,10 @@ function GridPins({ pins }: { pins: GridPin[] }) {
         <div key={p.id} className="group relative" data-testid="grid-pin" data-comment-id={p.id}>
           <span className="block h-3.5 w-3.5 rounded-full shadow ring-2 ring-white dark:ring-zinc-900" style={{ backgroundColor: p.color }} aria-label={`comment by ${p.author}`} />
           <div className="pointer-events-none absolute right-0 top-5 z-10 hidden w-56 rounded border border-zinc-200 bg-white p-2 text-xs shadow-md group-hover:block dark:border-zinc-700 dark:bg-zinc-900">
-            <div className="mb-0.5 font-medium" style={{ color: p.color }}>{p.author}</div>
+            <div className="mb-0.5 flex items-center gap-1.5 font-medium text-zinc-800 dark:text-zinc-200">
+              <PersonDot color={p.color} />
+              {p.author}
+            </div>
             <CommentBody body={p.body.length > 280 ? `${p.body.slice(0, 279)}…` : p.body} className="text-zinc-700 dark:text-zinc-300" />
           </div>
         </div>
