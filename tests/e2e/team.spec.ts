@@ -124,3 +124,25 @@ test('a comment pinned to the sample grid shown pins that grid and marks its ste
   expect(dialogs).toEqual([]);
   await eddie.context().close();
 });
+
+test('a study page shows who else is watching it, and its comments arrive live', async ({ browser }) => {
+  const dialogs: string[] = [];
+  const eddie = await open(browser, 'editor', dialogs);
+  const vera = await open(browser, 'viewer', dialogs, 'dark');
+  const launched = await eddie.request.post('/api/trpc/studies.launch', { data: { preset: 'smoke', seeds: 1, sweep: false, name: 'team presence study' } });
+  expect(launched.ok()).toBe(true);
+  const studyId: string = (await launched.json()).result.data.id;
+  await eddie.goto(`/studies/${studyId}`);
+  await vera.goto(`/studies/${studyId}`);
+  await expect(new Presence(eddie).watchers()).toContainText(ACCOUNTS.viewer.name);
+  await expect(new Presence(vera).watchers()).toContainText(ACCOUNTS.editor.name);
+
+  await new CommentThread(vera).write('Running the **smoke** matrix first, then `quick`');
+  for (const page of [eddie, vera]) await expect(new CommentThread(page).comment('Running the smoke matrix first, then quick')).toBeVisible();
+  await vera.screenshot({ path: '.tmp/screens/study-comments-dark.png', fullPage: true });
+  expect((await eddie.request.post('/api/trpc/studies.cancel', { data: { id: studyId } })).ok()).toBe(true);
+  expect(dialogs).toEqual([]);
+  await vera.context().close();
+  await expect(new Presence(eddie).watchers()).toHaveCount(0);
+  await eddie.context().close();
+});
