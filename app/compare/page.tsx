@@ -1,9 +1,9 @@
 'use client';
 // Every finished classifier run in one comparison table, filled in live as runs finish, with
-// downloads of the table as CSV, JSON and LaTeX.
+// downloads of the table as CSV, JSON and LaTeX, and a comment thread per cell.
 import { trpc } from '../lib/trpc';
 import { useLiveQuery } from '../lib/use-live-query';
-import { ComparisonTable } from '../components/comparison-table';
+import { CommentedTable } from '../components/commented-table';
 import { ExportLinks } from '../components/export-links';
 
 export default function ComparePage() {
@@ -17,7 +17,7 @@ export default function ComparePage() {
       </div>
       {error && <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900">{error}</p>}
       {cells && cells.length === 0 && <p className="text-sm text-zinc-500">No finished classifier runs yet: cells fill in here as runs finish.</p>}
-      {cells && cells.length > 0 && <ComparisonTable cells={cells} />}
+      {cells && cells.length > 0 && <CommentedTable cells={cells} />}
     </div>
   );
 }

@@ -2,12 +2,14 @@
 // The comparison table (the paper's Table 1): rows = model and technique, columns = the data the
 // classifier trained on; each cell is the mean over seeds with its 95% bootstrap interval, n, the
 // seeds and runs behind it, a chance-level flag, a significance mark against the same row trained
-// on real data, and the paper's own number where it has one.
-import { useState } from 'react';
+// on real data, and the paper's own number where it has one; `cellAddon` adds to each cell (the
+// comment badge of commented-table.tsx).
+import { useState, type ReactNode } from 'react';
 import Link from 'next/link';
 import { pct } from '../lib/format';
 import { paperTable1 } from '../lib/paper-table1';
 import { orderColumns, type TableCell } from '../../lib/stats/table';
+import { cellKey } from '../../lib/contracts/comments';
 
 const METRICS = ['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1', 'auroc'] as const;
 const METRIC_LABELS: Record<string, string> = { accuracy: 'Accuracy', balancedAccuracy: 'Balanced accuracy', precision: 'Precision', recall: 'Recall', f1: 'F1', auroc: 'AUROC' };
@@ -16,7 +18,7 @@ export const rowLabel = (model: string, technique: string) =>
   (model === 'cnn' ? 'BrainCNN' : model === 'cvae' ? 'BrainCVAE' : model) + (technique ? ` (${TECHNIQUE_LABELS[technique] ?? technique})` : '');
 export const columnLabel = (c: string) => c.replace(/^(synthetic|mixed)-([a-z+]+)(.*)$/, (_, kind: string, models: string, rest: string) => `${kind} (${models.toUpperCase()})${rest}`);
 
-export function ComparisonTable({ cells, testId = 'compare-table' }: { cells: TableCell[]; testId?: string }) {
+export function ComparisonTable({ cells, testId = 'compare-table', cellAddon }: { cells: TableCell[]; testId?: string; cellAddon?: (key: string) => ReactNode }) {
   const [metric, setMetric] = useState<(typeof METRICS)[number]>('accuracy');
   const rows = [...new Set(cells.map((c) => `${c.model}\u0000${c.technique}`))].sort();
   const columns = orderColumns(['real', ...cells.map((c) => c.trainData)]);
@@ -48,7 +50,7 @@ export function ComparisonTable({ cells, testId = 'compare-table' }: { cells: Ta
                     const cell = find(row, col, metric);
                     const paper = paperTable1(model, technique, col, metric);
                     return (
-                      <td key={col} className="min-w-36 py-1 pr-4" data-testid={`cell-${model}${technique ? `-${technique}` : ''}-${col}`}>
+                      <td key={col} className="group min-w-36 py-1 pr-4" data-testid={`cell-${model}${technique ? `-${technique}` : ''}-${col}`}>
                         {cell ? (
                           <div>
                             <span className="text-base font-semibold">{pct(cell.mean)}</span>
@@ -65,6 +67,7 @@ export function ComparisonTable({ cells, testId = 'compare-table' }: { cells: Ta
                           <span className="text-zinc-400">no runs</span>
                         )}
                         {paper !== null && <div className="text-xs text-zinc-400">paper: {paper.toFixed(2)}%</div>}
+                        {cellAddon?.(cellKey(model, technique, col))}
                       </td>
                     );
                   })}

@@ -1,10 +1,14 @@
 'use client';
 // A live line chart (uPlot) of named metric series against the training step; new points are
-// appended in place, without re-creating the chart.
-import { useEffect, useMemo, useRef } from 'react';
+// appended in place, without re-creating the chart. On a run page it also carries the comments
+// pinned to steps (chart-markers.tsx) and lets a click pick a step to pin a new one to.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import uPlot from 'uplot';
 import type { StoredMetricPoint } from '../../lib/contracts/events';
 import type { MetricName } from '../../lib/contracts/metrics';
+import type { ChartAnnotations } from '../lib/annotations';
+import { ChartMarkers } from './chart-markers';
 
 export interface SeriesSpec {
   name: MetricName;
@@ -26,9 +30,14 @@ function alignSeries(points: StoredMetricPoint[], series: SeriesSpec[]): uPlot.A
   return [steps, ...columns] as uPlot.AlignedData;
 }
 
-export function LiveChart({ title, points, series, yLabel, testId }: { title: string; points: StoredMetricPoint[]; series: SeriesSpec[]; yLabel: string; testId: string }) {
+export function LiveChart({ title, points, series, yLabel, testId, annotations }: { title: string; points: StoredMetricPoint[]; series: SeriesSpec[]; yLabel: string; testId: string; annotations?: ChartAnnotations }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // The overlay the markers render into, and a count of redraws so they follow zoom and resize.
+  const [over, setOver] = useState<HTMLElement | null>(null);
+  const [, setDrawn] = useState(0);
+  const pickStep = useRef(annotations?.onPickStep);
+  pickStep.current = annotations?.onPickStep;
   const data = useMemo(() => alignSeries(points, series), [points, series]);
   const count = data[0].length;
 
@@ -43,17 +52,27 @@ export function LiveChart({ title, points, series, yLabel, testId }: { title: st
         scales: { x: { time: false } },
         axes: [{ ...axis, label: 'step' }, { ...axis, label: yLabel }],
         series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true, points: { show: Boolean(s.markers), size: 6, fill: s.color } }))],
+        hooks: { draw: [() => setDrawn((n) => n + 1)] },
       },
       [[], ...series.map(() => [])] as unknown as uPlot.AlignedData,
       host.current,
     );
     plot.current = chart;
+    setOver(chart.over);
     const resize = () => host.current && chart.setSize({ width: host.current.clientWidth, height: 220 });
+    const pick = (e: MouseEvent) => {
+      const idx = chart.cursor.idx;
+      const step = idx === null || idx === undefined ? null : chart.data[0][idx];
+      if (e.target === chart.over && step !== null && step !== undefined) pickStep.current?.(step);
+    };
     window.addEventListener('resize', resize);
+    chart.over.addEventListener('click', pick);
     return () => {
       window.removeEventListener('resize', resize);
+      chart.over.removeEventListener('click', pick);
       chart.destroy();
       plot.current = null;
+      setOver(null);
     };
   }, [series, yLabel]);
 
@@ -67,7 +86,8 @@ export function LiveChart({ title, points, series, yLabel, testId }: { title: st
         <span>{title}</span>
         <span className="text-xs font-normal text-zinc-500">{count} steps</span>
       </figcaption>
-      <div ref={host} data-testid={testId} data-points={count} />
+      <div ref={host} data-testid={testId} data-points={count} className={annotations?.onPickStep ? '[&_.u-over]:cursor-pointer' : ''} />
+      {over && plot.current && annotations && count > 0 && createPortal(<ChartMarkers plot={plot.current} annotations={annotations} />, over)}
       {count === 0 && <p className="py-8 text-center text-sm text-zinc-500">Waiting for the first training step…</p>}
     </figure>
   );

@@ -1,15 +1,20 @@
 'use client';
-// The navigation, showing only what the signed-in person's role may use, with their settings
-// (API tokens), name, role and a sign-out button. Signed out (the sign-in and invitation pages) it shows the title only.
+// The navigation, showing only what the signed-in person's role may use, who else is online, the
+// person's settings (API tokens), name, role and a sign-out button. Signed out (sign-in,
+// invitations) only the title.
 import Link from 'next/link';
 import { useEffect } from 'react';
 import { useMe } from '../lib/use-me';
 import { authClient } from '../lib/auth-client';
+import { useOnline } from '../lib/use-presence';
+import { PersonChips, PersonDot } from './person-chips';
+import { personColor } from '../../lib/person-color';
 
 const link = 'text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white';
 
 export function SiteHeader() {
   const { me, can } = useMe();
+  const online = useOnline(!!me);
   // Asking better-auth for the session once per page keeps an active person's session rolling.
   useEffect(() => void authClient.getSession(), []);
   const signOut = async () => {
@@ -31,7 +36,9 @@ export function SiteHeader() {
             {can('admin') && <Link href="/people" className={link} data-testid="nav-people">People</Link>}
             <span className="ml-auto flex items-center gap-3">
               <Link href="/settings" className={link} data-testid="nav-settings">Settings</Link>
-              <span data-testid="me" title={me.email}>
+              <PersonChips people={online.filter((p) => p.id !== me.id)} label="Online" testId="online-people" max={4} />
+              <span data-testid="me" title={me.email} className="inline-flex items-center gap-1.5">
+                <PersonDot color={personColor(me.id)} />
                 {me.name} <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300" data-testid="me-role">{me.role}</span>
               </span>
               <button onClick={signOut} className="rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800" data-testid="sign-out">

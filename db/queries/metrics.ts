@@ -1,6 +1,6 @@
 // Queries on a run's stream: metric points and log lines, appended in batches and read back in
 // id order so a late-joining browser can merge the history with the live tail.
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, max } from 'drizzle-orm';
 import type { Db } from '../client';
 import { metricPoints, runImages, runLogs } from '../schema';
 import type { MetricPoint, StoredMetricPoint } from '../../lib/contracts/events';
@@ -41,4 +41,17 @@ export function insertRunImage(db: Db, runId: string, step: number, kind: string
 
 function toImageView(row: typeof runImages.$inferSelect) {
   return { id: row.id, step: row.step, kind: row.kind, url: `/api/runs/${row.runId}/images/${row.id}.png` };
+}
+
+/** One image of a run (null when it is another run's or does not exist). */
+export function getRunImage(db: Db, runId: string, imageId: number) {
+  const row = db.select().from(runImages).where(and(eq(runImages.runId, runId), eq(runImages.id, imageId))).get();
+  return row ? toImageView(row) : null;
+}
+
+/** The run's last step with a metric point or an image, or null before its first step. */
+export function lastRecordedStep(db: Db, runId: string): number | null {
+  const points = db.select({ step: max(metricPoints.step) }).from(metricPoints).where(eq(metricPoints.runId, runId)).get()?.step ?? null;
+  const images = db.select({ step: max(runImages.step) }).from(runImages).where(eq(runImages.runId, runId)).get()?.step ?? null;
+  return points === null && images === null ? null : Math.max(points ?? 0, images ?? 0);
 }

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { generatorConfigSchema, runConfigSchema, type ImageClass, type PresetName, type TrainDataKind } from './run-config';
 import { metricNameSchema } from './metrics';
+import type { PresenceFromBrowserEvents, PresenceToBrowserEvents } from './presence';
+import type { CommentsToBrowserEvents } from './comments';
 
 export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
@@ -261,7 +263,8 @@ export interface RunView {
   launchedById: string | null;
 }
 
-export interface ServerToBrowserEvents {
+/** Presence and comment events are declared with their contracts (presence.ts, comments.ts). */
+export interface ServerToBrowserEvents extends PresenceToBrowserEvents, CommentsToBrowserEvents {
   'run:updated': (run: RunView) => void;
   'run:metrics': (msg: { runId: string; points: StoredMetricPoint[] }) => void;
   'run:log': (msg: { runId: string; level: string; message: string; ts: number }) => void;
@@ -272,7 +275,7 @@ export interface ServerToBrowserEvents {
   'study:updated': (msg: { studyId: string }) => void;
   'import:progress': (msg: { importId: string; phase: string; done: number; total: number }) => void;
 }
-export interface BrowserToServerEvents {
+export interface BrowserToServerEvents extends PresenceFromBrowserEvents {
   'run:subscribe': (msg: { runId: string }, ack?: (ok: boolean) => void) => void;
   'run:unsubscribe': (msg: { runId: string }) => void;
 }

@@ -9,6 +9,7 @@ import { invitesRouter } from './routers/invites';
 import { activityRouter } from './routers/activity';
 import { tokensRouter } from './routers/tokens';
 import { workerTokensRouter } from './routers/worker-tokens';
+import { commentsRouter } from './routers/comments';
 
 export const appRouter = createRouter({
   runs: runsRouter,
@@ -20,6 +21,7 @@ export const appRouter = createRouter({
   activity: activityRouter,
   tokens: tokensRouter,
   workerTokens: workerTokensRouter,
+  comments: commentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

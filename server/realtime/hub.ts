@@ -1,6 +1,8 @@
-// The socket.io hub, transport only: browsers on "/" (one room per run), workers on "/workers"
-// (the server's own workers by its secret, other machines' by a worker token: worker-auth.ts). Every worker message is zod-validated and checked to be about a run this worker
-// holds; the service that owns the change stores it; then it is broadcast to the run's room.
+// The socket.io hub, transport only: browsers on "/" (a room per run, and per page shown: see
+// presence.ts), workers on "/workers" (the server's own workers by its secret, other machines' by
+// a worker token: worker-auth.ts). Every worker message is zod-validated and checked to be about a
+// run this worker holds; the service that owns the change stores it; then it is broadcast to the
+// run's room.
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type http from 'node:http';
 import type { z } from 'zod';
@@ -11,6 +13,7 @@ import type { SystemCredential } from '../auth/actor';
 import type { SitePolicy } from '../auth/site';
 import { BrowserSessions } from './browser-sessions';
 import { WorkerAdmission, type WorkerAuthData } from './worker-auth';
+import { Presence, pageRoom } from './presence';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Services } from '../services';
 import { ArtifactError } from '../services/artifacts';
@@ -20,6 +23,7 @@ import {
   workerImageSchema, workerMetricsSchema, workerProgressSchema,
   type BrowserToServerEvents, type Job, type ServerToBrowserEvents, type ServerToWorkerEvents, type WorkerToServerEvents,
 } from '../../lib/contracts/events';
+import type { CommentTargetRef } from '../../lib/contracts/comments';
 
 type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents, Record<string, never>, WorkerAuthData & { backend?: string }>;
 
@@ -45,6 +49,8 @@ export class Hub {
   private readonly workerNs: Namespace<WorkerToServerEvents, ServerToWorkerEvents>;
   private readonly sessions: BrowserSessions;
   private readonly workerAdmission: WorkerAdmission;
+  /** Who is online, and on which page. */
+  readonly presence: Presence;
 
   constructor(httpServer: http.Server, private readonly opts: HubOptions) {
     // A worker's event loop is busy for up to tens of seconds in one synchronous stretch (a
@@ -62,7 +68,13 @@ export class Hub {
       },
     });
     this.sessions = new BrowserSessions(this.io, opts.db, opts.auth, opts.system, opts.log);
+    this.presence = new Presence(this.io);
     this.io.on('connection', (socket) => {
+      this.presence.connected(socket);
+      socket.on('presence:watch', (msg, ack) => this.presence.watch(socket, msg, ack));
+      socket.on('presence:unwatch', (msg) => this.presence.unwatch(socket, msg));
+      socket.on('presence:list', (ack) => this.presence.list(ack));
+      socket.on('disconnect', () => this.presence.disconnected(socket));
       // The ack tells the browser it is in the room, so history it loads afterwards cannot miss
       // an event sent in between.
       socket.on('run:subscribe', (msg, ack) => {
@@ -97,6 +109,13 @@ export class Hub {
 
   publishStudy(studyId: string): void {
     this.io.emit('study:updated', { studyId });
+  }
+
+  /** Tells a comment thread's viewers to reload it: a run's or study's page room; a table cell's
+   * thread to everyone, as every comparison table (studies, /compare) shows cells. */
+  publishComments(target: CommentTargetRef): void {
+    if (target.kind === 'cell') this.io.emit('comments:updated', { target });
+    else this.io.to(pageRoom(target)).emit('comments:updated', { target });
   }
 
   /** Tells browsers to reload a list: the results table or the datasets. */

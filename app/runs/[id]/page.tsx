@@ -1,6 +1,7 @@
 'use client';
 // A run, live: status, the backend that trained it, loss and accuracy curves that grow as
-// points arrive, the log, and the final test metrics.
+// points arrive, the log, and the final test metrics; who else is watching, and the comments,
+// pinned to steps (markers on the charts) or sample grids.
 import Link from 'next/link';
 import { use, useState } from 'react';
 import { useRun } from '../../lib/use-run';
@@ -15,6 +16,9 @@ import { CurveChart } from '../../components/curve-chart';
 import { METRICS } from '../../../lib/contracts/metrics';
 import { trpc, errorMessage } from '../../lib/trpc';
 import { useMe } from '../../lib/use-me';
+import { useRunAnnotations } from '../../lib/use-run-annotations';
+import { PersonChips } from '../../components/person-chips';
+import { CommentsPanel } from '../../components/comments-panel';
 
 const LOSS: SeriesSpec[] = [
   { name: METRICS.trainLoss, label: 'train loss', color: '#0284c7' },
@@ -51,7 +55,9 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
   const { id } = use(params);
   const { run, config, points, images, logs, error } = useRun(id);
   const [cancelError, setCancelError] = useState<string | null>(null);
-  const { can } = useMe();
+  const { me, can } = useMe();
+  const team = useRunAnnotations(id, points);
+  const annotations = team.annotations;
 
   if (error) return <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">{error}</p>;
   if (!run) return <p className="text-sm text-zinc-500">Loading run {id}…</p>;
@@ -64,6 +70,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         <h1 className="font-mono text-lg font-semibold">{run.id}</h1>
         <StatusBadge status={run.status} />
         <ProgressBar value={run.progress} />
+        <PersonChips people={team.viewers.filter((v) => v.id !== me?.id)} label="Also here" testId="page-watchers" />
         {active && can('editor') && (
           <button
             className="ml-auto rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
@@ -105,25 +112,34 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
       )}
       {run.model === 'cnn' && (
         <div className="grid gap-4 md:grid-cols-2">
-          <LiveChart title="Loss (cross-entropy)" points={points} series={LOSS} yLabel="loss" testId="loss-chart" />
-          <LiveChart title="Accuracy" points={points} series={ACCURACY} yLabel="accuracy" testId="accuracy-chart" />
+          <LiveChart title="Loss (cross-entropy)" points={points} series={LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
+          <LiveChart title="Accuracy" points={points} series={ACCURACY} yLabel="accuracy" testId="accuracy-chart" annotations={annotations} />
         </div>
       )}
       {run.model === 'cvae' && (
         <div className="grid gap-4 md:grid-cols-2">
-          <LiveChart title="CVAE loss per image (healthy training images)" points={points} series={CVAE_LOSS} yLabel="loss" testId="loss-chart" />
-          <LiveChart title="Validation mean |x − x̂| per class (the gap is the signal)" points={points} series={CVAE_VAL} yLabel="mean error" testId="val-error-chart" />
+          <LiveChart title="CVAE loss per image (healthy training images)" points={points} series={CVAE_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
+          <LiveChart title="Validation mean |x − x̂| per class (the gap is the signal)" points={points} series={CVAE_VAL} yLabel="mean error" testId="val-error-chart" annotations={annotations} />
         </div>
       )}
-      {run.model === 'vae' && <LiveChart title="VAE loss per image (reconstruction + KL)" points={points} series={VAE_LOSS} yLabel="loss" testId="loss-chart" />}
+      {run.model === 'vae' && <LiveChart title="VAE loss per image (reconstruction + KL)" points={points} series={VAE_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />}
       {run.model === 'gan' && (
         <div className="grid gap-4 md:grid-cols-2">
-          <LiveChart title="GAN losses" points={points} series={GAN_LOSS} yLabel="loss" testId="loss-chart" />
-          <LiveChart title="Discriminator outputs" points={points} series={GAN_D} yLabel="probability" testId="d-chart" />
+          <LiveChart title="GAN losses" points={points} series={GAN_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
+          <LiveChart title="Discriminator outputs" points={points} series={GAN_D} yLabel="probability" testId="d-chart" annotations={annotations} />
         </div>
       )}
-      {(run.model === 'vae' || run.model === 'gan') && <SampleGrids images={images} />}
+      {(run.model === 'vae' || run.model === 'gan') && <SampleGrids images={images} pins={team.gridPins} onShown={team.onGridShown} />}
       {run.summary && isSyntheticSummary(run.summary) && <SyntheticOutcome summary={run.summary} />}
+      <CommentsPanel
+        target={{ kind: 'run', id: run.id }}
+        title="Comments"
+        comments={team.comments}
+        error={team.error}
+        pinning={run.model === 'synth' ? undefined : team.pinning}
+        selectedId={team.selectedId}
+        onSelect={team.setSelectedId}
+      />
       <section className="rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900">
         <h2 className="mb-2 text-sm font-semibold">Log</h2>
         <ol data-testid="run-log" className="max-h-64 overflow-auto font-mono text-xs leading-5">

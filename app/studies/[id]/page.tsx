@@ -1,17 +1,22 @@
 'use client';
 // One study, live: its DAG of steps (generators, synthetic datasets, classifiers per seed) with
 // each step's state and run, the comparison table filling in as classifiers finish, the
-// mix-ratio sweep, retry and cancel, and the table's exports.
+// mix-ratio sweep, retry and cancel, and the table's exports; who else is watching, the study's
+// comments and each table cell's thread.
 import { use, useEffect, useRef, useState } from 'react';
 import Link from 'next/link';
 import { trpc, errorMessage } from '../../lib/trpc';
 import { getSocket } from '../../lib/socket';
 import { duration, personLabel } from '../../lib/format';
-import { ComparisonTable } from '../../components/comparison-table';
+import { CommentedTable } from '../../components/commented-table';
 import { ExportLinks } from '../../components/export-links';
 import { StudyStatus } from '../../components/study-status';
 import { CurveChart } from '../../components/curve-chart';
 import { useMe } from '../../lib/use-me';
+import { usePageWatch } from '../../lib/use-presence';
+import { useComments } from '../../lib/use-comments';
+import { PersonChips } from '../../components/person-chips';
+import { CommentsPanel } from '../../components/comments-panel';
 import type { StudyView, StudyNodeView } from '../../../lib/contracts/study';
 
 const STATE_COLOURS: Record<string, string> = {
@@ -38,7 +43,9 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
   const [study, setStudy] = useState<StudyView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const { can } = useMe();
+  const { me, can } = useMe();
+  const { viewers, joined } = usePageWatch('study', id);
+  const thread = useComments({ kind: 'study', id }, joined);
   const pending = useRef<NodeJS.Timeout | null>(null);
 
   useEffect(() => {
@@ -93,6 +100,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
         <h1 className="text-xl font-semibold">{study.name}</h1>
         <StudyStatus status={study.status} counts={study.counts} />
         {study.seconds !== null && <span className="text-sm text-zinc-500">finished in {duration(study.seconds * 1000)}</span>}
+        <PersonChips people={viewers.filter((v) => v.id !== me?.id)} label="Also here" testId="page-watchers" />
         <span className="ml-auto flex gap-2">
           {study.status === 'running' && can('editor') && (
             <button disabled={busy} onClick={() => act(() => trpc.studies.cancel.mutate({ id }))} className="rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">Cancel study</button>
@@ -113,7 +121,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
           <h2 className="font-semibold">Table 1</h2>
           <ExportLinks base={`/api/studies/${study.id}/table`} />
         </div>
-        {study.table.length === 0 ? <p className="text-sm text-zinc-500">Cells fill in as the classifiers finish.</p> : <ComparisonTable cells={study.table} testId="study-table" />}
+        {study.table.length === 0 ? <p className="text-sm text-zinc-500">Cells fill in as the classifiers finish.</p> : <CommentedTable cells={study.table} testId="study-table" />}
       </section>
       {new Set(study.sweep.map((p) => p.ratio)).size > 2 && (
         <section className="max-w-md">
@@ -135,6 +143,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
           </div>
         ))}
       </section>
+      <CommentsPanel target={{ kind: 'study', id }} title="Comments on this study" comments={thread.comments} error={thread.error} />
       <p className="text-xs text-zinc-500">{Object.entries(STEP_LABELS).map(([k, v]) => `${k} = ${v}`).join(' · ')}</p>
     </div>
   );
