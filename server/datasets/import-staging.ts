@@ -4,20 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { processAlive } from '../process-alive';
 
 const STAGING_NAME = /^(upload|import)-(\d+)-[0-9a-f]+$/;
 
 export function newStagingDir(dataDir: string, kind: 'upload' | 'import'): string {
   return path.join(dataDir, 'tmp', `${kind}-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function removeAbandonedStaging(dataDir: string): void {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunQueue } from '../queue/run-queue';
 import type { RunService } from '../services/runs';
+import { processAlive } from '../process-alive';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -167,15 +168,6 @@ export class Scheduler {
     child.once('error', (err) => this.opts.log(`could not start worker ${workerId}: ${err.message}`));
     this.local.set(workerId, { child, connected: false, exited });
     this.opts.log(`started worker ${workerId} (pid ${child.pid})`);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
