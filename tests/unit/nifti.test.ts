@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { NiftiError, readNiftiSlices } from '../../workers/data/nifti';
+import { readNiftiSlices } from '../../workers/data/nifti';
+import { NiftiError } from '../../workers/data/nifti-volume';
 import { writeNifti, type Voxels } from '../helpers/nifti';
 
 const NX = 32;

@@ -2,8 +2,6 @@
 import { orientation } from './nifti-orientation';
 import { NiftiError, loadVolume } from './nifti-volume';
 
-export { NiftiError, type NiftiErrorCode } from './nifti-volume';
-
 export interface NiftiSlices {
   /** Display size of every slice (row-major, `width` columns, `height` rows). */
   width: number;

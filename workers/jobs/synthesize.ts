@@ -15,7 +15,7 @@ import { loadCheckpoint } from '../models/checkpoint';
 import { loadOrTrainEncoder } from '../eval/domain-encoder';
 import { classQuality } from '../eval/quality-report';
 import type { ClassQuality } from '../../lib/contracts/quality';
-import { RunStoppedError } from '../train/cnn-trainer';
+import { RunStoppedError } from '../train/epoch-loop';
 import type { JobContext } from './context';
 
 /** Metrics run on at most this many images per set (FID/KID/PRD are O(n^2) or need a stable
