@@ -78,4 +78,6 @@ test("an editor's launch appears live on a viewer's Activity page, and the runs 
   await vera.goto(`/?by=${await myId(vera)}`);
   await expect(vera.getByTestId('runs-filter-empty')).toBeVisible();
   await expect(row).toHaveCount(0);
+  await eddie.context().close();
+  await vera.context().close();
 });

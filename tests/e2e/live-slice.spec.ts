@@ -45,6 +45,8 @@ test('a run launched in one browser streams live into another', async ({ browser
   await expect(bob.getByTestId('cell-cnn-real')).toContainText(runId.slice(-5));
   expect(await bob.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
   await bob.screenshot({ path: '.tmp/screens/compare.png', fullPage: true });
+  await alice.context().close();
+  await bob.context().close();
 });
 
 test('a bad value in the launch form is refused with the field named', async ({ page }) => {

@@ -96,7 +96,7 @@ test('presence, a pinned comment live with its chart marker, and a script shown 
   await expect(new Presence(eddie).watchers()).toHaveCount(0);
   await expect(new Presence(eddie).online()).toContainText(ACCOUNTS.viewer.name);
   await vera.context().close();
-  await expect(new Presence(eddie).online()).toHaveCount(0);
+  await expect(new Presence(eddie).online().getByText(ACCOUNTS.viewer.name)).toHaveCount(0);
   await eddie.context().close();
 });
 
