@@ -67,7 +67,13 @@ export function describeFiles(root: string, files: string[]): BackupManifest['fi
 export function readManifest(backupFile: string): BackupManifest {
   const file = manifestPath(backupFile);
   if (!fs.existsSync(file)) throw new BackupError(`${file} is missing; a backup is the database file and its manifest side by side`);
-  const parsed = manifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new BackupError(`${file} is not valid JSON (${err instanceof Error ? err.message : err}): the backup is damaged`);
+  }
+  const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) throw new BackupError(`${file} is not a backup manifest: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
