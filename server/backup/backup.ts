@@ -36,6 +36,14 @@ export async function backupDataDir(dataDir: string, file: string, { withFiles }
   } finally {
     live.close();
   }
+  // The copy keeps the WAL flag of its source; a rollback journal makes it one self-contained
+  // file (no -wal or -shm appears beside it when it is read). The server sets WAL again on open.
+  const copy = new Database(file);
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
   const db = { file: path.basename(file), size: fs.statSync(file).size, sha256: sha256File(file), ...inspectDatabase(file) };
   if (db.integrityCheck !== 'ok') throw new BackupError(`the copy failed its integrity check: ${db.integrityCheck}`);
   // Files are listed after the database copy: a run finishing meanwhile adds files the copy

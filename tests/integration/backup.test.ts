@@ -49,6 +49,8 @@ test('a backup taken while the server runs restores into a server with the same 
   const backup = cli('backup', [file, '--with-files', '--json'], server.dataDir);
   assert.equal(backup.status, 0, backup.stderr);
   assert.equal(backup.json().integrityCheck, 'ok');
+  // One self-contained database file (no -wal or -shm beside it), its manifest and the files.
+  assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), ['dash.sqlite', 'dash.sqlite.files', 'dash.sqlite.manifest.json']);
   const manifest = JSON.parse(fs.readFileSync(`${file}.manifest.json`, 'utf8'));
   assert.ok(manifest.files.some((f: { path: string }) => f.path.startsWith('artifacts/')));
   assert.ok(manifest.files.some((f: { path: string }) => f.path.startsWith('datasets/')));
