@@ -72,20 +72,20 @@ export class Hub {
     this.sessions = new BrowserSessions(this.io, opts.db, opts.auth, opts.system, opts.log);
     this.presence = new Presence(this.io);
     this.io.on('connection', (socket) => {
-      const on = <A extends unknown[]>(event: string, handler: (...args: A) => unknown, fallback?: unknown) => safely(opts.log, event, handler, fallback);
-      on('connection', () => this.presence.connected(socket))();
-      socket.on('presence:watch', on('presence:watch', (msg, ack) => this.presence.watch(socket, msg, ack), null));
-      socket.on('presence:unwatch', on('presence:unwatch', (msg) => this.presence.unwatch(socket, msg)));
-      socket.on('presence:list', on('presence:list', (ack) => this.presence.list(ack), []));
-      socket.on('disconnect', on('disconnect', () => this.presence.disconnected(socket)));
+      const guarded = <A extends unknown[]>(event: string, handler: (...args: A) => unknown, fallback?: unknown) => safely(opts.log, event, handler, fallback);
+      guarded('connection', () => this.presence.connected(socket))();
+      socket.on('presence:watch', guarded('presence:watch', (msg, ack) => this.presence.watch(socket, msg, ack), null));
+      socket.on('presence:unwatch', guarded('presence:unwatch', (msg) => this.presence.unwatch(socket, msg)));
+      socket.on('presence:list', guarded('presence:list', (ack) => this.presence.list(ack), []));
+      socket.on('disconnect', guarded('disconnect', () => this.presence.disconnected(socket)));
       // The ack tells the browser it is in the room, so history it loads afterwards cannot miss
       // an event sent in between.
-      socket.on('run:subscribe', on('run:subscribe', (msg, ack) => {
+      socket.on('run:subscribe', guarded('run:subscribe', (msg, ack) => {
         const parsed = subscribeSchema.safeParse(msg);
         if (parsed.success) void socket.join(runRoom(parsed.data.runId));
         if (typeof ack === 'function') ack(parsed.success);
       }, false));
-      socket.on('run:unsubscribe', on('run:unsubscribe', (msg) => {
+      socket.on('run:unsubscribe', guarded('run:unsubscribe', (msg) => {
         const parsed = subscribeSchema.safeParse(msg);
         if (parsed.success) void socket.leave(runRoom(parsed.data.runId));
       }));
@@ -174,7 +174,9 @@ export class Hub {
     /** Nothing more of this run can be stored: it fails with the reason, the server goes on. */
     const abort = (runId: string, err: DiskFullError) => {
       log(`run ${runId}: ${err.message}`);
-      handle('abort', async () => void (await runs.abort(runId, err.message)));
+      handle('abort', async () => {
+        await runs.abort(runId, err.message);
+      });
     };
     // The worker is alive and at its run: refresh lastSeen and the run's lease.
     let lastBeat = 0;
@@ -187,7 +189,7 @@ export class Hub {
       handle('heartbeat', () => runs.extendLease(runId, workerId));
     };
 
-    socket.on('worker:hello', safely(log, 'worker worker:hello', (msg) => {
+    socket.on('worker:hello', safely(log, '/workers worker:hello', (msg) => {
       const parsed = workerHelloSchema.safeParse(msg);
       if (!parsed.success) return void socket.disconnect(true);
       const hello = parsed.data;
@@ -198,7 +200,7 @@ export class Hub {
       log(`worker ${hello.workerId} connected (pid ${hello.pid}, backend ${hello.backend})`);
     }));
 
-    socket.on('job:claim', safely(log, 'worker job:claim', (ack) => {
+    socket.on('job:claim', safely(log, '/workers job:claim', (ack) => {
       const workerId = socket.data.workerId;
       if (!workerId || typeof ack !== 'function') return;
       handle('job:claim', async () => {
@@ -214,7 +216,7 @@ export class Hub {
       });
     }, null));
 
-    socket.on('run:metrics', safely(log, 'worker run:metrics', (msg) => {
+    socket.on('run:metrics', safely(log, '/workers run:metrics', (msg) => {
       const ok = accept(workerMetricsSchema, msg, 'run:metrics');
       if (!ok) return;
       let points;
@@ -227,19 +229,19 @@ export class Hub {
       this.io.to(runRoom(ok.data.runId)).emit('run:metrics', { runId: ok.data.runId, points });
     }));
 
-    socket.on('run:log', safely(log, 'worker run:log', (msg) => {
+    socket.on('run:log', safely(log, '/workers run:log', (msg) => {
       const ok = accept(workerLogSchema, msg, 'run:log');
       if (!ok) return;
       const { ts } = stream.recordLog(ok.data.runId, ok.data.level, ok.data.message);
       this.io.to(runRoom(ok.data.runId)).emit('run:log', { ...ok.data, ts });
     }));
 
-    socket.on('run:progress', safely(log, 'worker run:progress', (msg) => {
+    socket.on('run:progress', safely(log, '/workers run:progress', (msg) => {
       const ok = accept(workerProgressSchema, msg, 'run:progress');
       if (ok) handle('run:progress', () => runs.reportProgress(ok.data.runId, ok.data.step / ok.data.totalSteps));
     }));
 
-    socket.on('run:image', safely(log, 'worker run:image', (msg) => {
+    socket.on('run:image', safely(log, '/workers run:image', (msg) => {
       const ok = accept(workerImageSchema, msg, 'run:image');
       if (!ok) return;
       try {
@@ -252,7 +254,7 @@ export class Hub {
       }
     }));
 
-    socket.on('run:complete', safely(log, 'worker run:complete', (msg, ack) => {
+    socket.on('run:complete', safely(log, '/workers run:complete', (msg, ack) => {
       const ok = accept(workerCompleteSchema, msg, 'run:complete');
       handle('run:complete', async () => {
         if (ok) await runs.complete(ok.run, ok.data.summary, ok.data.results);
@@ -260,7 +262,7 @@ export class Hub {
       });
     }, false));
 
-    socket.on('run:fail', safely(log, 'worker run:fail', (msg, ack) => {
+    socket.on('run:fail', safely(log, '/workers run:fail', (msg, ack) => {
       const ok = accept(workerFailSchema, msg, 'run:fail');
       handle('run:fail', async () => {
         if (ok) await runs.fail(ok.data.runId, ok.data.error);
@@ -268,7 +270,7 @@ export class Hub {
       });
     }, false));
 
-    socket.on('disconnect', safely(log, 'worker disconnect', (reason) => {
+    socket.on('disconnect', safely(log, '/workers disconnect', (reason) => {
       const workerId = socket.data.workerId;
       if (!workerId) return;
       workers.disconnected(workerId);
