@@ -14,7 +14,7 @@ import type { SitePolicy } from '../auth/site';
 import { BrowserSessions } from './browser-sessions';
 import { WorkerAdmission, type WorkerAuthData } from './worker-auth';
 import { Presence, pageRoom } from './presence';
-import { safely } from './safely';
+import { safely, safelyNext } from './safely';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Services } from '../services';
 import { ArtifactError } from '../services/artifacts';
@@ -93,7 +93,7 @@ export class Hub {
 
     this.workerNs = this.io.of('/workers');
     this.workerAdmission = new WorkerAdmission(opts.db, opts.workerToken, opts.log);
-    this.workerNs.use(this.workerAdmission.handshake);
+    this.workerNs.use(safelyNext(opts.log, 'the worker handshake', this.workerAdmission.handshake));
     this.workerNs.on('connection', (socket: WorkerSocket) => this.attachWorker(socket));
     opts.scheduler.setIdleNotifier(() => this.workerNs.emit('jobs:available'));
   }

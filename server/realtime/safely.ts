@@ -23,3 +23,16 @@ export function safely<A extends unknown[]>(
     }
   };
 }
+
+/** The same for a socket.io middleware (a handshake or per-message check): an exception refuses
+ * that one connection or message with a short reason instead of escaping. */
+export function safelyNext<T>(log: (line: string) => void, what: string, middleware: (arg: T, next: (err?: Error) => void) => void): (arg: T, next: (err?: Error) => void) => void {
+  return (arg, next) => {
+    try {
+      middleware(arg, next);
+    } catch (err) {
+      log(`[socket] ${what} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      next(new Error(`${what} failed on the server; try again`));
+    }
+  };
+}

@@ -2,7 +2,7 @@
 // throwing, and a full disk is recognised from Node's and SQLite's error codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { safely } from '../../server/realtime/safely';
+import { safely, safelyNext } from '../../server/realtime/safely';
 import { asDiskFull, DiskFullError } from '../../server/services/disk-full';
 
 test('a handler that throws is logged and its ack gets the fallback', () => {
@@ -25,6 +25,16 @@ test('a rejected async handler is logged; without a fallback nothing is answered
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(answers, []);
   assert.match(logs[0], /presence:unwatch handler failed: Error: later/);
+});
+
+test('a middleware that throws refuses that one connection with a short reason', () => {
+  const logs: string[] = [];
+  const refusals: (Error | undefined)[] = [];
+  safelyNext(logs.push.bind(logs), 'the worker handshake', () => {
+    throw new Error('database is locked');
+  })({}, (err) => refusals.push(err));
+  assert.equal(refusals[0]?.message, 'the worker handshake failed on the server; try again');
+  assert.match(logs[0], /^\[socket\] the worker handshake failed: Error: database is locked/);
 });
 
 test('ENOSPC and SQLITE_FULL become "disk full: …"; other errors pass through unchanged', () => {
