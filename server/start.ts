@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './index';
+import { keepServingOnFaults } from './process-faults';
 import { loadEnv } from '../lib/env';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +35,7 @@ async function main() {
   const env = loadEnv();
   if (env.NODE_ENV === 'production') ensureBuild();
   const server = await startServer({ withNext: true, env });
+  keepServingOnFaults();
   console.log(`[start] dashboard ready at ${server.publicUrl}`);
   const shutdown = (signal: string) => {
     console.log(`[start] ${signal}: shutting down`);

@@ -19,6 +19,7 @@ import { importLimitsSchema } from '../../lib/contracts/import';
 import type { Actor } from '../../lib/contracts/team';
 import { launcherId } from '../auth/actor';
 import { importSummary } from '../services/activity-summary';
+import { readSlice, sendFile } from './send-file';
 
 const uploadQuery = z.object({
   importId: z.string().regex(/^[\w-]{1,64}$/),
@@ -114,20 +115,14 @@ export async function handleDatasetFile(req: http.IncomingMessage, res: http.Ser
   if (!match || !dataset) return sendJson(res, 404, { error: 'no such dataset file' });
   const dir = path.join(services.dataDir, dataset.dir);
   if (match[4]) {
-    if (!PREVIEWS.has(match[4]) || !fs.existsSync(path.join(dir, match[4]))) return sendJson(res, 404, { error: 'no such preview' });
-    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' });
-    return void fs.createReadStream(path.join(dir, match[4])).pipe(res);
+    if (!PREVIEWS.has(match[4])) return sendJson(res, 404, { error: 'no such preview' });
+    return sendFile(res, path.join(dir, match[4]), { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' }, 'preview');
   }
   const index = Number(match[3]);
   if (index >= dataset.count) return sendJson(res, 404, { error: `image ${index} is out of range (0..${dataset.count - 1})` });
   const size = dataset.imageSize;
-  const pixels = Buffer.alloc(size * size);
-  const fd = fs.openSync(path.join(dir, 'images.u8'), 'r');
-  try {
-    fs.readSync(fd, pixels, 0, pixels.length, index * size * size);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const pixels = readSlice(path.join(dir, 'images.u8'), size * size, index * size * size);
+  if (!pixels) return sendJson(res, 404, { error: "the dataset's image file is missing on the server" });
   const png = await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toBuffer();
   res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' });
   res.end(png);
@@ -138,6 +133,5 @@ export function handleRunImage(req: http.IncomingMessage, res: http.ServerRespon
   const match = /^\/api\/runs\/([\w-]+)\/images\/(\d+)\.png$/.exec(new URL(req.url ?? '/', 'http://local').pathname);
   const row = match && services.db.select().from(runImages).where(and(eq(runImages.id, Number(match[2])), eq(runImages.runId, match[1]))).get();
   if (!row) return sendJson(res, 404, { error: 'no such image' });
-  res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' });
-  fs.createReadStream(path.join(services.dataDir, row.file)).pipe(res);
+  sendFile(res, path.join(services.dataDir, row.file), { 'content-type': 'image/png', 'cache-control': 'public, max-age=31536000, immutable' }, 'image file');
 }

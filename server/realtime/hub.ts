@@ -14,9 +14,11 @@ import type { SitePolicy } from '../auth/site';
 import { BrowserSessions } from './browser-sessions';
 import { WorkerAdmission, type WorkerAuthData } from './worker-auth';
 import { Presence, pageRoom } from './presence';
+import { safely, safelyNext } from './safely';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Services } from '../services';
 import { ArtifactError } from '../services/artifacts';
+import { DiskFullError } from '../services/disk-full';
 import type { RunRow } from '../queue/run-queue';
 import {
   subscribeSchema, workerCompleteSchema, workerFailSchema, workerHelloSchema, workerLogSchema,
@@ -70,27 +72,28 @@ export class Hub {
     this.sessions = new BrowserSessions(this.io, opts.db, opts.auth, opts.system, opts.log);
     this.presence = new Presence(this.io);
     this.io.on('connection', (socket) => {
-      this.presence.connected(socket);
-      socket.on('presence:watch', (msg, ack) => this.presence.watch(socket, msg, ack));
-      socket.on('presence:unwatch', (msg) => this.presence.unwatch(socket, msg));
-      socket.on('presence:list', (ack) => this.presence.list(ack));
-      socket.on('disconnect', () => this.presence.disconnected(socket));
+      const guarded = <A extends unknown[]>(event: string, handler: (...args: A) => unknown, fallback?: unknown) => safely(opts.log, event, handler, fallback);
+      guarded('connection', () => this.presence.connected(socket))();
+      socket.on('presence:watch', guarded('presence:watch', (msg, ack) => this.presence.watch(socket, msg, ack), null));
+      socket.on('presence:unwatch', guarded('presence:unwatch', (msg) => this.presence.unwatch(socket, msg)));
+      socket.on('presence:list', guarded('presence:list', (ack) => this.presence.list(ack), []));
+      socket.on('disconnect', guarded('disconnect', () => this.presence.disconnected(socket)));
       // The ack tells the browser it is in the room, so history it loads afterwards cannot miss
       // an event sent in between.
-      socket.on('run:subscribe', (msg, ack) => {
+      socket.on('run:subscribe', guarded('run:subscribe', (msg, ack) => {
         const parsed = subscribeSchema.safeParse(msg);
         if (parsed.success) void socket.join(runRoom(parsed.data.runId));
         if (typeof ack === 'function') ack(parsed.success);
-      });
-      socket.on('run:unsubscribe', (msg) => {
+      }, false));
+      socket.on('run:unsubscribe', guarded('run:unsubscribe', (msg) => {
         const parsed = subscribeSchema.safeParse(msg);
         if (parsed.success) void socket.leave(runRoom(parsed.data.runId));
-      });
+      }));
     });
 
     this.workerNs = this.io.of('/workers');
     this.workerAdmission = new WorkerAdmission(opts.db, opts.workerToken, opts.log);
-    this.workerNs.use(this.workerAdmission.handshake);
+    this.workerNs.use(safelyNext(opts.log, 'the worker handshake', this.workerAdmission.handshake));
     this.workerNs.on('connection', (socket: WorkerSocket) => this.attachWorker(socket));
     opts.scheduler.setIdleNotifier(() => this.workerNs.emit('jobs:available'));
   }
@@ -168,6 +171,13 @@ export class Hub {
       heartbeat(run.id);
       return { data: parsed.data, run };
     };
+    /** Nothing more of this run can be stored: it fails with the reason, the server goes on. */
+    const abort = (runId: string, err: DiskFullError) => {
+      log(`run ${runId}: ${err.message}`);
+      handle('abort', async () => {
+        await runs.abort(runId, err.message);
+      });
+    };
     // The worker is alive and at its run: refresh lastSeen and the run's lease.
     let lastBeat = 0;
     const heartbeat = (runId: string) => {
@@ -179,7 +189,7 @@ export class Hub {
       handle('heartbeat', () => runs.extendLease(runId, workerId));
     };
 
-    socket.on('worker:hello', (msg) => {
+    socket.on('worker:hello', safely(log, '/workers worker:hello', (msg) => {
       const parsed = workerHelloSchema.safeParse(msg);
       if (!parsed.success) return void socket.disconnect(true);
       const hello = parsed.data;
@@ -188,9 +198,9 @@ export class Hub {
       workers.hello(hello);
       scheduler.workerConnected(hello.workerId);
       log(`worker ${hello.workerId} connected (pid ${hello.pid}, backend ${hello.backend})`);
-    });
+    }));
 
-    socket.on('job:claim', (ack) => {
+    socket.on('job:claim', safely(log, '/workers job:claim', (ack) => {
       const workerId = socket.data.workerId;
       if (!workerId || typeof ack !== 'function') return;
       handle('job:claim', async () => {
@@ -204,60 +214,67 @@ export class Hub {
           ack(job);
         }
       });
-    });
+    }, null));
 
-    socket.on('run:metrics', (msg) => {
+    socket.on('run:metrics', safely(log, '/workers run:metrics', (msg) => {
       const ok = accept(workerMetricsSchema, msg, 'run:metrics');
       if (!ok) return;
-      const points = stream.recordMetrics(ok.data.runId, ok.data.points);
+      let points;
+      try {
+        points = stream.recordMetrics(ok.data.runId, ok.data.points);
+      } catch (err) {
+        if (!(err instanceof DiskFullError)) throw err;
+        return abort(ok.data.runId, err);
+      }
       this.io.to(runRoom(ok.data.runId)).emit('run:metrics', { runId: ok.data.runId, points });
-    });
+    }));
 
-    socket.on('run:log', (msg) => {
+    socket.on('run:log', safely(log, '/workers run:log', (msg) => {
       const ok = accept(workerLogSchema, msg, 'run:log');
       if (!ok) return;
       const { ts } = stream.recordLog(ok.data.runId, ok.data.level, ok.data.message);
       this.io.to(runRoom(ok.data.runId)).emit('run:log', { ...ok.data, ts });
-    });
+    }));
 
-    socket.on('run:progress', (msg) => {
+    socket.on('run:progress', safely(log, '/workers run:progress', (msg) => {
       const ok = accept(workerProgressSchema, msg, 'run:progress');
       if (ok) handle('run:progress', () => runs.reportProgress(ok.data.runId, ok.data.step / ok.data.totalSteps));
-    });
+    }));
 
-    socket.on('run:image', (msg) => {
+    socket.on('run:image', safely(log, '/workers run:image', (msg) => {
       const ok = accept(workerImageSchema, msg, 'run:image');
       if (!ok) return;
       try {
         const image = artifacts.saveRunImage(ok.data.runId, ok.data.step, ok.data.kind, Buffer.from(ok.data.png, 'base64'));
         this.io.to(runRoom(ok.data.runId)).emit('run:image', { runId: ok.data.runId, image });
       } catch (err) {
+        if (err instanceof DiskFullError) return abort(ok.data.runId, err);
         if (!(err instanceof ArtifactError)) throw err;
         log(`rejected run:image for ${ok.data.runId}: ${err.message}`);
       }
-    });
+    }));
 
-    socket.on('run:complete', (msg, ack) => {
+    socket.on('run:complete', safely(log, '/workers run:complete', (msg, ack) => {
       const ok = accept(workerCompleteSchema, msg, 'run:complete');
       handle('run:complete', async () => {
         if (ok) await runs.complete(ok.run, ok.data.summary, ok.data.results);
         if (typeof ack === 'function') ack(Boolean(ok));
       });
-    });
+    }, false));
 
-    socket.on('run:fail', (msg, ack) => {
+    socket.on('run:fail', safely(log, '/workers run:fail', (msg, ack) => {
       const ok = accept(workerFailSchema, msg, 'run:fail');
       handle('run:fail', async () => {
         if (ok) await runs.fail(ok.data.runId, ok.data.error);
         if (typeof ack === 'function') ack(Boolean(ok));
       });
-    });
+    }, false));
 
-    socket.on('disconnect', (reason) => {
+    socket.on('disconnect', safely(log, '/workers disconnect', (reason) => {
       const workerId = socket.data.workerId;
       if (!workerId) return;
       workers.disconnected(workerId);
       handle('disconnect', () => scheduler.workerLost(workerId, WorkerAdmission.closeReason(socket, reason)));
-    });
+    }));
   }
 }

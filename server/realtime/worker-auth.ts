@@ -10,6 +10,7 @@ import type { Db } from '../../db/client';
 import { touchWorkerToken, LAST_USED_RESOLUTION_MS } from '../../db/queries/tokens';
 import { isLoopbackPeer } from '../auth/site';
 import { openWorkerToken } from '../auth/tokens';
+import { safelyNext } from './safely';
 
 /** The worker token a socket was admitted by, as read at its handshake. */
 export interface WorkerGrant {
@@ -67,7 +68,7 @@ export class WorkerAdmission {
   /** Checks every message of the socket against its token's revocation before any handler runs. */
   guard(socket: Socket): void {
     const data = socket.data as WorkerAuthData;
-    socket.use(([event], next) => {
+    socket.use(safelyNext(this.log, 'the worker token check', ([event], next) => {
       const grant = data.grant;
       if (!grant) return next();
       if (grant.revokedAt !== null) {
@@ -80,7 +81,7 @@ export class WorkerAdmission {
         touchWorkerToken(this.db, grant.tokenId, now);
       }
       next();
-    });
+    }));
     // A refused message ends the connection (the handshake would refuse it anyway).
     socket.on('error', () => socket.disconnect(true));
   }

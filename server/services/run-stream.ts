@@ -3,12 +3,17 @@
 import type { Db } from '../../db/client';
 import { appendLog, appendMetricPoints } from '../../db/queries/metrics';
 import type { MetricPoint, StoredMetricPoint } from '../../lib/contracts/events';
+import { asDiskFull } from './disk-full';
 
 export class RunStream {
   constructor(private readonly db: Db) {}
 
   recordMetrics(runId: string, points: MetricPoint[]): StoredMetricPoint[] {
-    return appendMetricPoints(this.db, runId, points);
+    try {
+      return appendMetricPoints(this.db, runId, points);
+    } catch (err) {
+      throw asDiskFull(err, `a batch of ${points.length} metric points`);
+    }
   }
 
   recordLog(runId: string, level: string, message: string): { ts: number } {

@@ -81,6 +81,14 @@ export class RunService {
     return row;
   }
 
+  /** The server cannot keep what the run sends (a full disk): the run fails with the reason and
+   * its worker is told to stop. */
+  async abort(runId: string, error: string): Promise<RunRow | undefined> {
+    const row = await this.fail(runId, error);
+    if (row) this.hooks.cancelOnWorker(row);
+    return row;
+  }
+
   async cancel(runId: string): Promise<RunRow | undefined> {
     const row = await this.queue.cancel(runId);
     if (!row) return undefined;
