@@ -27,6 +27,10 @@ import { ensureFirstAdminInvite } from './auth/invites';
 import { checkReachability, internalUrl, sitePolicy } from './auth/site';
 import { bearerToken, REFUSED_TOKEN } from './auth/tokens';
 import type { AppServices, Context } from './api/trpc';
+import { internalErrorLine } from './api/errors';
+
+/** Largest tRPC request body (uploads have their own route and caps). */
+export const MAX_TRPC_BODY_BYTES = 1024 * 1024;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -122,6 +126,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
+    maxBodySize: MAX_TRPC_BODY_BYTES,
+    onError: ({ path, error }) => {
+      const line = internalErrorLine(path, error);
+      if (line) log(line);
+    },
     createContext: async ({ req, res }): Promise<Context> => ({
       ...services,
       actor: await requestActor(req, credentials),

@@ -10,6 +10,7 @@ import type { RunService } from '../services/runs';
 import type { ActivityLog } from '../services/activity';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
+import { fieldProblems, invalidInputMessage, toClientError } from './errors';
 
 // ---- 1. Context: the services every procedure may use, and the actor ----
 export interface AppServices {
@@ -41,13 +42,22 @@ export interface Context extends AppServices {
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const fields = cause instanceof ZodError ? cause.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`) : null;
-    return { ...shape, data: { ...shape.data, stack: undefined, fields } };
+    const fields = cause instanceof ZodError ? fieldProblems(cause) : null;
+    const message = cause instanceof ZodError ? invalidInputMessage(cause) : shape.message;
+    return { ...shape, message, data: { ...shape.data, stack: undefined, path: undefined, fields } };
   },
 });
 
 // ---- 3. Procedures and routers ----
 export const createRouter = t.router;
+
+/** Every procedure's boundary: see server/api/errors.ts. */
+const boundary = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toClientError(result.error);
+  return result;
+});
+const procedure = t.procedure.use(boundary);
 
 const requireRole = (needed: Role) =>
   t.middleware(({ ctx, next }) => {
@@ -60,11 +70,11 @@ const requireRole = (needed: Role) =>
   });
 
 /** Reading anything, and what viewers may do. */
-export const viewerProcedure = t.procedure.use(requireRole('viewer'));
+export const viewerProcedure = procedure.use(requireRole('viewer'));
 /** Launching, cancelling, retrying, importing, synthesising, running studies. */
-export const editorProcedure = t.procedure.use(requireRole('editor'));
+export const editorProcedure = procedure.use(requireRole('editor'));
 /** People, roles, worker tokens, deleting. */
-export const adminProcedure = t.procedure.use(requireRole('admin'));
+export const adminProcedure = procedure.use(requireRole('admin'));
 /** Without a session: only what a person holding an invitation link does to join
  * (server/api/routers/invites.ts). Not for anything else. */
-export const invitationProcedure = t.procedure;
+export const invitationProcedure = procedure;
