@@ -27,10 +27,7 @@ import { ensureFirstAdminInvite } from './auth/invites';
 import { checkReachability, internalUrl, sitePolicy } from './auth/site';
 import { bearerToken, REFUSED_TOKEN } from './auth/tokens';
 import type { AppServices, Context } from './api/trpc';
-import { internalErrorLine } from './api/errors';
-
-/** Largest tRPC request body (uploads have their own route and caps). */
-export const MAX_TRPC_BODY_BYTES = 1024 * 1024;
+import { internalErrorLine, MAX_TRPC_BODY_BYTES } from './api/errors';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -120,7 +117,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const hub = new Hub(httpServer, { db, auth, site, system, workerToken, scheduler, services: core, log });
   const studies = new StudyManager(db, env.DATA_DIR, origin, core.runs, { studyUpdated: (id) => hub.publishStudy(id), log });
   hub.setRunListener((row) => studies.onRunChanged(row));
-  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl };
+  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl, log };
 
   const credentials: Credentials = { db, auth, system };
   const trpcHandler = createHTTPHandler({

@@ -5,6 +5,10 @@ import crypto from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 
+/** Largest tRPC request body (uploads have their own route and caps). */
+export const MAX_TRPC_BODY_BYTES = 1024 * 1024;
+export const TOO_LARGE_MESSAGE = `The request body is too large: at most ${MAX_TRPC_BODY_BYTES / 1024 ** 2} MiB (upload datasets on the Datasets page).`;
+
 /** Longest message a client sees for one field (a 200,000-character id is not echoed back). */
 const MAX_ISSUE_CHARS = 200;
 
@@ -28,11 +32,25 @@ export class InternalError extends TRPCError {
   }
 }
 
+/** The ZodError a handler threw. tRPC keeps zod 4's errors only as a copy with their name and
+ * their message (the issues as JSON), so the issues are read back from that message. */
+function thrownZodError(cause: unknown): ZodError | null {
+  if (cause instanceof ZodError) return cause;
+  if (!(cause instanceof Error) || cause.name !== 'ZodError') return null;
+  try {
+    const issues: unknown = JSON.parse(cause.message.slice(cause.message.indexOf('[')));
+    return Array.isArray(issues) ? new ZodError(issues) : null;
+  } catch {
+    return new ZodError([{ code: 'custom', path: [], message: 'the request is not valid', input: undefined }]);
+  }
+}
+
 /** What a handler's failure becomes for the client: ZodErrors thrown after input validation
  * (e.g. while a preset resolves) are the client's mistake, other unexpected errors are hidden. */
 export function toClientError(error: TRPCError): TRPCError {
   if (error instanceof InternalError || error.code !== 'INTERNAL_SERVER_ERROR') return error;
-  if (error.cause instanceof ZodError) return new TRPCError({ code: 'BAD_REQUEST', message: invalidInputMessage(error.cause), cause: error.cause });
+  const zod = thrownZodError(error.cause);
+  if (zod) return new TRPCError({ code: 'BAD_REQUEST', message: invalidInputMessage(zod), cause: zod });
   return new InternalError(error.cause ?? error);
 }
 

@@ -10,7 +10,7 @@ import type { RunService } from '../services/runs';
 import type { ActivityLog } from '../services/activity';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
-import { fieldProblems, invalidInputMessage, toClientError } from './errors';
+import { fieldProblems, invalidInputMessage, toClientError, TOO_LARGE_MESSAGE } from './errors';
 
 // ---- 1. Context: the services every procedure may use, and the actor ----
 export interface AppServices {
@@ -28,6 +28,8 @@ export interface AppServices {
   auth: Auth;
   /** Where people open the dashboard (invitation links start with it). */
   publicUrl: string;
+  /** The server log (failures a client sees only by their error id). */
+  log: (line: string) => void;
 }
 export interface Context extends AppServices {
   /** Who is asking: a signed-in person, the command line's system actor, or nobody. */
@@ -43,7 +45,7 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const fields = cause instanceof ZodError ? fieldProblems(cause) : null;
-    const message = cause instanceof ZodError ? invalidInputMessage(cause) : shape.message;
+    const message = cause instanceof ZodError ? invalidInputMessage(cause) : error.code === 'PAYLOAD_TOO_LARGE' ? TOO_LARGE_MESSAGE : shape.message;
     return { ...shape, message, data: { ...shape.data, stack: undefined, path: undefined, fields } };
   },
 });
