@@ -30,7 +30,7 @@ function alignSeries(points: StoredMetricPoint[], series: SeriesSpec[]): uPlot.A
   return [steps, ...columns] as uPlot.AlignedData;
 }
 
-export function LiveChart({ title, points, series, yLabel, testId, annotations }: { title: string; points: StoredMetricPoint[]; series: SeriesSpec[]; yLabel: string; testId: string; annotations?: ChartAnnotations }) {
+export function LiveChart({ title, points, version, series, yLabel, testId, annotations }: { title: string; points: StoredMetricPoint[]; version?: number; series: SeriesSpec[]; yLabel: string; testId: string; annotations?: ChartAnnotations }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   // The overlay the markers render into, and a count of redraws so they follow zoom and resize.
@@ -38,7 +38,8 @@ export function LiveChart({ title, points, series, yLabel, testId, annotations }
   const [, setDrawn] = useState(0);
   const pickStep = useRef(annotations?.onPickStep);
   pickStep.current = annotations?.onPickStep;
-  const data = useMemo(() => alignSeries(points, series), [points, series]);
+  // `points` may grow in place (use-run.ts): `version` says when.
+  const data = useMemo(() => alignSeries(points, series), [points, version, series]);
   const count = data[0].length;
 
   useEffect(() => {
