@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { count } from 'drizzle-orm';
 import { io, type Socket } from 'socket.io-client';
 import { datasets, runs } from '../../db/schema';
@@ -106,6 +107,7 @@ const CASES: Case[] = [
   ['upload: a zip entry with ..', async () => upload([['evil.zip', await traversalZipBytes()]]), 400, /\.\./],
   ['upload: a text file, not an image', () => upload([['yes/notes.txt', 'hello']]), 400, /./],
   ['upload: images in no class folder', () => upload([['scan.png', 'not a png either']]), 400, /./],
+  ['upload: a .nii.gz gzip bomb (600 KB unpacking past 512 MiB)', () => upload([['bomb.nii.gz', gzipBomb()]]), 400, /unpacks to more than 512 MiB/],
   ['socket: run:subscribe without a run id', () => ack(browser, 'run:subscribe', { nope: 1 }), 200, /^false$/],
   ['socket: run:subscribe with a 200,000-character id', () => ack(browser, 'run:subscribe', { runId: long }), 200, /^false$/],
   ['socket: presence:watch with a bad page', () => ack(browser, 'presence:watch', { kind: 'run', id: long }), 200, /^null$/],
@@ -113,6 +115,12 @@ const CASES: Case[] = [
   ['worker: run:fail for an unknown run', () => ack(worker, 'run:fail', { runId: 'r-nowhere', error: 'x' }), 200, /^false$/],
   ['worker: run:complete with a bad payload', () => ack(worker, 'run:complete', { runId: 12 }), 200, /^false$/],
 ];
+
+/** Nine gzip members of 64 MiB of zeros each: 576 MiB unpacked from about 600 KB. */
+function gzipBomb(): Buffer {
+  const member = zlib.gzipSync(Buffer.alloc(64 * 1024 ** 2));
+  return Buffer.concat(Array.from({ length: 9 }, () => member));
+}
 
 async function traversalZipBytes(): Promise<Buffer> {
   const file = path.join(server.dataDir, '..', `bad-input-${process.pid}.zip`);
