@@ -34,7 +34,7 @@ export class InternalError extends TRPCError {
 
 /** The ZodError a handler threw. tRPC keeps zod 4's errors only as a copy with their name and
  * their message (the issues as JSON), so the issues are read back from that message. */
-function thrownZodError(cause: unknown): ZodError | null {
+export function thrownZodError(cause: unknown): ZodError | null {
   if (cause instanceof ZodError) return cause;
   if (!(cause instanceof Error) || cause.name !== 'ZodError') return null;
   try {

@@ -1,7 +1,6 @@
 // tRPC setup, in three parts: the request context (the services and who is asking), the tRPC
 // instance, and the procedures by role.
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
 import type { Db } from '../../db/client';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Hub } from '../realtime/hub';
@@ -10,7 +9,7 @@ import type { RunService } from '../services/runs';
 import type { ActivityLog } from '../services/activity';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
-import { fieldProblems, invalidInputMessage, toClientError, TOO_LARGE_MESSAGE } from './errors';
+import { fieldProblems, invalidInputMessage, thrownZodError, toClientError, TOO_LARGE_MESSAGE } from './errors';
 
 // ---- 1. Context: the services every procedure may use, and the actor ----
 export interface AppServices {
@@ -43,9 +42,9 @@ export interface Context extends AppServices {
 // ---- 2. Initialisation: validation errors reach the browser as a readable field list ----
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const fields = cause instanceof ZodError ? fieldProblems(cause) : null;
-    const message = cause instanceof ZodError ? invalidInputMessage(cause) : error.code === 'PAYLOAD_TOO_LARGE' ? TOO_LARGE_MESSAGE : shape.message;
+    const zod = error.code === 'BAD_REQUEST' ? thrownZodError(error.cause) : null;
+    const fields = zod ? fieldProblems(zod) : null;
+    const message = zod ? invalidInputMessage(zod) : error.code === 'PAYLOAD_TOO_LARGE' ? TOO_LARGE_MESSAGE : shape.message;
     return { ...shape, message, data: { ...shape.data, stack: undefined, path: undefined, fields } };
   },
 });

@@ -188,3 +188,11 @@ test('an internal error answers 500 with an error id, logged, and no stack or pa
     else fs.rmSync(reportFile);
   }
 });
+
+test('data.fields lists each bad field for the form to show', async () => {
+  const res = await launch({ overrides: { batchSize: 0, epochs: 1e9 } });
+  const fields: string[] = JSON.parse(res.body).error.data.fields;
+  assert.ok(fields.some((f) => f.startsWith('overrides.epochs: at most 200 epochs')), fields.join('; '));
+  const typed = await launch({ seed: 'one' });
+  assert.ok(JSON.parse(typed.body).error.data.fields.some((f: string) => f.startsWith('seed:')));
+});
