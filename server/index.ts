@@ -73,10 +73,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       return void res.end(JSON.stringify({ error: 'the server is starting; retry in a moment' }));
     }
     dispatch(req, res).catch((err) => {
-      log(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : err}`);
+      const errorId = crypto.randomBytes(4).toString('hex');
+      log(`${req.method} ${req.url?.slice(0, 200)} failed (error ${errorId}): ${err instanceof Error ? (err.stack ?? err.message) : err}`);
       if (res.headersSent) return void res.destroy();
       res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'the request failed on the server; see its log' }));
+      res.end(JSON.stringify({ error: `the request failed on the server (error ${errorId}); an admin can find the details in the server log` }));
     });
   });
   await new Promise<void>((resolve, reject) => {
