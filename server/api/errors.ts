@@ -32,6 +32,13 @@ export class InternalError extends TRPCError {
   }
 }
 
+/** What a client may read of an error: a 500 that did not pass the procedures' boundary (e.g.
+ * one thrown while the context was made) says only that the server failed. */
+export function safeMessage(error: TRPCError): string {
+  if (error.code !== 'INTERNAL_SERVER_ERROR' || error instanceof InternalError) return error.message;
+  return 'The server failed on this request; an admin can find the details in the server log.';
+}
+
 /** The ZodError a handler threw. tRPC keeps zod 4's errors only as a copy with their name and
  * their message (the issues as JSON), so the issues are read back from that message. */
 export function thrownZodError(cause: unknown): ZodError | null {

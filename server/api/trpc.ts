@@ -9,7 +9,7 @@ import type { RunService } from '../services/runs';
 import type { ActivityLog } from '../services/activity';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
-import { fieldProblems, invalidInputMessage, thrownZodError, toClientError, TOO_LARGE_MESSAGE } from './errors';
+import { fieldProblems, invalidInputMessage, safeMessage, thrownZodError, toClientError, TOO_LARGE_MESSAGE } from './errors';
 
 // ---- 1. Context: the services every procedure may use, and the actor ----
 export interface AppServices {
@@ -44,7 +44,7 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const zod = error.code === 'BAD_REQUEST' ? thrownZodError(error.cause) : null;
     const fields = zod ? fieldProblems(zod) : null;
-    const message = zod ? invalidInputMessage(zod) : error.code === 'PAYLOAD_TOO_LARGE' ? TOO_LARGE_MESSAGE : shape.message;
+    const message = zod ? invalidInputMessage(zod) : error.code === 'PAYLOAD_TOO_LARGE' ? TOO_LARGE_MESSAGE : safeMessage(error);
     return { ...shape, message, data: { ...shape.data, stack: undefined, path: undefined, fields } };
   },
 });
