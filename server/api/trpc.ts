@@ -27,6 +27,8 @@ export interface AppServices {
   auth: Auth;
   /** Where people open the dashboard (invitation links start with it). */
   publicUrl: string;
+  /** Largest file in an upload, in bytes (UPLOAD_MAX_FILE_MB). */
+  uploadMaxFileBytes: number;
   /** The server log (failures a client sees only by their error id). */
   log: (line: string) => void;
 }

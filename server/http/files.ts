@@ -37,8 +37,8 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 }
 
 /** Streams the multipart body into `dir`, each part at its (checked) relative path. */
-function receiveFiles(req: http.IncomingMessage, dir: string): Promise<string[]> {
-  const limits = importLimitsSchema.parse({});
+function receiveFiles(req: http.IncomingMessage, dir: string, maxFileBytes: number): Promise<string[]> {
+  const limits = importLimitsSchema.parse({ maxFileBytes });
   return new Promise((resolve, reject) => {
     let total = 0;
     const names: string[] = [];
@@ -87,7 +87,7 @@ export async function handleUpload(req: http.IncomingMessage, res: http.ServerRe
   const staging = newStagingDir(services.dataDir, 'upload');
   let answer: [number, unknown];
   try {
-    const names = await receiveFiles(req, staging);
+    const names = await receiveFiles(req, staging, services.uploadMaxFileBytes);
     const single = names.length === 1 ? names[0] : null;
     const source = single && /\.(zip|nii(\.gz)?)$/i.test(single) ? path.join(staging, single) : staging;
     const defaultName = single ? path.basename(single).replace(/\.(zip|nii(\.gz)?)$/i, '') : names[0].split('/')[0];

@@ -107,6 +107,7 @@ const CASES: Case[] = [
   ['upload: a zip entry with ..', async () => upload([['evil.zip', await traversalZipBytes()]]), 400, /\.\./],
   ['upload: a text file, not an image', () => upload([['yes/notes.txt', 'hello']]), 400, /./],
   ['upload: images in no class folder', () => upload([['scan.png', 'not a png either']]), 400, /./],
+  ['upload: a part past the 1 MiB cap of this server', () => upload([['yes/big.png', Buffer.alloc(1024 ** 2 + 1)]]), 413, /yes\/big\.png\\" is larger than the 1048576-byte limit per file/],
   ['upload: a .nii.gz gzip bomb (600 KB unpacking past 512 MiB)', () => upload([['bomb.nii.gz', gzipBomb()]]), 400, /unpacks to more than 512 MiB/],
   ['socket: run:subscribe without a run id', () => ack(browser, 'run:subscribe', { nope: 1 }), 200, /^false$/],
   ['socket: run:subscribe with a 200,000-character id', () => ack(browser, 'run:subscribe', { runId: long }), 200, /^false$/],
@@ -147,7 +148,7 @@ function snapshot() {
 }
 
 before(async () => {
-  server = await startTestServer({ MAX_WORKERS: 0 });
+  server = await startTestServer({ MAX_WORKERS: 0, UPLOAD_MAX_FILE_MB: 1 });
   demoId = server.services.defaultDatasetId;
 });
 after(() => server.stop());
