@@ -1,12 +1,14 @@
 // Two imports of the same folder at once (here with two database connections, as the dashboard and
 // the command line on one DATA_DIR would have) end with one dataset: both answer with its id, one
-// of them "already imported", and its files are complete.
+// of them "already imported", and its files are complete; a folder left without its row is replaced.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { openDb, type Db } from '../../db/client';
+import { datasets } from '../../db/schema';
 import { listDatasets } from '../../db/queries/datasets';
 import { importDataset } from '../../server/datasets/import';
 import { writeRawDemoDataset } from '../../workers/data/phantom-raw';
@@ -42,5 +44,17 @@ test('two imports of the same folder at once end with one dataset and its files 
   assert.equal(listDatasets(first).length, 1);
   const files = readDatasetFiles(path.join(dataDir, a.dataset.dir));
   assert.equal(files.images.length, a.dataset.count * 32 * 32);
+  assert.deepEqual(fs.readdirSync(path.join(dataDir, 'tmp')), []);
+});
+
+test('a folder left without its row (a process stopped between rename and insert) is replaced', async () => {
+  const [stored] = listDatasets(first);
+  first.delete(datasets).where(eq(datasets.id, stored.id)).run();
+  fs.writeFileSync(path.join(dataDir, stored.dir, 'half-written'), 'x');
+  const again = await importDataset(second, dataDir, { source: raw, size: 32 });
+  assert.equal(again.dataset.id, stored.id);
+  assert.equal(again.alreadyImported, false);
+  assert.equal(fs.existsSync(path.join(dataDir, stored.dir, 'half-written')), false);
+  assert.equal(readDatasetFiles(path.join(dataDir, stored.dir)).images.length, stored.count * 32 * 32);
   assert.deepEqual(fs.readdirSync(path.join(dataDir, 'tmp')), []);
 });
