@@ -9,6 +9,7 @@ import type { StoredMetricPoint } from '../../lib/contracts/events';
 import type { MetricName } from '../../lib/contracts/metrics';
 import type { ChartAnnotations } from '../lib/annotations';
 import { ChartMarkers } from './chart-markers';
+import { SeriesAligner } from '../lib/series-aligner';
 
 export interface SeriesSpec {
   name: MetricName;
@@ -16,18 +17,6 @@ export interface SeriesSpec {
   color: string;
   /** Mark each point: for sparse series (once per epoch), where a lone point draws no line. */
   markers?: boolean;
-}
-
-/** Aligns series that were sampled at different steps onto one x axis (gaps where missing). */
-function alignSeries(points: StoredMetricPoint[], series: SeriesSpec[]): uPlot.AlignedData {
-  const steps = [...new Set(points.filter((p) => series.some((s) => s.name === p.name)).map((p) => p.step))].sort((a, b) => a - b);
-  const index = new Map(steps.map((s, i) => [s, i]));
-  const columns = series.map(() => new Array<number | null>(steps.length).fill(null));
-  for (const p of points) {
-    const k = series.findIndex((s) => s.name === p.name);
-    if (k >= 0) columns[k][index.get(p.step)!] = p.value;
-  }
-  return [steps, ...columns] as uPlot.AlignedData;
 }
 
 export function LiveChart({ title, points, version, series, yLabel, testId, annotations }: { title: string; points: StoredMetricPoint[]; version?: number; series: SeriesSpec[]; yLabel: string; testId: string; annotations?: ChartAnnotations }) {
@@ -38,8 +27,9 @@ export function LiveChart({ title, points, version, series, yLabel, testId, anno
   const [, setDrawn] = useState(0);
   const pickStep = useRef(annotations?.onPickStep);
   pickStep.current = annotations?.onPickStep;
-  // `points` may grow in place (use-run.ts): `version` says when.
-  const data = useMemo(() => alignSeries(points, series), [points, version, series]);
+  // `points` may grow in place (use-run.ts): `version` says when, and only the new ones are aligned.
+  const aligner = useMemo(() => new SeriesAligner(series.map((s) => s.name)), [series]);
+  const data = useMemo(() => aligner.update(points) as unknown as uPlot.AlignedData, [aligner, points, version]);
   const count = data[0].length;
 
   useEffect(() => {
