@@ -27,6 +27,8 @@ const envSchema = z.object({
     .refine((u) => { const url = new URL(u); return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username; }, 'must be the bare origin (scheme, host and optional port), with no path, query or user name')
     .transform((u) => new URL(u).origin)
     .optional(),
+  /** Largest file in an upload, in MiB (an upload past it is refused with 413). */
+  UPLOAD_MAX_FILE_MB: z.coerce.number().int().min(1).max(512).default(512),
   /** Signs session cookies; generated once into DATA_DIR/auth-secret when unset. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -hex 32)').optional(),
 });

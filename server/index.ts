@@ -27,6 +27,7 @@ import { ensureFirstAdminInvite } from './auth/invites';
 import { checkReachability, internalUrl, sitePolicy } from './auth/site';
 import { bearerToken, REFUSED_TOKEN } from './auth/tokens';
 import type { AppServices, Context } from './api/trpc';
+import { internalErrorLine, MAX_TRPC_BODY_BYTES } from './api/errors';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -72,10 +73,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       return void res.end(JSON.stringify({ error: 'the server is starting; retry in a moment' }));
     }
     dispatch(req, res).catch((err) => {
-      log(`${req.method} ${req.url} failed: ${err instanceof Error ? err.message : err}`);
+      const errorId = crypto.randomBytes(4).toString('hex');
+      log(`${req.method} ${req.url?.slice(0, 200)} failed (error ${errorId}): ${err instanceof Error ? (err.stack ?? err.message) : err}`);
       if (res.headersSent) return void res.destroy();
       res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'the request failed on the server; see its log' }));
+      res.end(JSON.stringify({ error: `the request failed on the server (error ${errorId}); an admin can find the details in the server log` }));
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -116,12 +118,17 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const hub = new Hub(httpServer, { db, auth, site, system, workerToken, scheduler, services: core, log });
   const studies = new StudyManager(db, env.DATA_DIR, origin, core.runs, { studyUpdated: (id) => hub.publishStudy(id), log });
   hub.setRunListener((row) => studies.onRunChanged(row));
-  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl };
+  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl, uploadMaxFileBytes: env.UPLOAD_MAX_FILE_MB * 1024 ** 2, log };
 
   const credentials: Credentials = { db, auth, system };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
+    maxBodySize: MAX_TRPC_BODY_BYTES,
+    onError: ({ path, error }) => {
+      const line = internalErrorLine(path, error);
+      if (line) log(line);
+    },
     createContext: async ({ req, res }): Promise<Context> => ({
       ...services,
       actor: await requestActor(req, credentials),

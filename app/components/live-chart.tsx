@@ -9,6 +9,7 @@ import type { StoredMetricPoint } from '../../lib/contracts/events';
 import type { MetricName } from '../../lib/contracts/metrics';
 import type { ChartAnnotations } from '../lib/annotations';
 import { ChartMarkers } from './chart-markers';
+import { SeriesAligner } from '../lib/series-aligner';
 
 export interface SeriesSpec {
   name: MetricName;
@@ -18,19 +19,7 @@ export interface SeriesSpec {
   markers?: boolean;
 }
 
-/** Aligns series that were sampled at different steps onto one x axis (gaps where missing). */
-function alignSeries(points: StoredMetricPoint[], series: SeriesSpec[]): uPlot.AlignedData {
-  const steps = [...new Set(points.filter((p) => series.some((s) => s.name === p.name)).map((p) => p.step))].sort((a, b) => a - b);
-  const index = new Map(steps.map((s, i) => [s, i]));
-  const columns = series.map(() => new Array<number | null>(steps.length).fill(null));
-  for (const p of points) {
-    const k = series.findIndex((s) => s.name === p.name);
-    if (k >= 0) columns[k][index.get(p.step)!] = p.value;
-  }
-  return [steps, ...columns] as uPlot.AlignedData;
-}
-
-export function LiveChart({ title, points, series, yLabel, testId, annotations }: { title: string; points: StoredMetricPoint[]; series: SeriesSpec[]; yLabel: string; testId: string; annotations?: ChartAnnotations }) {
+export function LiveChart({ title, points, version, series, yLabel, testId, annotations }: { title: string; points: StoredMetricPoint[]; version?: number; series: SeriesSpec[]; yLabel: string; testId: string; annotations?: ChartAnnotations }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   // The overlay the markers render into, and a count of redraws so they follow zoom and resize.
@@ -38,7 +27,9 @@ export function LiveChart({ title, points, series, yLabel, testId, annotations }
   const [, setDrawn] = useState(0);
   const pickStep = useRef(annotations?.onPickStep);
   pickStep.current = annotations?.onPickStep;
-  const data = useMemo(() => alignSeries(points, series), [points, series]);
+  // `points` may grow in place (use-run.ts): `version` says when, and only the new ones are aligned.
+  const aligner = useMemo(() => new SeriesAligner(series.map((s) => s.name)), [series]);
+  const data = useMemo(() => aligner.update(points) as unknown as uPlot.AlignedData, [aligner, points, version]);
   const count = data[0].length;
 
   useEffect(() => {

@@ -9,14 +9,15 @@ import type { ChartAnnotations, ChartMarker, GridPin, Pinning } from './annotati
 import { usePageWatch } from './use-presence';
 import { useComments } from './use-comments';
 
-export function useRunAnnotations(runId: string, points: StoredMetricPoint[]) {
+/** `version` changes whenever `points` grew (the array is appended to in place). */
+export function useRunAnnotations(runId: string, points: StoredMetricPoint[], version: number) {
   const { viewers, joined } = usePageWatch('run', runId);
   const { comments, error } = useComments({ kind: 'run', id: runId }, joined);
   const [pin, setPin] = useState<CommentPin | null>(null);
   const [shownGrid, setShownGrid] = useState<{ id: number; step: number } | null>(null);
   const [selectedId, setSelectedId] = useState<number | null>(null);
 
-  const latestStep = useMemo(() => (points.length === 0 ? null : points.reduce((m, p) => Math.max(m, p.step), 0)), [points]);
+  const latestStep = useMemo(() => (points.length === 0 ? null : points.reduce((m, p) => Math.max(m, p.step), 0)), [points, version]);
   const markers = useMemo(
     () =>
       comments.flatMap((c): (ChartMarker & { imageId?: number })[] =>

@@ -1,11 +1,13 @@
 'use client';
 // One run, live: joins the run's room first, then loads the stored history, and merges both by
-// point id so a late joiner sees every point exactly once.
-import { useEffect, useMemo, useState } from 'react';
+// point id so a late joiner sees every point exactly once. Points go into an append-only log
+// (point-log.ts) whose version tells readers to look again.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunImageView, RunView, StoredMetricPoint } from '../../lib/contracts/events';
 import type { RunConfig } from '../../lib/contracts/run-config';
 import { getSocket } from './socket';
 import { trpc, errorMessage } from './trpc';
+import { PointLog } from './point-log';
 
 export interface LogLine {
   ts: number;
@@ -16,19 +18,20 @@ export interface LogLine {
 export function useRun(runId: string) {
   const [run, setRun] = useState<RunView | null>(null);
   const [config, setConfig] = useState<RunConfig | null>(null);
-  const [points, setPoints] = useState<Map<number, StoredMetricPoint>>(new Map());
+  const pointLog = useRef(new PointLog());
+  const [pointsVersion, setPointsVersion] = useState(0);
   const [logs, setLogs] = useState<LogLine[]>([]);
   const [images, setImages] = useState<Map<number, RunImageView>>(new Map());
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const socket = getSocket();
-    const addPoints = (incoming: StoredMetricPoint[]) =>
-      setPoints((prev) => {
-        const next = new Map(prev);
-        for (const p of incoming) next.set(p.id, p);
-        return next;
-      });
+    const log = new PointLog();
+    pointLog.current = log;
+    setPointsVersion(0);
+    const addPoints = (incoming: StoredMetricPoint[]) => {
+      if (log.add(incoming)) setPointsVersion(log.version);
+    };
     const onMetrics = (msg: { runId: string; points: StoredMetricPoint[] }) => msg.runId === runId && addPoints(msg.points);
     const onUpdate = (r: RunView) => r.id === runId && setRun(r);
     const onLog = (msg: { runId: string } & LogLine) => msg.runId === runId && setLogs((l) => [...l, msg]);
@@ -74,7 +77,6 @@ export function useRun(runId: string) {
     };
   }, [runId]);
 
-  const sortedPoints = useMemo(() => [...points.values()].sort((a, b) => a.id - b.id), [points]);
   const sortedImages = useMemo(() => [...images.values()].sort((a, b) => a.step - b.step || a.id - b.id), [images]);
-  return { run, config, points: sortedPoints, images: sortedImages, logs, error };
+  return { run, config, points: pointLog.current.all, pointsVersion, images: sortedImages, logs, error };
 }

@@ -1,6 +1,6 @@
 // Queries on a run's stream: metric points and log lines, appended in batches and read back in
 // id order so a late-joining browser can merge the history with the live tail.
-import { and, asc, eq, gt, max } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
 import type { Db } from '../client';
 import { metricPoints, runImages, runLogs } from '../schema';
 import type { MetricPoint, StoredMetricPoint } from '../../lib/contracts/events';
@@ -26,8 +26,9 @@ export function appendLog(db: Db, runId: string, level: string, message: string)
   return { ts };
 }
 
+/** The run's last `limit` log lines, oldest first (a late joiner sees what happened lately). */
 export function listLogs(db: Db, runId: string, limit = 500) {
-  return db.select().from(runLogs).where(eq(runLogs.runId, runId)).orderBy(asc(runLogs.id)).limit(limit).all();
+  return db.select().from(runLogs).where(eq(runLogs.runId, runId)).orderBy(desc(runLogs.id)).limit(limit).all().reverse();
 }
 
 /** Images of a run (sample grids), in step order, with the URL the browser loads them from. */

@@ -131,8 +131,8 @@ export const syntheticSummarySchema = z.object({
   classCounts: z.object({ healthy: z.number().int().min(0), tumor: z.number().int().min(0) }),
   quality: qualityHeadlineSchema,
   /** Filled in by the server once the dataset is registered. */
-  datasetId: z.string().optional(),
-  datasetName: z.string().optional(),
+  datasetId: z.string().max(64).optional(),
+  datasetName: z.string().max(100).optional(),
   seconds: z.number().min(0),
 });
 export type SyntheticSummary = z.infer<typeof syntheticSummarySchema>;
@@ -160,11 +160,11 @@ export interface RunImageView {
 }
 
 export const resultCellSchema = z.object({
-  model: z.string().min(1),
-  technique: z.string(),
-  trainData: z.string().min(1),
+  model: z.string().min(1).max(64),
+  technique: z.string().max(64),
+  trainData: z.string().min(1).max(64),
   seed: z.number().int(),
-  metric: z.string().min(1),
+  metric: z.string().min(1).max(64),
   value: z.number().finite(),
 });
 export type ResultCell = z.infer<typeof resultCellSchema>;

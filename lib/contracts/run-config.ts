@@ -17,6 +17,8 @@ export const techniqueNames = ['giaem', 'dbscan', 'kmeans', 'global-kmeans'] as 
 export type TechniqueName = (typeof techniqueNames)[number];
 
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
+/** Every id is at most 64 characters (run, dataset and study ids are far shorter). */
+export const idSchema = z.string().min(1).max(64);
 
 /** What a job computes from a config can change with the code (a new selection rule, a new
  * report). Such a change bumps the model's revision, which goes into every new config, so a study
@@ -40,7 +42,7 @@ const splitLimits = z
  * `synthetic`: only the synthetic dataset; `mixed`: the real training split plus mixRatio x as many
  * synthetic images (drawn at random). Validation and test are always the real dataset's. */
 const trainDataFields = {
-  syntheticDatasetId: z.string().min(1).optional(),
+  syntheticDatasetId: idSchema.optional(),
   mixRatio: z.number().min(0).max(10).default(1),
 };
 
@@ -48,7 +50,7 @@ const trainDataFields = {
 const classifierHead = {
   preset: z.enum(presetNames),
   seed,
-  datasetId: z.string().min(1),
+  datasetId: idSchema,
   trainData: z.enum(trainDataKinds),
   imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
   width: z.number().min(0.125).max(1),
@@ -94,7 +96,7 @@ export type ImageClass = (typeof imageClasses)[number];
 const generatorFields = {
   preset: z.enum(presetNames),
   seed,
-  datasetId: z.string().min(1),
+  datasetId: idSchema,
   trainData: z.literal('real'),
   imageClass: z.enum(imageClasses),
   imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]),
@@ -121,13 +123,13 @@ export const synthConfigSchema = z.object({
   model: z.literal('synth'),
   preset: z.enum(presetNames),
   seed,
-  datasetId: z.string().min(1),
+  datasetId: idSchema,
   trainData: z.literal('real'),
   perClass: z.number().int().min(8).max(20_000),
   generators: z
     .array(
       z.object({
-        runId: z.string().min(1).max(64),
+        runId: idSchema,
         model: z.enum(['vae', 'gan']),
         imageClass: z.enum(imageClasses),
         epoch: z.number().int().min(1),
@@ -171,12 +173,12 @@ export const launchInputSchema = z.object({
   model: z.enum(modelNames),
   preset: z.enum(presetNames),
   seed: seed.default(0),
-  datasetId: z.string().min(1).optional(),
+  datasetId: idSchema.optional(),
   /** Generators only: the class whose training images the model learns. */
   imageClass: z.enum(imageClasses).optional(),
   /** Classifiers only: real, synthetic or mixed training data (validation and test stay real). */
   trainData: z.enum(trainDataKinds).default('real'),
-  syntheticDatasetId: z.string().min(1).max(64).optional(),
+  syntheticDatasetId: idSchema.optional(),
   mixRatio: z.number().min(0).max(10).optional(),
   /** BrainCVAE only: the decision techniques to evaluate (all four when omitted). */
   techniques: z.array(z.enum(techniqueNames)).min(1).optional(),
@@ -220,6 +222,18 @@ export function presetFor(model: ModelName, preset: PresetName): Record<string, 
   return model === 'vae' ? { ...rest, latentDim } : rest;
 }
 
+/** Most epochs a launch may ask for, per preset: smoke epochs take a second each (tests use a
+ * 200-epoch smoke run as a long run to cancel), quick a laptop's afternoon, paper up to three
+ * times the paper preset's own schedule. */
+export function maxEpochs(model: ModelName, preset: PresetName): number {
+  if (preset === 'smoke') return 200;
+  if (preset === 'quick') return 100;
+  return 3 * (presetFor(model, 'paper').epochs as number);
+}
+/** Generators: the fewest steps between sample grids, so a run writes a few hundred PNGs at most
+ * (quick and paper runs take thousands of steps). */
+export const MIN_SAMPLE_EVERY: Record<PresetName, number> = { smoke: 1, quick: 10, paper: 50 };
+
 const trainingConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, cvaeConfigSchema, vaeConfigSchema, ganConfigSchema]);
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 
@@ -234,7 +248,18 @@ export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): 
   if (!generator && launch.trainData !== 'real' && !launch.syntheticDatasetId) {
     throw new z.ZodError([{ code: 'custom', path: ['syntheticDatasetId'], message: `${launch.trainData} training data needs a synthetic dataset`, input: undefined }]);
   }
-  return trainingConfigSchema.parse({
+  const issues: z.core.$ZodIssue[] = [];
+  const epochs = launch.overrides.epochs;
+  const epochCap = maxEpochs(launch.model, launch.preset);
+  if (epochs !== undefined && epochs > epochCap) {
+    issues.push({ code: 'custom', path: ['overrides', 'epochs'], message: `at most ${epochCap} epochs with the ${launch.preset} preset`, input: epochs });
+  }
+  if (generator && sampleEvery !== undefined && sampleEvery < MIN_SAMPLE_EVERY[launch.preset]) {
+    const floor = MIN_SAMPLE_EVERY[launch.preset];
+    issues.push({ code: 'custom', path: ['overrides', 'sampleEvery'], message: `at least ${floor} steps between sample grids with the ${launch.preset} preset`, input: sampleEvery });
+  }
+  if (issues.length) throw new z.ZodError(issues);
+  const resolved = trainingConfigSchema.safeParse({
     ...presetFor(launch.model, launch.preset),
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
     model: launch.model,
@@ -248,4 +273,8 @@ export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): 
     ...(launch.model === 'cvae' && launch.techniques ? { techniques: launch.techniques } : {}),
     ...revisionOf(launch.model),
   });
+  if (resolved.success) return resolved.data;
+  // An override's problem is named as the request spelled it (overrides.batchSize).
+  const overridden = new Set(Object.keys(launch.overrides));
+  throw new z.ZodError(resolved.error.issues.map((i) => (overridden.has(String(i.path[0])) ? { ...i, path: ['overrides', ...i.path] } : i)));
 }

@@ -2,7 +2,7 @@
 // either trains (a launch request, whose synthetic dataset may come from a synthesis step) or
 // synthesises (from generator steps). Shared by the server, the CLI and the browser.
 import { z } from 'zod';
-import { launchInputSchema, presetNames } from './run-config';
+import { idSchema, launchInputSchema, presetNames } from './run-config';
 import type { TableCell } from '../stats/table';
 
 export const studyTemplates = ['table1'] as const;
@@ -13,7 +13,7 @@ export const studyLaunchSchema = z.object({
   preset: z.enum(presetNames),
   /** Classifier seeds (generators and synthetic datasets are made once, with seed 0). */
   seeds: z.number().int().min(1).max(10).default(3),
-  datasetId: z.string().min(1).max(64).optional(),
+  datasetId: idSchema.optional(),
   /** Also the mix-ratio sweep: BrainCNN with 25% and 50% synthetic (VAE) images added. */
   sweep: z.boolean().default(true),
   /** Synthetic images per class (default: 48 at smoke, else 1,500 as the paper). */
@@ -25,14 +25,14 @@ export const trainStepSchema = z.object({
   kind: z.literal('train'),
   launch: launchInputSchema,
   /** Key of the synthesis step whose dataset this classifier trains on (synthetic / mixed). */
-  syntheticFrom: z.string().optional(),
+  syntheticFrom: z.string().max(64).optional(),
   /** Where the step sits in the table: row (model + technique) and column, and the sweep ratio. */
-  column: z.string(),
+  column: z.string().max(100),
   mixRatio: z.number().optional(),
 });
 export const synthStepSchema = z.object({
   kind: z.literal('synth'),
-  generators: z.array(z.string()).min(1).max(2),
+  generators: z.array(z.string().max(64)).min(1).max(2),
   perClass: z.number().int(),
   seed: z.number().int(),
 });

@@ -1,7 +1,6 @@
 // tRPC setup, in three parts: the request context (the services and who is asking), the tRPC
 // instance, and the procedures by role.
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
 import type { Db } from '../../db/client';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Hub } from '../realtime/hub';
@@ -10,6 +9,7 @@ import type { RunService } from '../services/runs';
 import type { ActivityLog } from '../services/activity';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
+import { fieldProblems, invalidInputMessage, safeMessage, thrownZodError, toClientError, TOO_LARGE_MESSAGE } from './errors';
 
 // ---- 1. Context: the services every procedure may use, and the actor ----
 export interface AppServices {
@@ -27,6 +27,10 @@ export interface AppServices {
   auth: Auth;
   /** Where people open the dashboard (invitation links start with it). */
   publicUrl: string;
+  /** Largest file in an upload, in bytes (UPLOAD_MAX_FILE_MB). */
+  uploadMaxFileBytes: number;
+  /** The server log (failures a client sees only by their error id). */
+  log: (line: string) => void;
 }
 export interface Context extends AppServices {
   /** Who is asking: a signed-in person, the command line's system actor, or nobody. */
@@ -40,14 +44,23 @@ export interface Context extends AppServices {
 // ---- 2. Initialisation: validation errors reach the browser as a readable field list ----
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const fields = cause instanceof ZodError ? cause.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`) : null;
-    return { ...shape, data: { ...shape.data, stack: undefined, fields } };
+    const zod = error.code === 'BAD_REQUEST' ? thrownZodError(error.cause) : null;
+    const fields = zod ? fieldProblems(zod) : null;
+    const message = zod ? invalidInputMessage(zod) : error.code === 'PAYLOAD_TOO_LARGE' ? TOO_LARGE_MESSAGE : safeMessage(error);
+    return { ...shape, message, data: { ...shape.data, stack: undefined, path: undefined, fields } };
   },
 });
 
 // ---- 3. Procedures and routers ----
 export const createRouter = t.router;
+
+/** Every procedure's boundary: see server/api/errors.ts. */
+const boundary = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toClientError(result.error);
+  return result;
+});
+const procedure = t.procedure.use(boundary);
 
 const requireRole = (needed: Role) =>
   t.middleware(({ ctx, next }) => {
@@ -60,11 +73,11 @@ const requireRole = (needed: Role) =>
   });
 
 /** Reading anything, and what viewers may do. */
-export const viewerProcedure = t.procedure.use(requireRole('viewer'));
+export const viewerProcedure = procedure.use(requireRole('viewer'));
 /** Launching, cancelling, retrying, importing, synthesising, running studies. */
-export const editorProcedure = t.procedure.use(requireRole('editor'));
+export const editorProcedure = procedure.use(requireRole('editor'));
 /** People, roles, worker tokens, deleting. */
-export const adminProcedure = t.procedure.use(requireRole('admin'));
+export const adminProcedure = procedure.use(requireRole('admin'));
 /** Without a session: only what a person holding an invitation link does to join
  * (server/api/routers/invites.ts). Not for anything else. */
-export const invitationProcedure = t.procedure;
+export const invitationProcedure = procedure;

@@ -66,18 +66,25 @@ export async function importDataset(db: Db, dataDir: string, opts: ImportOptions
       },
       opts.onProgress,
     );
-    return recordImport(db, dataDir, path.join(staging, STAGED_DATASET_FOLDER), staged, opts);
+    return await recordImport(db, dataDir, path.join(staging, STAGED_DATASET_FOLDER), staged, opts);
   } finally {
     // An extracted archive can hold thousands of files: removed off the event loop.
     await fs.promises.rm(staging, { recursive: true, force: true });
   }
 }
 
+/** How long a folder without its row is given to get one: another process (the command line on
+ * the same DATA_DIR) may be between its rename and its insert. */
+const ROW_GRACE_MS = 500;
+
 /** The same content returns the stored version; new content is moved into place (one rename)
- * and recorded, and the folder goes again if the row cannot be written. */
-function recordImport(db: Db, dataDir: string, stagedDir: string, staged: StagedImport, opts: ImportOptions): ImportResult {
+ * and recorded, and the folder goes again if the row cannot be written. Two imports of the same
+ * content at once end with one version: the second finds the first's folder, waits for its row
+ * and answers "already imported"; it never deletes a folder another import is recording. */
+async function recordImport(db: Db, dataDir: string, stagedDir: string, staged: StagedImport, opts: ImportOptions): Promise<ImportResult> {
   const summary = { report: staged.report, imported: staged.count, skipped: staged.skipped, duplicateGroups: staged.duplicateGroups };
-  const existing = listDatasets(db).find((d) => d.contentHash === staged.contentHash);
+  const stored = () => listDatasets(db).find((d) => d.contentHash === staged.contentHash);
+  const existing = stored();
   if (existing) return { dataset: existing, ...summary, alreadyImported: true };
   if (!staged.written) throw new ImportProcessError('the import process skipped writing a version that is not stored; import again');
   // Another import may have taken the name while this one ran.
@@ -102,9 +109,27 @@ function recordImport(db: Db, dataDir: string, stagedDir: string, staged: Staged
     createdAt: Date.now(),
   };
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  // A folder without a row can only be the remains of a process stopped between these two steps.
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.renameSync(stagedDir, target);
+  if (fs.existsSync(target)) {
+    await new Promise((resolve) => setTimeout(resolve, ROW_GRACE_MS));
+    const recorded = stored();
+    if (recorded) return { dataset: recorded, ...summary, alreadyImported: true };
+    // Still no row: the remains of a process stopped between its rename and its insert. Moved
+    // aside in one rename (not deleted in place), so a late insert elsewhere cannot lose files.
+    const aside = path.join(dataDir, 'tmp', `stale-${id}-${process.pid}-${Date.now()}`);
+    fs.mkdirSync(path.dirname(aside), { recursive: true });
+    fs.renameSync(target, aside);
+    fs.rmSync(aside, { recursive: true, force: true });
+  }
+  try {
+    fs.renameSync(stagedDir, target);
+  } catch (err) {
+    // Another import moved the same content into place just now: its row follows.
+    if (!['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    await new Promise((resolve) => setTimeout(resolve, ROW_GRACE_MS));
+    const recorded = stored();
+    if (recorded) return { dataset: recorded, ...summary, alreadyImported: true };
+    throw new ImportError('another import of the same data is being recorded; import again in a moment');
+  }
   try {
     insertDataset(db, row);
   } catch (err) {

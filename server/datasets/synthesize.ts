@@ -9,13 +9,13 @@ import type { Db } from '../../db/client';
 import { getRun, listRuns } from '../../db/queries/runs';
 import { getDataset, insertDataset, type DatasetRow } from '../../db/queries/datasets';
 import { uniqueName } from './import';
-import { generatorConfigSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
+import { generatorConfigSchema, idSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
 import type { SyntheticSummary } from '../../lib/contracts/events';
 import { checkpointDirName, listCheckpoints } from '../../workers/models/checkpoint';
 
 export const synthesizeInputSchema = z.object({
   generators: z
-    .array(z.object({ runId: z.string().min(1).max(64), epoch: z.number().int().min(1).optional() }))
+    .array(z.object({ runId: idSchema, epoch: z.number().int().min(1).optional() }))
     .min(1, 'choose at least one generator run')
     .max(2, 'at most two generator runs (one per class)'),
   perClass: z.number().int().min(8).max(20_000).default(1500),

@@ -1,6 +1,7 @@
 // Plain HTTP routes beside tRPC because they carry files: the upload of a folder or .zip
 // (multipart, streamed to a staging folder with caps; logged as "imported" by its uploader),
 // dataset previews and runs' sample grids.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
@@ -25,6 +26,10 @@ const uploadQuery = z.object({
   importId: z.string().regex(/^[\w-]{1,64}$/),
   name: z.string().trim().min(1).max(100).regex(/^[\w .()-]+$/, 'use letters, digits, spaces and . _ - ( )').optional(),
 });
+/** A size cap was passed: the answer is 413, not 400. */
+class UploadTooLarge extends ImportError {}
+const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
+
 const PREVIEWS = new Set(['preview-tumor.png', 'preview-healthy.png', 'before-after.png', 'closest-tumor.png', 'closest-healthy.png']);
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
@@ -33,8 +38,8 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 }
 
 /** Streams the multipart body into `dir`, each part at its (checked) relative path. */
-function receiveFiles(req: http.IncomingMessage, dir: string): Promise<string[]> {
-  const limits = importLimitsSchema.parse({});
+function receiveFiles(req: http.IncomingMessage, dir: string, maxFileBytes: number): Promise<string[]> {
+  const limits = importLimitsSchema.parse({ maxFileBytes });
   return new Promise((resolve, reject) => {
     let total = 0;
     const names: string[] = [];
@@ -52,16 +57,16 @@ function receiveFiles(req: http.IncomingMessage, dir: string): Promise<string[]>
       const check = checkEntryName(info.filename ?? '');
       if (!check.ok || !check.path) {
         stream.resume();
-        return fail(new ImportError(`the uploaded file name "${info.filename}" ${check.ok ? 'is empty' : check.reason}; nothing was imported`));
+        return fail(new ImportError(`the uploaded file name "${clip(info.filename ?? '')}" ${check.ok ? 'is empty' : check.reason}; nothing was imported`));
       }
       const target = path.join(dir, check.path);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       names.push(check.path);
       stream.on('data', (chunk: Buffer) => {
         total += chunk.length;
-        if (total > limits.maxArchiveBytes) fail(new ImportError(`the upload is larger than the ${limits.maxArchiveBytes}-byte limit; nothing was imported`));
+        if (total > limits.maxArchiveBytes) fail(new UploadTooLarge(`the upload is larger than the ${limits.maxArchiveBytes}-byte limit; nothing was imported`));
       });
-      stream.on('limit', () => fail(new ImportError(`"${info.filename}" is larger than the ${limits.maxFileBytes}-byte limit per file; nothing was imported`)));
+      stream.on('limit', () => fail(new UploadTooLarge(`"${clip(info.filename ?? "")}" is larger than the ${limits.maxFileBytes}-byte limit per file; nothing was imported`)));
       writes.push(new Promise((done, error) => stream.pipe(fs.createWriteStream(target)).on('finish', done).on('error', error)));
     });
     bb.on('filesLimit', () => fail(new ImportError(`more than ${limits.maxFiles} files were uploaded; nothing was imported`)));
@@ -83,7 +88,7 @@ export async function handleUpload(req: http.IncomingMessage, res: http.ServerRe
   const staging = newStagingDir(services.dataDir, 'upload');
   let answer: [number, unknown];
   try {
-    const names = await receiveFiles(req, staging);
+    const names = await receiveFiles(req, staging, services.uploadMaxFileBytes);
     const single = names.length === 1 ? names[0] : null;
     const source = single && /\.(zip|nii(\.gz)?)$/i.test(single) ? path.join(staging, single) : staging;
     const defaultName = single ? path.basename(single).replace(/\.(zip|nii(\.gz)?)$/i, '') : names[0].split('/')[0];
@@ -99,7 +104,12 @@ export async function handleUpload(req: http.IncomingMessage, res: http.ServerRe
     services.activity.record({ userId: launcherId(actor), action: 'imported', targetKind: 'dataset', targetId: dataset.id, summary: importSummary(dataset.name, dataset.count, result.alreadyImported) });
     answer = [200, { dataset: { id: result.dataset.id, name: result.dataset.name }, imported: result.imported, skipped: result.skipped, duplicateGroups: result.duplicateGroups, alreadyImported: result.alreadyImported, report: result.report.filter((r) => r.status === 'skipped' || r.duplicateOf).slice(0, 500) }];
   } catch (err) {
-    answer = err instanceof ImportError ? [400, { error: err.message }] : [500, { error: `import failed unexpectedly: ${(err as Error).message}` }];
+    if (err instanceof ImportError) answer = [err instanceof UploadTooLarge ? 413 : 400, { error: err.message }];
+    else {
+      const errorId = crypto.randomBytes(4).toString('hex');
+      services.log(`upload ${query.data.importId} failed (error ${errorId}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      answer = [500, { error: `the import failed on the server (error ${errorId}); nothing was imported, and an admin can find the details in the server log` }];
+    }
   } finally {
     // Gone before the answer, so whoever reads it finds nothing left; thousands of uploaded files
     // are removed off the event loop.

@@ -75,7 +75,7 @@ test("a token's request acts as its owner, with their role, and records when it 
 
   // Not a browser request: no Origin check; but a token cannot manage tokens.
   const cancel = await fetch(`${server.url}/api/trpc/runs.cancel`, { method: 'POST', headers: { ...bearer(token), origin: 'https://elsewhere.example', 'content-type': 'application/json' }, body: '{"id":"r-none"}' });
-  assert.equal(cancel.status, 400, await cancel.text());
+  assert.equal(cancel.status, 404, await cancel.text());
   await assert.rejects(asToken(token).tokens.create.mutate({ name: 'another' }), /managed by a signed-in person/);
   assert.deepEqual((await viewer.api.tokens.list.query()).map((t) => t.id), [], "a person sees only their own tokens");
 });

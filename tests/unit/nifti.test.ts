@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { readNiftiSlices } from '../../workers/data/nifti';
-import { NiftiError } from '../../workers/data/nifti-volume';
+import { NiftiError, loadVolume } from '../../workers/data/nifti-volume';
 import { writeNifti, type Voxels } from '../helpers/nifti';
 
 const NX = 32;
@@ -181,4 +181,10 @@ test('an empty volume gives no slices, all counted as skipped', () => {
   const out = readNiftiSlices(writeNifti({ dims: [NX, NY, NZ], voxels: new Int16Array(NX * NY * NZ) }));
   assert.equal(out.slices.length, 0);
   assert.equal(out.skipped, NZ);
+});
+
+test('a gzip bomb is refused once the cap is passed, with a clear error', () => {
+  const bomb = gzipSync(Buffer.alloc(4 * 1024 ** 2));
+  assert.ok(bomb.length < 10_000);
+  assert.throws(() => loadVolume(bomb, 'volume', 1024 ** 2), (err: unknown) => err instanceof NiftiError && err.code === 'too-large' && /unpacks to more than 1 MiB/.test(err.message));
 });

@@ -1,11 +1,17 @@
 // Decodes one NIfTI-1 file (.nii, or gzip-compressed .nii.gz) into a float volume, with errors
 // that tell the user what is wrong with the file and how to fix it.
-import { NIFTI1, decompress, isCompressed, isNIFTI1, isNIFTI2, readHeader } from 'nifti-reader-js';
+import zlib from 'node:zlib';
+import { NIFTI1, isCompressed, isNIFTI1, isNIFTI2, readHeader } from 'nifti-reader-js';
+
+/** Largest volume a .nii.gz may unpack to: a small file that unpacks to more (a gzip bomb) is
+ * refused once this many bytes came out, without unpacking the rest. */
+export const MAX_UNPACKED_VOLUME_BYTES = 512 * 1024 ** 2;
 
 export type NiftiErrorCode =
   | 'not-nifti'
   | 'unsupported-format'
   | 'decompress-failed'
+  | 'too-large'
   | 'bad-dims'
   | 'unsupported-datatype'
   | 'truncated'
@@ -53,13 +59,16 @@ function toArrayBuffer(input: Buffer | ArrayBuffer | Uint8Array): ArrayBuffer {
   return copy.buffer;
 }
 
-export function loadVolume(input: Buffer | ArrayBuffer | Uint8Array, what: 'volume' | 'mask'): Volume {
+export function loadVolume(input: Buffer | ArrayBuffer | Uint8Array, what: 'volume' | 'mask', maxUnpackedBytes = MAX_UNPACKED_VOLUME_BYTES): Volume {
   let data = toArrayBuffer(input);
   const bytes = new Uint8Array(data, 0, Math.min(2, data.byteLength));
   if (data.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b && isCompressed(data)) {
     try {
-      data = decompress(data) as ArrayBuffer;
+      data = toArrayBuffer(zlib.gunzipSync(new Uint8Array(data), { maxOutputLength: maxUnpackedBytes }));
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new NiftiError(`the ${what} unpacks to more than ${maxUnpackedBytes / 1024 ** 2} MiB, the limit per volume; crop or downsample it`, 'too-large');
+      }
       throw new NiftiError(
         `the ${what} looks gzip-compressed but could not be decompressed (${(err as Error).message}); the .nii.gz file is probably truncated or corrupt`,
         'decompress-failed',

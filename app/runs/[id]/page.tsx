@@ -53,10 +53,10 @@ const ACCURACY: SeriesSpec[] = [
 
 export default function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
-  const { run, config, points, images, logs, error } = useRun(id);
+  const { run, config, points, pointsVersion, images, logs, error } = useRun(id);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const { me, can } = useMe();
-  const team = useRunAnnotations(id, points);
+  const team = useRunAnnotations(id, points, pointsVersion);
   const annotations = team.annotations;
 
   if (error) return <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">{error}</p>;
@@ -112,21 +112,21 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
       )}
       {run.model === 'cnn' && (
         <div className="grid gap-4 md:grid-cols-2">
-          <LiveChart title="Loss (cross-entropy)" points={points} series={LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
-          <LiveChart title="Accuracy" points={points} series={ACCURACY} yLabel="accuracy" testId="accuracy-chart" annotations={annotations} />
+          <LiveChart title="Loss (cross-entropy)" points={points} version={pointsVersion} series={LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
+          <LiveChart title="Accuracy" points={points} version={pointsVersion} series={ACCURACY} yLabel="accuracy" testId="accuracy-chart" annotations={annotations} />
         </div>
       )}
       {run.model === 'cvae' && (
         <div className="grid gap-4 md:grid-cols-2">
-          <LiveChart title="CVAE loss per image (healthy training images)" points={points} series={CVAE_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
-          <LiveChart title="Validation mean |x − x̂| per class (the gap is the signal)" points={points} series={CVAE_VAL} yLabel="mean error" testId="val-error-chart" annotations={annotations} />
+          <LiveChart title="CVAE loss per image (healthy training images)" points={points} version={pointsVersion} series={CVAE_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
+          <LiveChart title="Validation mean |x − x̂| per class (the gap is the signal)" points={points} version={pointsVersion} series={CVAE_VAL} yLabel="mean error" testId="val-error-chart" annotations={annotations} />
         </div>
       )}
-      {run.model === 'vae' && <LiveChart title="VAE loss per image (reconstruction + KL)" points={points} series={VAE_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />}
+      {run.model === 'vae' && <LiveChart title="VAE loss per image (reconstruction + KL)" points={points} version={pointsVersion} series={VAE_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />}
       {run.model === 'gan' && (
         <div className="grid gap-4 md:grid-cols-2">
-          <LiveChart title="GAN losses" points={points} series={GAN_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
-          <LiveChart title="Discriminator outputs" points={points} series={GAN_D} yLabel="probability" testId="d-chart" annotations={annotations} />
+          <LiveChart title="GAN losses" points={points} version={pointsVersion} series={GAN_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
+          <LiveChart title="Discriminator outputs" points={points} version={pointsVersion} series={GAN_D} yLabel="probability" testId="d-chart" annotations={annotations} />
         </div>
       )}
       {(run.model === 'vae' || run.model === 'gan') && <SampleGrids images={images} pins={team.gridPins} onShown={team.onGridShown} />}

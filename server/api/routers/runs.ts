@@ -56,6 +56,7 @@ export const runsRouter = createRouter({
   }),
 
   cancel: editorProcedure.input(runIdInput).mutation(async ({ ctx, input }) => {
+    if (!getRun(ctx.db, input.id)) throw new TRPCError({ code: 'NOT_FOUND', message: `No run with id ${input.id}.` });
     const row = await ctx.runs.cancel(input.id);
     if (!row) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Only a queued or running run can be cancelled.' });
     ctx.activity.recordRun(launcherId(ctx.actor), 'cancelled', row);
