@@ -80,7 +80,7 @@ export function UploadForm({ onImported }: { onImported: () => void }) {
       <div className="flex flex-wrap items-center gap-3 text-sm">
         <label className="cursor-pointer rounded border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
           Choose folder…
-          <input ref={folderInput} type="file" multiple className="hidden" onChange={(e) => choose(e.target.files)} />
+          <input ref={folderInput} type="file" multiple className="hidden" data-testid="upload-folder" onChange={(e) => choose(e.target.files)} />
         </label>
         <label className="cursor-pointer rounded border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
           Choose .zip or NIfTI…

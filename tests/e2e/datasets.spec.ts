@@ -15,6 +15,7 @@ let work: string;
 test.beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-upload-'));
   await writeRawDemoDataset(path.join(work, 'raw'), { seed: 99, perClass: 12 });
+  await writeRawDemoDataset(path.join(work, 'folder-scans'), { seed: 98, perClass: 10 });
   fs.writeFileSync(path.join(work, 'raw', 'yes', 'truncated.jpg'), fs.readFileSync(path.join(work, 'raw', 'yes', 'y0.jpg')).subarray(0, 300));
   await zipFolder(path.join(work, 'raw'), path.join(work, 'scans.zip'));
   const image = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 90, g: 90, b: 90 } } }).jpeg().toBuffer();
@@ -38,6 +39,17 @@ test('a zip uploaded from the page is imported with its report and appears in th
   await expect(page.getByTestId('preview-tumor')).toHaveJSProperty('complete', true);
   expect(await page.getByTestId('preview-tumor').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
   await page.screenshot({ path: '.tmp/screens/dataset.png', fullPage: true });
+});
+
+test('a folder chosen on the page is uploaded with its yes/ and no/ paths and imported', async ({ page }) => {
+  // The browser sends each file as folder-scans/yes/… : the server keeps those paths.
+  await page.goto('/datasets');
+  await expect(page.getByTestId('datasets-table')).toBeVisible();
+  await page.getByTestId('upload-folder').setInputFiles(path.join(work, 'folder-scans'));
+  await page.getByPlaceholder('name (optional)').fill('folder scans');
+  await page.getByTestId('upload-submit').click();
+  await expect(page.getByTestId('upload-result')).toContainText('Imported folder scans: 20 images', { timeout: 60_000 });
+  await expect(page.getByTestId('dataset-row-folder scans')).toContainText('20');
 });
 
 test('a zip that climbs out of its folder is refused and nothing is imported', async ({ page }) => {
