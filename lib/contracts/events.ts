@@ -216,6 +216,9 @@ export const jobSchema = z.object({
   /** Runs of this server training at once, this one included, when it was claimed: a worker on a
    * single-threaded backend splits its batches over cores / concurrentRuns threads. */
   concurrentRuns: z.number().int().min(1).max(1024).default(1),
+  /** A run taken up again after its worker or server was lost: the end of the epoch whose saved
+   * state (`<artifacts>/resume`) it goes on from; null: from the start. */
+  resume: z.object({ epoch: z.number().int().min(1), step: z.number().int().min(0) }).nullable().default(null),
 });
 export type Job = z.infer<typeof jobSchema>;
 

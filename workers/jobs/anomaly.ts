@@ -20,6 +20,7 @@ import { balancedAccuracy } from '../../lib/stats/classification';
 import { heatmapRowsPng } from '../eval/heatmap';
 import { describeTraining, RESULT_METRICS, type ClassifyOutcome } from './classify';
 import type { JobContext } from './context';
+import { resumeRoot } from '../train/resume-state';
 import { METRICS, type MetricName } from '../../lib/contracts/metrics';
 
 /** Mean absolute error per pixel of each image, from its error map. */
@@ -101,6 +102,14 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
           { step, epoch, name: METRICS.valErrorTumor, value: tumor },
         ]);
         ctx.log('info', `epoch ${epoch}/${config.epochs}: loss ${last.total.toFixed(2)} (reconstruction ${last.reconstruction.toFixed(2)}, KL ${last.kl.toFixed(2)}); validation mean |x - x̂| healthy ${healthy.toFixed(4)}, tumour ${tumor.toFixed(4)}`);
+      },
+      resume: {
+        root: resumeRoot(job.paths.artifacts),
+        from: job.resume,
+        trainer: stepper.resumable,
+        save: () => ({ json: { last } }),
+        restore: ({ json }) => void (last = (json as { last: Record<string, number> }).last),
+        log: (message) => ctx.log('info', message),
       },
     });
 

@@ -11,6 +11,7 @@ import { balancedAccuracy, binaryMetrics } from '../../lib/stats/classification'
 import { scoreSummary } from '../eval/roc';
 import type { JobContext } from './context';
 import { threadsLabel } from '../parallel/threads';
+import { resumeRoot } from '../train/resume-state';
 
 export interface ClassifyOutcome<S> {
   summary: S;
@@ -44,7 +45,7 @@ export async function runClassifyJob(job: Job, ctx: JobContext): Promise<Classif
       onProgress: ctx.progress,
       onLog: (message) => ctx.log('info', message),
       shouldStop: ctx.shouldStop,
-    }, { threads: ctx.threads, backend: ctx.backend });
+    }, { threads: ctx.threads, backend: ctx.backend }, { root: resumeRoot(job.paths.artifacts), from: job.resume });
     const { probabilities } = await evaluateCnn(model, test, config.batchSize);
     model.dispose();
     const predicted = Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));

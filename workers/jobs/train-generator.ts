@@ -19,6 +19,7 @@ import { checkpointDirName, checkpointsToKeep, saveCheckpoint } from '../models/
 import path from 'node:path';
 import fs from 'node:fs';
 import { METRICS } from '../../lib/contracts/metrics';
+import { resumeRoot, type Resumable } from '../train/resume-state';
 
 const GRID = 16;
 
@@ -29,6 +30,7 @@ interface Trainer {
   /** The part that generates (VAE decoder, GAN generator): what a checkpoint keeps. */
   generator: tf.LayersModel;
   dispose: () => Promise<void>;
+  resumable: Resumable;
 }
 
 /** Either generator, data-parallel over engine.threads threads when there is more than one. */
@@ -45,6 +47,7 @@ async function makeTrainer(config: GeneratorConfig, engine: { threads: number; b
       },
       sample: () => sampleVae(vae.models.decoder, fixedZ),
       generator: vae.models.decoder,
+      resumable: vae.resumable,
       dispose: async () => {
         fixedZ.dispose();
         await vae.close({ disposeModels: true });
@@ -60,6 +63,7 @@ async function makeTrainer(config: GeneratorConfig, engine: { threads: number; b
     },
     sample: () => tf.tidy(() => generator.apply(fixedZ, { training: false }) as tf.Tensor4D),
     generator,
+    resumable: gan.resumable,
     dispose: async () => {
       fixedZ.dispose();
       await gan.close();
@@ -94,14 +98,17 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
     samples++;
   };
   try {
-    const real = tf.tidy(() => train.slice([0, 0, 0, 0], [Math.min(GRID, indices.length), -1, -1, -1]));
-    ctx.image(0, 'real', await gridOf(real, config.imageSize));
-    real.dispose();
-    await emitSamples(0);
+    // A resumed run has its first grids already.
+    if (!job.resume) {
+      const real = tf.tidy(() => train.slice([0, 0, 0, 0], [Math.min(GRID, indices.length), -1, -1, -1]));
+      ctx.image(0, 'real', await gridOf(real, config.imageSize));
+      real.dispose();
+      await emitSamples(0);
+    }
     let losses: Record<string, number> = {};
     const checkpointRoot = path.join(job.paths.artifacts, 'checkpoints');
     const saved: number[] = [];
-    const trainingStarted = Date.now();
+    let trainingStarted = Date.now();
     const { steps } = await runEpochs({
       ...loop,
       train: { xs: train },
@@ -121,6 +128,21 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
         saved.splice(0, saved.length, ...saved.filter((x) => keep.has(x)));
         const parts = Object.entries(losses).map(([name, value]) => `${name} ${value.toFixed(4)}`);
         ctx.log('info', `epoch ${epoch}/${config.epochs}: ${parts.join(', ')}; checkpoint saved (${(bytes / 1e6).toFixed(1)} MB)`);
+      },
+      resume: {
+        root: resumeRoot(job.paths.artifacts),
+        from: job.resume,
+        trainer: trainer.resumable,
+        save: () => ({ json: { losses, saved, samples, trainingMs: Date.now() - trainingStarted } }),
+        restore: ({ json }) => {
+          const state = json as { losses: Record<string, number>; saved: number[]; samples: number; trainingMs: number };
+          losses = state.losses;
+          saved.splice(0, saved.length, ...state.saved);
+          samples = state.samples;
+          // Time per epoch counts the training done before the interruption, not the gap.
+          trainingStarted = Date.now() - state.trainingMs;
+        },
+        log: (message) => ctx.log('info', message),
       },
     });
     const secondsPerEpoch = (Date.now() - trainingStarted) / 1000 / config.epochs;

@@ -47,6 +47,11 @@ export class SeededDropout extends tf.layers.Layer {
     if (this.rate !== 0) this.calls++;
   }
 
+  /** Takes up the masks after `calls` training calls (a resumed run: one call per step). */
+  seek(calls: number): void {
+    this.calls = calls;
+  }
+
   /** Which rows of the full batch the next calls see (null: the whole batch). */
   setShard(shard: { offset: number; total: number } | null): void {
     this.shard = shard;

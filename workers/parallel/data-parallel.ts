@@ -5,7 +5,7 @@
 // one evaluated and saved.
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { buildReplicaFrom, type Replica, type ReplicaSource } from './replica';
+import { buildReplicaFrom, type OptimizerState, type Replica, type ReplicaSource } from './replica';
 import { Exchange, layoutOf } from './exchange';
 import { adamModule, sharedMemory } from './adam-simd';
 import type { FromHelper, HelperInit, ToHelper } from './messages';
@@ -129,6 +129,28 @@ export class DataParallelTrainer {
       tf.dispose([x, y].filter((t): t is tf.Tensor => t !== null));
     }
     return { loss: losses[0], losses, means };
+  }
+
+  /** Each phase's Adam state (the moments live in shared memory, one copy for all threads). */
+  exportOptimizers(): OptimizerState[] {
+    return this.exchanges.map((e) => ({ steps: e.steps, m: e.m.slice(), v: e.v.slice() }));
+  }
+
+  /** A resumed run: this thread's models hold the saved weights; every thread takes them, the
+   * Adam state and the per-step streams at `step`. */
+  async importState(optimizers: OptimizerState[], step: number): Promise<void> {
+    if (optimizers.length !== this.exchanges.length) throw new Error(`the saved state has ${optimizers.length} optimisers, the model ${this.exchanges.length}`);
+    this.exchanges.forEach((e, p) => {
+      const saved = optimizers[p];
+      if (saved.m.length !== e.m.length || saved.v.length !== e.v.length) throw new Error(`the saved optimiser ${p} holds ${saved.m.length} moments, the model ${e.m.length}`);
+      e.m.set(saved.m);
+      e.v.set(saved.v);
+      e.steps = saved.steps;
+      e.writeVariables(this.replica.phases[p], e.result);
+    });
+    this.replica.seek?.(step);
+    this.post({ type: 'restore', steps: optimizers.map((o) => o.steps), step });
+    await Promise.all(this.helpers.map((h) => h.next('restored')));
   }
 
   /** Each helper's variables, as written by itself (to check that the replicas stay equal),

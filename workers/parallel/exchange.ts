@@ -67,7 +67,7 @@ export class Exchange {
   readonly group: SyncGroup;
   readonly buffer: SharedArrayBuffer;
   /** Adam steps taken; every replica counts the same. */
-  private steps = 0;
+  steps = 0;
   /** The SIMD Adam kernel, when it assembled; the JS loop below otherwise. */
   private readonly kernel: AdamKernel | null;
   /** Byte offset of this replica's table of (gradient slice, share) pairs for the kernel. */

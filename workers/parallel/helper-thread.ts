@@ -50,6 +50,13 @@ async function main() {
         exchanges[message.phase].apply(replica.phases[message.phase]);
         if (message.phase === replica.phases.length - 1) release();
         return;
+      case 'restore':
+        exchanges.forEach((e, p) => {
+          e.readVariables(replica.phases[p], e.result);
+          e.steps = message.steps[p];
+        });
+        replica.seek?.(message.step);
+        return send({ type: 'restored' });
       case 'snapshot':
         exchanges.forEach((e, p) => e.writeVariables(replica.phases[p], e.vectors[init.index]));
         return send({ type: 'snapshot', numTensors: tf.memory().numTensors });

@@ -22,11 +22,15 @@ export type ToHelper =
   | { type: 'compute'; phase: number }
   | { type: 'reduce'; phase: number }
   | { type: 'apply'; phase: number }
-  | { type: 'snapshot' };
+  | { type: 'snapshot' }
+  /** Load the result vectors (weights and state the main thread wrote there) and take up the
+   * Adam step counts and the per-step streams of a resumed run. */
+  | { type: 'restore'; steps: number[]; step: number };
 
 export type FromHelper =
   | { type: 'ready'; backend: string }
   | { type: 'computed' }
   | { type: 'reduced' }
   | { type: 'snapshot'; numTensors: number }
+  | { type: 'restored' }
   | { type: 'error'; message: string };

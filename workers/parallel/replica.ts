@@ -24,6 +24,14 @@ export interface AdamSettings {
   epsilon: number;
 }
 
+/** One Adam optimiser's state: steps taken and the first and second moments of its trainable
+ * variables, concatenated in their fixed order (the same on one thread and data-parallel). */
+export interface OptimizerState {
+  steps: number;
+  m: Float32Array;
+  v: Float32Array;
+}
+
 /** tf.train.adam's defaults, epsilon being the float32 backends' 1e-7. */
 export const adamDefaults = (learningRate: number): AdamSettings => ({ learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
 
@@ -49,6 +57,9 @@ export interface Replica {
    * the ones a trainer evaluates and saves. */
   models: Record<string, tf.LayersModel>;
   phases: Phase[];
+  /** Sets the per-step streams (noise, latents, dropout masks) to `step` steps taken: a run
+   * resumed from a saved state goes on with the draws it would have made. */
+  seek?(step: number): void;
   dispose(): void;
 }
 

@@ -10,6 +10,8 @@ import { METRICS } from '../../lib/contracts/metrics';
 import { cnnLoss } from './losses';
 import { replicaSource } from './replicas';
 import { runEpochs, stepsOf, type TrainHooks } from './epoch-loop';
+import { parallelResumable, threadResumable, trainableVariables, type Resumable, type ResumePoint } from './resume-state';
+import { SeededDropout } from '../models/seeded-dropout';
 
 export interface StepResult {
   loss: number;
@@ -17,13 +19,17 @@ export interface StepResult {
 }
 
 /** One optimiser step on a batch; returns the batch loss and accuracy (before the update). */
-export async function trainCnnStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor4D, ys: tf.Tensor2D): Promise<StepResult> {
+export async function trainCnnStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor4D, ys: tf.Tensor2D, variables = trainableVariables(model)): Promise<StepResult> {
   let correct: tf.Scalar | null = null;
-  const loss = optimizer.minimize(() => {
-    const out = cnnLoss(model, xs, ys);
-    correct = tf.keep(tf.sum(out.correct) as tf.Scalar);
-    return out.loss;
-  }, true) as tf.Scalar;
+  const loss = optimizer.minimize(
+    () => {
+      const out = cnnLoss(model, xs, ys);
+      correct = tf.keep(tf.sum(out.correct) as tf.Scalar);
+      return out.loss;
+    },
+    true,
+    variables,
+  ) as tf.Scalar;
   const [lossValue, correctValue] = await Promise.all([loss.data(), (correct as unknown as tf.Scalar).data()]);
   tf.dispose([loss, correct as unknown as tf.Scalar]);
   return { loss: lossValue[0], accuracy: correctValue[0] / xs.shape[0] };
@@ -62,19 +68,27 @@ export interface CnnEngineOptions {
 }
 
 /** A step function over one model, on this thread or split over several. */
-interface CnnStepper {
+export interface CnnStepper {
   model: tf.Sequential;
   step: (xs: tf.Tensor4D, ys: tf.Tensor2D) => Promise<StepResult>;
   /** Frees the optimiser state and any helper threads; the model stays. */
   close: () => Promise<void>;
+  resumable: Resumable;
 }
 
-async function cnnStepper(config: CnnConfig, engine: CnnEngineOptions): Promise<CnnStepper> {
+export async function cnnStepper(config: CnnConfig, engine: CnnEngineOptions): Promise<CnnStepper> {
   const spec = { imageSize: config.imageSize, width: config.width, dropout: config.dropout, seed: config.seed };
   if (engine.threads <= 1) {
     const model = buildBrainCnn(spec);
     const optimizer = tf.train.adam(config.learningRate);
-    return { model, step: (xs, ys) => trainCnnStep(model, optimizer, xs, ys), close: async () => optimizer.dispose() };
+    const variables = trainableVariables(model);
+    const dropouts = model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
+    return {
+      model,
+      step: (xs, ys) => trainCnnStep(model, optimizer, xs, ys, variables),
+      close: async () => optimizer.dispose(),
+      resumable: threadResumable({ model }, [{ optimizer, variables }], (step) => dropouts.forEach((d) => d.seek(step))),
+    };
   }
   const trainer = await DataParallelTrainer.start(replicaSource({ kind: 'cnn', ...spec, learningRate: config.learningRate }), engine.threads, engine.backend);
   return {
@@ -84,13 +98,20 @@ async function cnnStepper(config: CnnConfig, engine: CnnEngineOptions): Promise<
       return { loss, accuracy: means.accuracy };
     },
     close: () => trainer.dispose(),
+    resumable: parallelResumable(trainer),
   };
 }
 
-export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks, engine: CnnEngineOptions = { threads: 1, backend: 'wasm' }): Promise<TrainedCnn> {
+/** Where a resumable run keeps its state, and where the server says it stopped (null: it starts). */
+export interface ResumeOptions {
+  root: string;
+  from: ResumePoint | null;
+}
+
+export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks, engine: CnnEngineOptions = { threads: 1, backend: 'wasm' }, resume?: ResumeOptions): Promise<TrainedCnn> {
   const stepper = await cnnStepper(config, engine);
   try {
-    return await trainWith(stepper, config, train, val, hooks);
+    return await trainWith(stepper, config, train, val, hooks, resume);
   } catch (err) {
     stepper.model.dispose();
     throw err;
@@ -99,7 +120,7 @@ export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val:
   }
 }
 
-async function trainWith({ model, step: trainStep }: CnnStepper, config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks): Promise<TrainedCnn> {
+async function trainWith({ model, step: trainStep, resumable }: CnnStepper, config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks, resume?: ResumeOptions): Promise<TrainedCnn> {
   const n = train.xs.shape[0];
   const loop = { batchSize: config.batchSize, epochs: config.epochs, partialBatch: true };
   let best = { epoch: 0, accuracy: -1, loss: Infinity, weights: [] as tf.Tensor[] };
@@ -127,6 +148,18 @@ async function trainWith({ model, step: trainStep }: CnnStepper, config: CnnConf
           tf.dispose(best.weights);
           best = { epoch, accuracy, loss: evaluation.loss, weights: model.getWeights().map((w) => w.clone()) };
         }
+      },
+      resume: resume && {
+        ...resume,
+        trainer: resumable,
+        save: () => ({ json: { epoch: best.epoch, accuracy: best.accuracy, loss: best.loss }, tensors: { best: best.weights } }),
+        restore: ({ json, tensors }) => {
+          const saved = json as { epoch: number; accuracy: number; loss: number | null };
+          tf.dispose(best.weights);
+          // JSON has no Infinity: a best loss not yet set comes back as null.
+          best = { epoch: saved.epoch, accuracy: saved.accuracy, loss: saved.loss ?? Infinity, weights: tensors.best ?? [] };
+        },
+        log: hooks.onLog,
       },
     });
   } catch (err) {

@@ -8,6 +8,7 @@ import { DataParallelTrainer } from '../parallel/data-parallel';
 import { replicaSource, type ElboReplicaSpec } from './replicas';
 import type { EncoderDecoder } from './losses';
 import { checkElbo, elboStep, type VaeStepResult } from './vae-trainer';
+import { parallelResumable, threadResumable, trainableVariables, type Resumable } from './resume-state';
 
 export interface ElboStepper {
   /** The models trained (on the main thread): evaluate, sample and save these. */
@@ -15,6 +16,7 @@ export interface ElboStepper {
   step: (xs: tf.Tensor4D) => Promise<VaeStepResult>;
   /** Frees the optimiser and helper threads; `disposeModels` also frees the models. */
   close: (opts?: { disposeModels?: boolean }) => Promise<void>;
+  resumable: Resumable;
 }
 
 export async function elboStepper(spec: ElboReplicaSpec, engine: { threads: number; backend: string }): Promise<ElboStepper> {
@@ -24,9 +26,11 @@ export async function elboStepper(spec: ElboReplicaSpec, engine: { threads: numb
     const build = spec.kind === 'vae' ? buildVae : buildCvae;
     const models = build({ imageSize: spec.imageSize, width: spec.width, latentDim: spec.latentDim, seed: spec.seed });
     const optimizer = tf.train.adam(spec.learningRate);
+    const variables = trainableVariables(models.encoder, models.decoder);
     return {
       models,
       step: (xs) => elboStep(models, optimizer, xs, { seed: spec.seed, step: step++, beta: 1, label }),
+      resumable: threadResumable({ ...models }, [{ optimizer, variables }], (at) => void (step = at)),
       close: async ({ disposeModels = false } = {}) => {
         optimizer.dispose();
         if (disposeModels) {
@@ -45,5 +49,12 @@ export async function elboStepper(spec: ElboReplicaSpec, engine: { threads: numb
       return checkElbo({ reconstruction: means.reconstruction, kl: means.kl, total: loss }, label, step++);
     },
     close: ({ disposeModels = false } = {}) => trainer.dispose({ disposeModel: disposeModels }),
+    resumable: {
+      ...parallelResumable(trainer),
+      importState: async (optimizers, at) => {
+        await trainer.importState(optimizers, at);
+        step = at;
+      },
+    },
   };
 }

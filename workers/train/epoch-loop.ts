@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { shuffleInPlace, type Rng } from '../../lib/rng';
 import type { MetricPoint } from '../../lib/contracts/events';
 import type { MetricName } from '../../lib/contracts/metrics';
+import { loadResumeState, saveResumeState, type Resumable, type ResumePoint } from './resume-state';
 
 export interface TrainHooks {
   onPoints: (points: MetricPoint[]) => void;
@@ -37,6 +38,22 @@ export interface EpochLoop {
   afterStep?: (step: number, totalSteps: number) => Promise<void>;
   /** After an epoch's steps, with the epoch's mean of every step metric. */
   endEpoch: (epoch: number, step: number, means: StepMetrics) => Promise<void>;
+  /** Resumable training (see resume-state.ts): the state is saved after every epoch and, when
+   * `from` is set, loaded before the loop goes on with the next epoch. */
+  resume?: ResumeHooks;
+}
+
+export interface ResumeHooks {
+  /** The run's resume folder. */
+  root: string;
+  /** Where the server says the run stopped; null: from the start. */
+  from: ResumePoint | null;
+  trainer: Resumable;
+  /** The caller's bookkeeping after an epoch (best epoch, kept checkpoints…), saved with it. */
+  save: () => { json: unknown; tensors?: Record<string, tf.Tensor[]> };
+  /** Takes the bookkeeping back when resuming; the tensors become the caller's. */
+  restore: (saved: { json: unknown; tensors: Record<string, tf.Tensor[]> }) => void;
+  log: (message: string) => void;
 }
 
 /** Steps per epoch and in all, as the loop will take them. */
@@ -51,7 +68,19 @@ export async function runEpochs(loop: EpochLoop): Promise<{ steps: number }> {
   const n = train.xs.shape[0];
   const { perEpoch, total } = stepsOf(loop, n);
   let step = 0;
-  for (let epoch = 1; epoch <= loop.epochs; epoch++) {
+  let first = 1;
+  const from = loop.resume?.from;
+  if (loop.resume && from) {
+    if (from.step !== from.epoch * perEpoch) throw new Error(`cannot resume at step ${from.step} of epoch ${from.epoch}: this run takes ${perEpoch} steps per epoch`);
+    const loaded = await loadResumeState(loop.resume.root, loop.resume.trainer, from);
+    loop.resume.restore(loaded);
+    // The shuffles of the epochs done, replayed: the RNG goes on where it stopped.
+    for (let e = 1; e <= from.epoch; e++) shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
+    step = from.step;
+    first = from.epoch + 1;
+    loop.resume.log(`resumed after epoch ${from.epoch} (step ${from.step}): weights, optimiser state and data order restored`);
+  }
+  for (let epoch = first; epoch <= loop.epochs; epoch++) {
     const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
     const values = new Map<MetricName, number[]>();
     for (let b = 0; b < perEpoch; b++) {
@@ -75,6 +104,7 @@ export async function runEpochs(loop: EpochLoop): Promise<{ steps: number }> {
     }
     const means: StepMetrics = Object.fromEntries([...values].map(([name, v]) => [name, v.reduce((a, x) => a + x, 0) / v.length]));
     await loop.endEpoch(epoch, step, means);
+    if (loop.resume) await saveResumeState(loop.resume.root, loop.resume.trainer, { epoch, step }, loop.resume.save());
   }
   return { steps: step };
 }

@@ -6,6 +6,7 @@ import { buildGan, type GanModels } from '../models/gan';
 import { DataParallelTrainer } from '../parallel/data-parallel';
 import { replicaSource, type GanReplicaSpec } from './replicas';
 import { checkGan, createGanOptimizers, trainGanStep, type GanStepResult } from './gan-trainer';
+import { parallelResumable, threadResumable, trainableVariables, type Resumable } from './resume-state';
 
 export interface GanStepper {
   /** The models trained (on the main thread): sample from and save these. */
@@ -13,6 +14,7 @@ export interface GanStepper {
   step: (xs: tf.Tensor4D) => Promise<GanStepResult>;
   /** Frees the optimisers, helper threads and models. */
   close: () => Promise<void>;
+  resumable: Resumable;
 }
 
 export async function ganStepper(spec: Omit<GanReplicaSpec, 'kind'>, engine: { threads: number; backend: string }): Promise<GanStepper> {
@@ -23,6 +25,15 @@ export async function ganStepper(spec: Omit<GanReplicaSpec, 'kind'>, engine: { t
     return {
       models,
       step: (xs) => trainGanStep(models, optimizers, xs, step++, spec.seed),
+      // The discriminator's optimiser first, as the data-parallel phases.
+      resumable: threadResumable(
+        { ...models },
+        [
+          { optimizer: optimizers.d, variables: trainableVariables(models.discriminator) },
+          { optimizer: optimizers.g, variables: trainableVariables(models.generator) },
+        ],
+        (at) => void (step = at),
+      ),
       close: async () => {
         optimizers.g.dispose();
         optimizers.d.dispose();
@@ -40,5 +51,12 @@ export async function ganStepper(spec: Omit<GanReplicaSpec, 'kind'>, engine: { t
       return checkGan({ dLoss: losses[0], gLoss: losses[1], dReal: means.dReal, dFake: means.dFake }, step++);
     },
     close: () => trainer.dispose({ disposeModel: true }),
+    resumable: {
+      ...parallelResumable(trainer),
+      importState: async (optimizers, at) => {
+        await trainer.importState(optimizers, at);
+        step = at;
+      },
+    },
   };
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GanModels } from '../models/gan';
 import { adamDefaults, type AdamSettings } from '../parallel/replica';
 import { discriminatorLoss, ganLatents, generatorLoss } from './losses';
+import { trainableVariables } from './resume-state';
 
 export interface GanOptimizers {
   g: tf.Optimizer;
@@ -30,7 +31,6 @@ export function createGanOptimizers(learningRate = 2e-4): GanOptimizers {
   return { g: tf.train.adam(learningRate, beta1, beta2), d: tf.train.adam(learningRate, beta1, beta2) };
 }
 
-const variables = (model: tf.LayersModel) => model.trainableWeights.map((w) => w.read() as tf.Variable);
 
 export async function trainGanStep(gan: GanModels, optimizers: GanOptimizers, realXs: tf.Tensor4D, step: number, seed = 0): Promise<GanStepResult> {
   const batch = realXs.shape[0];
@@ -45,11 +45,11 @@ export async function trainGanStep(gan: GanModels, optimizers: GanOptimizers, re
       return out.loss;
     },
     true,
-    variables(gan.discriminator),
+    trainableVariables(gan.discriminator),
   ) as tf.Scalar;
   fake.dispose();
   // G step against the updated D.
-  const gLoss = optimizers.g.minimize(() => generatorLoss(gan, z), true, variables(gan.generator)) as tf.Scalar;
+  const gLoss = optimizers.g.minimize(() => generatorLoss(gan, z), true, trainableVariables(gan.generator)) as tf.Scalar;
   const values = await Promise.all([dLoss.data(), gLoss.data(), probs[0].data(), probs[1].data()]);
   tf.dispose([z, dLoss, gLoss, ...probs]);
   const [d, g, real, fk] = values.map((v) => v[0]);

@@ -73,6 +73,7 @@ export function buildReplica(spec: ReplicaSpec): Replica {
         },
         sitOut: () => dropouts.forEach((d) => d.skipCall()),
       }],
+      seek: (step) => dropouts.forEach((d) => d.seek(step)),
       dispose: () => {
         optimizer.dispose();
         model.dispose();
@@ -95,6 +96,7 @@ export function buildReplica(spec: ReplicaSpec): Replica {
       },
       sitOut: () => void step++,
     }],
+    seek: (at) => void (step = at),
     dispose: () => {
       optimizer.dispose();
       encoder.dispose();
@@ -145,6 +147,7 @@ function ganReplica(spec: GanReplicaSpec): Replica {
         sitOut: () => void step++,
       },
     ],
+    seek: (at) => void (step = at),
     dispose: () => {
       optimizers.d.dispose();
       optimizers.g.dispose();

@@ -3,6 +3,7 @@
 // sampling from the decoder. The BrainCVAE trains with the same step.
 import * as tf from '@tensorflow/tfjs';
 import { elboLoss, noiseSeedOf, type EncoderDecoder } from './losses';
+import { trainableVariables } from './resume-state';
 
 export interface VaeStepResult {
   reconstruction: number;
@@ -24,7 +25,7 @@ export async function elboStep(models: EncoderDecoder, optimizer: tf.Optimizer, 
   const { step, beta } = opts;
   let parts: tf.Scalar[] = [];
   // Trainable variables only (batch-norm moving statistics are not).
-  const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+  const variables = trainableVariables(models.encoder, models.decoder);
   const total = optimizer.minimize(
     () => {
       const loss = elboLoss(models, xs, noiseSeedOf(opts.seed, step), beta);
