@@ -52,6 +52,10 @@ export const runs = sqliteTable(
     workerId: text('worker_id'),
     /** While running: until when (ms) the worker's claim holds; its messages extend it. */
     leaseUntil: integer('lease_until'),
+    /** Times a worker took it (a run taken up again after its worker or server was lost counts
+     * again), and why each earlier attempt ended. */
+    attempts: integer('attempts').notNull().default(0),
+    attemptErrors: text('attempt_errors', { mode: 'json' }).$type<string[]>().notNull().default([]),
     progress: real('progress').notNull().default(0),
     error: text('error'),
     summary: text('summary', { mode: 'json' }).$type<RunSummary>(),

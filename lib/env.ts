@@ -29,6 +29,12 @@ const envSchema = z.object({
     .optional(),
   /** Largest file in an upload, in MiB (an upload past it is refused with 413). */
   UPLOAD_MAX_FILE_MB: z.coerce.number().int().min(1).max(512).default(512),
+  /** How long a worker's claim on a run holds without news from it (seconds). A run whose lease
+   * runs out is queued again and resumes from its last epoch on the next free worker. */
+  RUN_LEASE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  /** Times a run is taken by a worker before a lost worker or server fails it (each attempt
+   * after the first resumes from the last saved epoch). */
+  RUN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   /** Signs session cookies; generated once into DATA_DIR/auth-secret when unset. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -hex 32)').optional(),
 });

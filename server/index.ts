@@ -102,7 +102,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       announce: (event) => hub.announce(event),
       cancelOnWorker: (row) => hub.cancelOnWorker(row),
       poke: () => scheduler.poke(),
+      runLog: (runId, level, message) => hub.runLog(runId, level, message),
+      rewound: (runId, step) => hub.publishRewound(runId, step),
     },
+    runOptions: { leaseMs: env.RUN_LEASE_SECONDS * 1000, maxAttempts: env.RUN_ATTEMPTS },
     concurrentRuns: () => scheduler.concurrentRuns(),
   });
   const scheduler = new Scheduler({
@@ -114,6 +117,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     workerEnv: { DATA_DIR: env.DATA_DIR, TFJS_BACKEND: env.TFJS_BACKEND },
     serverUrl: () => url,
     log,
+    adoptFrom: origin === 'dashboard' ? (from) => studies.adoptStudies(from) : undefined,
   });
   const hub = new Hub(httpServer, { db, auth, site, system, workerToken, scheduler, services: core, log });
   const studies = new StudyManager(db, env.DATA_DIR, origin, core.runs, { studyUpdated: (id) => hub.publishStudy(id), log });
@@ -159,7 +163,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     removeStaleStaging(db, env.DATA_DIR);
     ensureFirstAdminInvite(db, site.publicUrl, log);
   }
+  await studies.resumeStudies();
   foreign.start();
+  // Leases are checked a few times per lease (every 15 s at most).
+  scheduler.startSweeping(Math.min(15_000, Math.max(1000, (env.RUN_LEASE_SECONDS * 1000) / 3)));
   scheduler.poke();
 
   let closing: Promise<void> | null = null;

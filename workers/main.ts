@@ -64,6 +64,11 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
       socket.emit('run:image', { runId: job.runId, step, kind, png: png.toString('base64') });
     },
     shouldStop: () => cancelled.has(job.runId) || !socket.connected,
+    sync: async () => {
+      buffer.flush();
+      const held = await socket.timeout(30_000).emitWithAck('run:sync', { runId: job.runId });
+      if (!held) throw new RunStoppedError('the server no longer holds this run for this worker');
+    },
   };
   try {
     const outcome =

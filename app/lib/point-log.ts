@@ -27,4 +27,13 @@ export class PointLog {
     if (added) this.version++;
     return added > 0;
   }
+
+  /** Drops the points after `step` (a run taken up again trains those steps anew). */
+  truncateAfter(step: number): boolean {
+    const kept = this.all.filter((p) => p.step <= step);
+    if (kept.length === this.all.length) return false;
+    this.all.splice(0, this.all.length, ...kept);
+    this.version++;
+    return true;
+  }
 }

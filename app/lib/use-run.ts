@@ -42,6 +42,12 @@ export function useRun(runId: string) {
         return next;
       });
     const onImage = (msg: { runId: string; image: RunImageView }) => msg.runId === runId && addImages([msg.image]);
+    // Taken up again after a lost worker or server: what came after its saved epoch is trained anew.
+    const onRewound = (msg: { runId: string; step: number }) => {
+      if (msg.runId !== runId) return;
+      if (log.truncateAfter(msg.step)) setPointsVersion(log.version);
+      setImages((prev) => new Map([...prev].filter(([, image]) => image.step <= msg.step)));
+    };
     // Join the room first; load the stored history once the server confirms, so that nothing sent
     // between the two is missed (duplicates merge by id). After a reconnect, join and load again.
     let active = true;
@@ -63,6 +69,7 @@ export function useRun(runId: string) {
     socket.on('run:updated', onUpdate);
     socket.on('run:log', onLog);
     socket.on('run:image', onImage);
+    socket.on('run:rewound', onRewound);
     socket.on('connect', subscribe);
     if (socket.connected) subscribe();
 
@@ -73,6 +80,7 @@ export function useRun(runId: string) {
       socket.off('run:updated', onUpdate);
       socket.off('run:log', onLog);
       socket.off('run:image', onImage);
+      socket.off('run:rewound', onRewound);
       socket.off('connect', subscribe);
     };
   }, [runId]);

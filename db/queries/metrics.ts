@@ -56,3 +56,13 @@ export function lastRecordedStep(db: Db, runId: string): number | null {
   const images = db.select({ step: max(runImages.step) }).from(runImages).where(eq(runImages.runId, runId)).get()?.step ?? null;
   return points === null && images === null ? null : Math.max(points ?? 0, images ?? 0);
 }
+
+/** Removes what a run streamed after `step` (a run resumed from the end of an epoch trains those
+ * steps again); returns how many points went and the files of the images that went. */
+export function rewindStream(db: Db, runId: string, step: number): { points: number; files: string[] } {
+  return db.transaction((tx) => {
+    const points = tx.delete(metricPoints).where(and(eq(metricPoints.runId, runId), gt(metricPoints.step, step))).run().changes;
+    const files = tx.delete(runImages).where(and(eq(runImages.runId, runId), gt(runImages.step, step))).returning({ file: runImages.file }).all().map((r) => r.file);
+    return { points, files };
+  });
+}

@@ -29,6 +29,8 @@ export function toRunView(row: RunRow, launchedBy: string | null = null): RunVie
     finishedAt: row.finishedAt,
     launchedBy,
     launchedById: row.launchedBy,
+    attempts: row.attempts,
+    attemptErrors: row.attemptErrors,
   };
 }
 

@@ -188,6 +188,8 @@ export const workerImageSchema = z.object({
   png: z.string().min(8).max(6_000_000).regex(/^[A-Za-z0-9+/=]+$/),
 });
 export const workerFailSchema = z.object({ runId, error: z.string().min(1).max(4000) });
+/** Answered once everything the worker sent about the run before it is stored. */
+export const workerSyncSchema = z.object({ runId });
 
 /** What a worker receives when it claims a run. */
 const splitsSchema = z.object({ train: z.array(z.number().int()), val: z.array(z.number().int()), test: z.array(z.number().int()) });
@@ -231,6 +233,8 @@ export interface WorkerToServerEvents {
   'run:image': (msg: z.infer<typeof workerImageSchema>) => void;
   'run:complete': (msg: z.infer<typeof workerCompleteSchema>, ack: (ok: boolean) => void) => void;
   'run:fail': (msg: z.infer<typeof workerFailSchema>, ack: (ok: boolean) => void) => void;
+  /** Before a run saves its resume state: the points and images of the steps it covers are stored. */
+  'run:sync': (msg: z.infer<typeof workerSyncSchema>, ack: (ok: boolean) => void) => void;
 }
 export interface ServerToWorkerEvents {
   'jobs:available': () => void;
@@ -264,6 +268,10 @@ export interface RunView {
   launchedBy: string | null;
   /** Their id (the runs list filters by it); null for the command line. */
   launchedById: string | null;
+  /** Times a worker took it; more than one when a lost worker or server made it resume. */
+  attempts: number;
+  /** Why each earlier attempt ended. */
+  attemptErrors: string[];
 }
 
 /** Presence and comment events are declared with their contracts (presence.ts, comments.ts). */
@@ -272,6 +280,8 @@ export interface ServerToBrowserEvents extends PresenceToBrowserEvents, Comments
   'run:metrics': (msg: { runId: string; points: StoredMetricPoint[] }) => void;
   'run:log': (msg: { runId: string; level: string; message: string; ts: number }) => void;
   'run:image': (msg: { runId: string; image: RunImageView }) => void;
+  /** A run taken up again drops its points and images after `step` (-1: all): it trains them again. */
+  'run:rewound': (msg: { runId: string; step: number }) => void;
   'results:updated': () => void;
   'datasets:updated': () => void;
   'activity:updated': () => void;

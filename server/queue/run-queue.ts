@@ -33,6 +33,14 @@ export interface RunQueue {
   fail(runId: string, error: string): Promise<RunRow | undefined>;
   /** A queued or running run was cancelled by a user. */
   cancel(runId: string): Promise<RunRow | undefined>;
+  /** A running run whose worker or server was lost: back to the queue (keeping its progress and
+   * its attempts, with `reason` added to them) while it has taken fewer than `maxAttempts`
+   * claims; failed with every attempt's reason otherwise. Undefined when it is not running. */
+  retry(runId: string, reason: string, maxAttempts: number): Promise<{ row: RunRow; requeued: boolean } | undefined>;
+  /** Running runs of `origin` whose lease ran out before `now`. */
+  expiredLeases(origin: string, now: number): Promise<RunRow[]>;
+  /** A queued or running run of `from` (a process that is gone) is handed out by `to` now. */
+  adopt(runId: string, from: string, to: string): Promise<RunRow | undefined>;
   /** A running, failed or cancelled run goes back to the queue as if never claimed (a lost
    * worker's run, a retry); a succeeded run keeps its results. */
   requeue(runId: string): Promise<RunRow | undefined>;

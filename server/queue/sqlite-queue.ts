@@ -1,7 +1,7 @@
 // The embedded run queue: the runs table of the shared SQLite database. Each change is one
 // conditional UPDATE, so two workers (or two processes on one DATA_DIR) never both claim a run and
 // a finished run keeps its outcome.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { runs } from '../../db/schema';
 import type { RunConfig } from '../../lib/contracts/run-config';
@@ -56,7 +56,8 @@ export class SqliteRunQueue implements RunQueue {
     const now = Date.now();
     return this.db
       .update(runs)
-      .set({ status: 'running', workerId: worker.workerId, backend: worker.backend, startedAt: now, progress: 0, leaseUntil: now + leaseMs })
+      // A run taken up again keeps its first start and its progress until its worker reports.
+      .set({ status: 'running', workerId: worker.workerId, backend: worker.backend, startedAt: sql`coalesce(${runs.startedAt}, ${now})`, leaseUntil: now + leaseMs, attempts: sql`${runs.attempts} + 1` })
       .where(and(eq(runs.status, 'queued'), inArray(runs.id, next)))
       .returning()
       .get();
@@ -95,8 +96,46 @@ export class SqliteRunQueue implements RunQueue {
   async requeue(runId: string): Promise<RunRow | undefined> {
     return this.db
       .update(runs)
-      .set({ status: 'queued', workerId: null, backend: null, leaseUntil: null, progress: 0, error: null, summary: null, startedAt: null, finishedAt: null })
+      .set({ status: 'queued', workerId: null, backend: null, leaseUntil: null, progress: 0, error: null, summary: null, startedAt: null, finishedAt: null, attempts: 0, attemptErrors: [] })
       .where(and(eq(runs.id, runId), inArray(runs.status, ['running', 'failed', 'cancelled'])))
+      .returning()
+      .get();
+  }
+
+  async retry(runId: string, reason: string, maxAttempts: number): Promise<{ row: RunRow; requeued: boolean } | undefined> {
+    return this.db.transaction((tx) => {
+      const run = tx.select().from(runs).where(and(eq(runs.id, runId), eq(runs.status, 'running'))).get();
+      if (!run) return undefined;
+      const errors = [...run.attemptErrors, reason];
+      if (run.attempts < maxAttempts) {
+        const row = tx
+          .update(runs)
+          .set({ status: 'queued', workerId: null, backend: null, leaseUntil: null, attemptErrors: errors })
+          .where(and(eq(runs.id, runId), eq(runs.status, 'running')))
+          .returning()
+          .get();
+        return { row, requeued: true };
+      }
+      const error = errors.length === 1 ? errors[0] : `Failed after ${errors.length} attempts: ${errors.map((e, i) => `(${i + 1}) ${e}`).join(' ')}`;
+      const row = tx
+        .update(runs)
+        .set({ status: 'failed', error, attemptErrors: errors, finishedAt: Date.now(), leaseUntil: null })
+        .where(and(eq(runs.id, runId), eq(runs.status, 'running')))
+        .returning()
+        .get();
+      return { row, requeued: false };
+    });
+  }
+
+  async expiredLeases(origin: string, now: number): Promise<RunRow[]> {
+    return this.db.select().from(runs).where(and(eq(runs.status, 'running'), eq(runs.origin, origin), lt(runs.leaseUntil, now))).all();
+  }
+
+  async adopt(runId: string, from: string, to: string): Promise<RunRow | undefined> {
+    return this.db
+      .update(runs)
+      .set({ origin: to })
+      .where(and(eq(runs.id, runId), eq(runs.origin, from), inArray(runs.status, ['queued', 'running'])))
       .returning()
       .get();
   }

@@ -21,7 +21,8 @@ import { ArtifactError } from '../services/artifacts';
 import { DiskFullError } from '../services/disk-full';
 import type { RunRow } from '../queue/run-queue';
 import {
-  subscribeSchema, workerCompleteSchema, workerFailSchema, workerHelloSchema, workerLogSchema,
+  subscribeSchema, workerCompleteSchema, workerFailSchema,
+  workerSyncSchema, workerHelloSchema, workerLogSchema,
   workerImageSchema, workerMetricsSchema, workerProgressSchema,
   type BrowserToServerEvents, type Job, type ServerToBrowserEvents, type ServerToWorkerEvents, type WorkerToServerEvents,
 } from '../../lib/contracts/events';
@@ -108,6 +109,17 @@ export class Hub {
   publishRun(row: RunRow): void {
     this.io.emit('run:updated', runView(this.opts.db, row));
     this.runListener(row);
+  }
+
+  /** A line the server itself writes in a run's log (a resume, a requeue), stored and shown. */
+  runLog(runId: string, level: 'info' | 'warn' | 'error', message: string): void {
+    const { ts } = this.opts.services.stream.recordLog(runId, level, message);
+    this.io.to(runRoom(runId)).emit('run:log', { runId, level, message, ts });
+  }
+
+  /** The run's viewers drop what it streamed after `step`: it trains those steps again. */
+  publishRewound(runId: string, step: number): void {
+    this.io.to(runRoom(runId)).emit('run:rewound', { runId, step });
   }
 
   publishStudy(studyId: string): void {
@@ -253,6 +265,13 @@ export class Hub {
         log(`rejected run:image for ${ok.data.runId}: ${err.message}`);
       }
     }));
+
+    // Messages of one socket are handled in order, and points and images are stored as they
+    // arrive: by the time this is answered, everything sent before it is in the database.
+    socket.on('run:sync', safely(log, '/workers run:sync', (msg, ack) => {
+      const ok = accept(workerSyncSchema, msg, 'run:sync');
+      if (typeof ack === 'function') ack(Boolean(ok));
+    }, false));
 
     socket.on('run:complete', safely(log, '/workers run:complete', (msg, ack) => {
       const ok = accept(workerCompleteSchema, msg, 'run:complete');

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunQueue } from '../queue/run-queue';
+import type { RunQueue, RunRow } from '../queue/run-queue';
 import type { RunService } from '../services/runs';
 import { processAlive } from '../process-alive';
 
@@ -19,6 +19,9 @@ export interface SchedulerOptions {
   workerEnv: Record<string, string | undefined>;
   serverUrl: () => string;
   log: (line: string) => void;
+  /** The dashboard takes over what command-line processes that are gone left queued or running;
+   * called with such a process's origin once one of its runs is taken over (its studies follow). */
+  adoptFrom?: (origin: string) => Promise<void>;
 }
 
 interface LocalWorker {
@@ -34,20 +37,53 @@ export class Scheduler {
   private stopping = false;
   private seq = 0;
   private startFailures = 0;
+  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SchedulerOptions) {}
 
-  /** Runs that were running when a previous server stopped can never finish: say so. The same
-   * holds for the runs of a command-line invocation whose process is gone. */
+  /** Runs that were running when a previous server stopped are queued again and resume from
+   * their last saved epoch; so are those of a command-line process that is gone, which this
+   * server (the dashboard) takes over with their studies. */
   async recoverInterruptedRuns(): Promise<void> {
     for (const run of await this.opts.queue.orphanedRuns()) {
-      const own = run.origin === this.opts.origin;
-      const deadCli = /^cli-\d+$/.test(run.origin) && !processAlive(Number(run.origin.slice(4)));
-      // Our own queued runs simply wait for a worker; the rest listed here can never finish.
-      if (!(own && run.status === 'running') && !deadCli) continue;
-      const reason = own ? 'The server stopped while this run was in progress' : `The command-line process that launched this run (${run.origin}) is gone`;
-      await this.opts.runs.fail(run.id, `${reason}; launch it again.`);
+      if (run.origin === this.opts.origin) {
+        if (run.status === 'running') await this.opts.runs.retry(run.id, 'the server stopped while this run was in progress');
+      } else await this.adoptIfGone(run);
     }
+    this.poke();
+  }
+
+  /** Watches the leases of this server's runs (and, for the dashboard, command-line processes
+   * that died), every `periodMs`. */
+  startSweeping(periodMs: number): void {
+    this.sweepTimer ??= setInterval(() => this.background('sweeping the queue', this.sweep()), periodMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Runs whose worker sent nothing for a whole lease are queued again (their worker, if it is
+   * ours and still alive, is stopped first, as it may be stuck). */
+  async sweep(): Promise<void> {
+    if (this.stopping) return;
+    for (const run of await this.opts.queue.expiredLeases(this.opts.origin, Date.now())) {
+      const local = run.workerId ? this.local.get(run.workerId) : undefined;
+      if (local && local.child.exitCode === null && local.child.signalCode === null) local.child.kill('SIGKILL');
+      const row = await this.opts.runs.retry(run.id, `worker ${run.workerId} sent nothing until its lease ran out`);
+      if (row) this.opts.log(`run ${run.id}: the lease of worker ${run.workerId} ran out; ${row.status === 'queued' ? 'queued again' : 'failed'}`);
+    }
+    if (this.opts.adoptFrom) for (const run of await this.opts.queue.orphanedRuns()) if (run.origin !== this.opts.origin) await this.adoptIfGone(run);
+  }
+
+  /** A run of a command-line process that is gone: taken over by this server (with the
+   * process's studies), then queued again if it was running. */
+  private async adoptIfGone(run: RunRow): Promise<void> {
+    const cli = /^cli-(\d+)$/.exec(run.origin);
+    if (!this.opts.adoptFrom || !cli || processAlive(Number(cli[1]))) return;
+    const row = await this.opts.queue.adopt(run.id, run.origin, this.opts.origin);
+    if (!row) return;
+    this.opts.log(`run ${run.id} of ${run.origin}, a command-line process that is gone, is run from here now`);
+    await this.opts.adoptFrom(run.origin);
+    if (row.status === 'running') await this.opts.runs.retry(row.id, `the command-line process that ran it (${run.origin}) is gone`);
+    this.poke();
   }
 
   setIdleNotifier(fn: () => void): void {
@@ -95,6 +131,7 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     const exits = [...this.local.values()].map((w) => {
       w.child.kill('SIGTERM');
       return Promise.race([w.exited, delay(3000).then(() => w.child.kill('SIGKILL'))]);
@@ -115,10 +152,11 @@ export class Scheduler {
     return [...this.local.values()].map((w) => w.child.pid ?? -1);
   }
 
+  /** A lost worker's runs are queued again to resume elsewhere (or fail after their attempts). */
   private async failRunsOf(workerId: string, reason: string): Promise<void> {
     for (const run of await this.opts.queue.runsHeldBy(workerId)) {
-      const row = await this.opts.runs.fail(run.id, `Worker ${workerId} ${reason} while training this run.`);
-      if (row) this.opts.log(`run ${run.id} failed: worker ${workerId} ${reason}`);
+      const row = await this.opts.runs.retry(run.id, `worker ${workerId} ${reason} while training this run`);
+      if (row) this.opts.log(`run ${run.id}: worker ${workerId} ${reason}; ${row.status === 'queued' ? 'queued again' : 'failed'}`);
     }
   }
 

@@ -5,7 +5,7 @@ import type { RunQueue } from '../queue/run-queue';
 import { RunArtifacts } from './artifacts';
 import { JobService } from './jobs';
 import { RunStream } from './run-stream';
-import { RunService, type RunHooks } from './runs';
+import { RunService, type RunHooks, type RunServiceOptions } from './runs';
 import { WorkerRegistry } from './workers';
 import { ActivityLog } from './activity';
 
@@ -24,11 +24,12 @@ export interface ServicesOptions {
   origin: string;
   queue: RunQueue;
   hooks: RunHooks;
+  runOptions?: RunServiceOptions;
   concurrentRuns: () => Promise<number>;
 }
 
-export function createServices({ db, dataDir, origin, queue, hooks, concurrentRuns }: ServicesOptions): Services {
-  const runs = new RunService(db, dataDir, queue, hooks);
+export function createServices({ db, dataDir, origin, queue, hooks, runOptions, concurrentRuns }: ServicesOptions): Services {
+  const runs = new RunService(db, dataDir, queue, hooks, runOptions);
   return {
     runs,
     jobs: new JobService({ db, dataDir, origin, runs, concurrentRuns }),

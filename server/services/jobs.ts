@@ -29,9 +29,10 @@ export class JobService {
    * null when nothing was queued or the claimed run could not become a job (it failed). */
   async claimNextJob(workerId: string, backend: string): Promise<{ claimed: boolean; job: Job | null }> {
     const { runs, origin, concurrentRuns } = this.opts;
-    const row = await runs.claim(origin, { workerId, backend });
-    if (!row) return { claimed: false, job: null };
-    const job = jobSchema.safeParse(this.assemble(row, await concurrentRuns()));
+    const claimed = await runs.claim(origin, { workerId, backend });
+    if (!claimed) return { claimed: false, job: null };
+    const { row, resume } = claimed;
+    const job = jobSchema.safeParse({ ...(this.assemble(row, await concurrentRuns()) as object), resume });
     if (job.success) return { claimed: true, job: job.data };
     await runs.fail(row.id, `The run's config or dataset is invalid: ${job.error.issues[0]?.message}`);
     return { claimed: true, job: null };

@@ -3,6 +3,7 @@
 // failed (its staged dataset removed) or cancelled (its worker told to stop). Each change goes
 // through the run queue and is published once, from here.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Db } from '../../db/client';
 import { getRun } from '../../db/queries/runs';
 import { getDataset } from '../../db/queries/datasets';
@@ -11,6 +12,8 @@ import { synthConfigSchema, type RunConfig } from '../../lib/contracts/run-confi
 import { isSyntheticSummary, type ResultCell, type RunSummary, type SyntheticSummary } from '../../lib/contracts/events';
 import { RUN_LEASE_MS, type RunQueue, type RunRow } from '../queue/run-queue';
 import { registerSynthetic, stagingDir } from '../datasets/synthesize';
+import { rewindStream } from '../../db/queries/metrics';
+import { readResumePoint, resumeRoot, type ResumePoint } from '../../workers/train/resume-state';
 
 export interface RunHooks {
   /** Tells browsers (and the study manager, which moves studies on) that a run changed. */
@@ -21,6 +24,17 @@ export interface RunHooks {
   cancelOnWorker: (row: RunRow) => void;
   /** Wakes the scheduler: a run is waiting. */
   poke: () => void;
+  /** A line in a run's log, from the server itself (stored and shown like a worker's). */
+  runLog: (runId: string, level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Tells a run's viewers that what it streamed after `step` is gone (it trains those again). */
+  rewound: (runId: string, step: number) => void;
+}
+
+export interface RunServiceOptions {
+  /** How long a claim holds without news from the worker. */
+  leaseMs: number;
+  /** Claims a run may take before a lost worker or server fails it. */
+  maxAttempts: number;
 }
 
 export class RunService {
@@ -29,6 +43,7 @@ export class RunService {
     private readonly dataDir: string,
     private readonly queue: RunQueue,
     private readonly hooks: RunHooks,
+    private readonly opts: RunServiceOptions = { leaseMs: RUN_LEASE_MS, maxAttempts: 3 },
   ) {}
 
   /** Queues a run. `launchedBy`: the launching person's id (a study's step: the person who
@@ -40,10 +55,41 @@ export class RunService {
     return row;
   }
 
-  /** The next queued run of `origin`, now running on this worker. */
-  async claim(origin: string, worker: { workerId: string; backend: string }): Promise<RunRow | undefined> {
-    const row = await this.queue.claim(origin, worker, RUN_LEASE_MS);
-    if (row) this.hooks.publishRun(row);
+  /** The next queued run of `origin`, now running on this worker; for a run taken up again,
+   * where it resumes (the end of its last saved epoch; null: it starts over). What it streamed
+   * after that point is removed first, so its curves go on from there. */
+  async claim(origin: string, worker: { workerId: string; backend: string }): Promise<{ row: RunRow; resume: ResumePoint | null } | undefined> {
+    const row = await this.queue.claim(origin, worker, this.opts.leaseMs);
+    if (!row) return undefined;
+    const resume = row.attempts > 1 ? this.rewind(row) : null;
+    this.hooks.publishRun(row);
+    return { row, resume };
+  }
+
+  private rewind(row: RunRow): ResumePoint | null {
+    const resume = readResumePoint(resumeRoot(this.artifactsDir(row.id)));
+    const { points, files } = rewindStream(this.db, row.id, resume?.step ?? -1);
+    for (const file of files) fs.rmSync(path.join(this.dataDir, file), { force: true });
+    const where = resume ? `resumes after epoch ${resume.epoch} (step ${resume.step}) from its saved state` : 'starts over (no epoch was saved)';
+    this.hooks.runLog(row.id, 'warn', `attempt ${row.attempts} of ${this.opts.maxAttempts} on worker ${row.workerId}: the run ${where}; ${points} metric points and ${files.length} images recorded after that point were removed`);
+    this.hooks.rewound(row.id, resume?.step ?? -1);
+    return resume;
+  }
+
+  /** A running run whose worker or server was lost: queued again to resume on the next free
+   * worker, or failed with every attempt's reason once it has had its attempts. */
+  async retry(runId: string, reason: string): Promise<RunRow | undefined> {
+    fs.rmSync(stagingDir(this.dataDir, runId), { recursive: true, force: true });
+    const out = await this.queue.retry(runId, reason, this.opts.maxAttempts);
+    if (!out) return undefined;
+    const { row, requeued } = out;
+    if (requeued) {
+      const resume = readResumePoint(resumeRoot(this.artifactsDir(runId)));
+      const next = resume ? `resume after epoch ${resume.epoch}` : 'start over';
+      this.hooks.runLog(runId, 'warn', `attempt ${row.attempts} ended: ${reason}. Queued again: it will ${next} on the next free worker (attempt ${row.attempts + 1} of ${this.opts.maxAttempts}).`);
+      this.hooks.poke();
+    } else this.dropResumeState(runId);
+    this.hooks.publishRun(row);
     return row;
   }
 
@@ -54,7 +100,7 @@ export class RunService {
   }
 
   async extendLease(runId: string, workerId: string): Promise<void> {
-    await this.queue.extendLease(runId, workerId, RUN_LEASE_MS);
+    await this.queue.extendLease(runId, workerId, this.opts.leaseMs);
   }
 
   async reportProgress(runId: string, progress: number): Promise<void> {
@@ -68,6 +114,7 @@ export class RunService {
     const column = trainDataLabel(this.db, run.config);
     insertResults(this.db, run.id, run.datasetId, results.map((r) => ({ ...r, trainData: column })));
     const row = await this.queue.complete(run.id, summary);
+    this.dropResumeState(run.id);
     if (row) this.hooks.publishRun(row);
     this.hooks.announce('results:updated');
     return row;
@@ -77,6 +124,7 @@ export class RunService {
   async fail(runId: string, error: string): Promise<RunRow | undefined> {
     fs.rmSync(stagingDir(this.dataDir, runId), { recursive: true, force: true });
     const row = await this.queue.fail(runId, error);
+    if (row) this.dropResumeState(runId);
     if (row) this.hooks.publishRun(row);
     return row;
   }
@@ -92,9 +140,20 @@ export class RunService {
   async cancel(runId: string): Promise<RunRow | undefined> {
     const row = await this.queue.cancel(runId);
     if (!row) return undefined;
+    this.dropResumeState(runId);
     this.hooks.cancelOnWorker(row);
     this.hooks.publishRun(row);
     return row;
+  }
+
+  private artifactsDir(runId: string): string {
+    return path.join(this.dataDir, 'artifacts', runId);
+  }
+
+  /** A run's resume state is kept only while it may be taken up again: an ended run loses it
+   * (its per-epoch generator checkpoints stay). */
+  private dropResumeState(runId: string): void {
+    fs.rmSync(resumeRoot(this.artifactsDir(runId)), { recursive: true, force: true });
   }
 
   /** The staged dataset becomes a version now; if that fails the run fails and nothing stays. */
@@ -103,6 +162,7 @@ export class RunService {
     try {
       const dataset = registerSynthetic(this.db, this.dataDir, run.id, synthConfigSchema.parse(run.config), summary);
       row = await this.queue.complete(run.id, { ...summary, datasetId: dataset.id, datasetName: dataset.name });
+      this.dropResumeState(run.id);
       this.hooks.announce('datasets:updated');
     } catch (err) {
       return this.fail(run.id, `The synthetic dataset could not be registered: ${err instanceof Error ? err.message : err}`);

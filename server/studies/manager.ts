@@ -63,16 +63,31 @@ export class StudyManager {
     return this.view(id)!;
   }
 
+  /** After a start: moves on every study of this process that is not cancelled (a step may have
+   * finished while the server was down, before its dependents were launched). */
+  async resumeStudies(): Promise<void> {
+    const own = this.db.select().from(studies).where(and(eq(studies.origin, this.origin), eq(studies.cancelled, false))).all();
+    for (const study of own) await this.moveOn(study.id);
+  }
+
+  /** The studies of a command-line process that is gone are run from here now. */
+  async adoptStudies(fromOrigin: string): Promise<void> {
+    const adopted = this.db.update(studies).set({ origin: this.origin }).where(eq(studies.origin, fromOrigin)).returning({ id: studies.id, cancelled: studies.cancelled }).all();
+    for (const study of adopted) if (!study.cancelled) await this.moveOn(study.id);
+  }
+
+  private moveOn(studyId: string): Promise<void> {
+    return this.serially(studyId, async () => {
+      await this.advance(studyId);
+      this.hooks.studyUpdated(studyId);
+    }).catch((err) => this.hooks.log(`study ${studyId} could not move on: ${err instanceof Error ? err.message : err}`));
+  }
+
   /** Called for every run change; a finished run moves its study on. */
   onRunChanged(row: RunRow): void {
     if (!TERMINAL.has(row.status)) return;
     const nodes = this.db.select().from(studyNodes).where(eq(studyNodes.runId, row.id)).all();
-    for (const studyId of new Set(nodes.map((n) => n.studyId))) {
-      this.serially(studyId, async () => {
-        await this.advance(studyId);
-        this.hooks.studyUpdated(studyId);
-      }).catch((err) => this.hooks.log(`study ${studyId} could not move on: ${err instanceof Error ? err.message : err}`));
-    }
+    for (const studyId of new Set(nodes.map((n) => n.studyId))) void this.moveOn(studyId);
   }
 
   /** Runs `change` after every change already queued on this study. */

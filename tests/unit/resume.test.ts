@@ -82,7 +82,7 @@ async function train(kind: Kind, threads: number, root: string, opts: { stopAt?:
         return {};
       },
       endEpoch: async () => {},
-      resume: { root, from: opts.resume ? readResumePoint(root) : null, trainer: resumable, save: () => ({ json: { taken } }), restore: () => {}, log: () => {} },
+      resume: { root, from: opts.resume ? readResumePoint(root) : null, trainer: resumable, save: () => ({ json: { taken } }), restore: () => {}, log: () => {}, sync: async () => {} },
     });
   } catch (err) {
     if (!(err instanceof RunStoppedError)) throw err;

@@ -11,4 +11,7 @@ export interface JobContext {
   /** A PNG the run produced at a step (a sample grid, or the real images beside it). */
   image: (step: number, kind: 'samples' | 'real' | 'heatmap', png: Buffer) => void;
   shouldStop: () => boolean;
+  /** Resolves once the server has stored everything this run sent so far (before its state is
+   * saved, so a resumed run never skips a step the server did not get). */
+  sync: () => Promise<void>;
 }

@@ -143,6 +143,7 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
           trainingStarted = Date.now() - state.trainingMs;
         },
         log: (message) => ctx.log('info', message),
+        sync: ctx.sync,
       },
     });
     const secondsPerEpoch = (Date.now() - trainingStarted) / 1000 / config.epochs;

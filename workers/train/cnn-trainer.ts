@@ -106,6 +106,8 @@ export async function cnnStepper(config: CnnConfig, engine: CnnEngineOptions): P
 export interface ResumeOptions {
   root: string;
   from: ResumePoint | null;
+  /** See ResumeHooks.sync. */
+  sync: () => Promise<void>;
 }
 
 export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks, engine: CnnEngineOptions = { threads: 1, backend: 'wasm' }, resume?: ResumeOptions): Promise<TrainedCnn> {

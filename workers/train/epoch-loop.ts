@@ -54,6 +54,9 @@ export interface ResumeHooks {
   /** Takes the bookkeeping back when resuming; the tensors become the caller's. */
   restore: (saved: { json: unknown; tensors: Record<string, tf.Tensor[]> }) => void;
   log: (message: string) => void;
+  /** Resolves once the server holds every point and image streamed so far: the state saved next
+   * must not cover a step whose points could still be lost. */
+  sync: () => Promise<void>;
 }
 
 /** Steps per epoch and in all, as the loop will take them. */
@@ -104,6 +107,7 @@ export async function runEpochs(loop: EpochLoop): Promise<{ steps: number }> {
     }
     const means: StepMetrics = Object.fromEntries([...values].map(([name, v]) => [name, v.reduce((a, x) => a + x, 0) / v.length]));
     await loop.endEpoch(epoch, step, means);
+    if (loop.resume) await loop.resume.sync();
     if (loop.resume) await saveResumeState(loop.resume.root, loop.resume.trainer, { epoch, step }, loop.resume.save());
   }
   return { steps: step };

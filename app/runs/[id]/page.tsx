@@ -96,6 +96,16 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
           <strong>This run failed:</strong> {run.error}
         </p>
       )}
+      {run.attemptErrors.length > 0 && run.status !== 'failed' && (
+        <div data-testid="run-attempts" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          <strong>{run.status === 'queued' ? `Attempt ${run.attempts + 1} next` : `Attempt ${run.attempts}`}:</strong> this run was interrupted and {run.status === 'queued' ? 'waits to resume' : 'resumed'} from its last saved epoch.
+          <ul className="mt-1 list-disc pl-5">
+            {run.attemptErrors.map((reason, i) => (
+              <li key={i}>Attempt {i + 1}: {reason}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {cancelError && <p className="text-sm text-rose-700">{cancelError}</p>}
       {run.summary && isClassifierSummary(run.summary) && <MetricsPanel summary={run.summary} />}
       {run.summary && isClassifierSummary(run.summary) && run.summary.scores && (
