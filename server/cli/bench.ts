@@ -107,10 +107,28 @@ const TORCH_NOTES_MS_PER_IMAGE: Record<string, Record<number, number>> = {
   cvae: { 64: 2.5, 128: 18 },
 };
 
-function torchReference(model: string, size: number, batch: number): number | null {
-  if (!fs.existsSync(torchScript)) return null;
-  const run = spawnSync('python3', [torchScript, '--model', model, '--size', String(size), '--batch', String(batch), '--threads', String(os.cpus().length)], { encoding: 'utf8' });
-  if (run.status !== 0) return null;
+/** The Python that runs the PyTorch reference: PYTHON when set, else Debian's /usr/bin/python3
+ * (where apt-get install python3-torch puts torch), else python3 on the PATH; the first that can
+ * import torch. Null (with why) when none can: the rows then show the recorded figures, labelled. */
+function findTorchPython(): { python: string; torch: string } | { python: null; why: string } {
+  if (!fs.existsSync(torchScript)) return { python: null, why: `the reference script is missing (${torchScript})` };
+  const candidates = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => Boolean(c));
+  for (const python of [...new Set(candidates)]) {
+    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (probe.status === 0) return { python, torch: probe.stdout.trim() };
+  }
+  return { python: null, why: `none of ${candidates.join(', ')} can import torch (apt-get install python3-torch, or set PYTHON)` };
+}
+const torchPython = findTorchPython();
+
+/** ms per image of the PyTorch reference, measured now with the same threads and batch. */
+function torchReference(model: string, size: number, batch: number, threads: number): number | null {
+  if (!torchPython.python) return null;
+  const run = spawnSync(torchPython.python, [torchScript, '--model', model, '--size', String(size), '--batch', String(batch), '--threads', String(threads)], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.error(`[bench] the PyTorch reference failed for ${model} at ${size}: ${run.stderr.trim().split('\n').at(-1)}`);
+    return null;
+  }
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!).ms_per_image;
 }
 
@@ -161,7 +179,8 @@ async function benchModel(model: string, threads: number, backend: string) {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
     const msPerImage = median(times) / batch;
-    const torchMsPerImage = torchReference(model, size, batch);
+    // The anchor is measured with the threads this row trains on (PyTorch's intra-op threads).
+    const torchMsPerImage = torchReference(model, size, batch, threads);
     const notes = TORCH_NOTES_MS_PER_IMAGE[model]?.[size];
     const reference = torchMsPerImage
       ? { torchMsPerImage, ratio: +(msPerImage / torchMsPerImage).toFixed(2) }
@@ -176,6 +195,8 @@ async function benchModel(model: string, threads: number, backend: string) {
 }
 
 const { backend } = await initEngine();
+if ('torch' in torchPython) console.error(`[bench] PyTorch reference: torch ${torchPython.torch} with ${torchPython.python}, measured in this run`);
+else console.error(`[bench] no PyTorch reference measured: ${torchPython.why}; rows show the figures recorded in ENGINE_NOTES.md as torchNotesMsPerImage`);
 if (!values.only || values.only === 'load') await benchLoad();
 if (!values.only || values.only === 'import') await benchImport();
 for (const model of Object.keys(steppers)) {
