@@ -146,16 +146,17 @@ test("a worker agent with an admin's worker token claims and trains a run; only 
   assert.equal(listed.createdBy, 'Ada Admin');
   assert.ok(listed.lastUsedAt, 'lastUsedAt was not recorded');
 
-  // Revoked mid-run: the worker is disconnected at once, its run fails saying why, and the token
-  // cannot connect again.
+  // Revoked mid-run: the worker is disconnected at once, its run goes back to the queue saying
+  // why (to resume on another worker), and the token cannot connect again.
   const long = await editor.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 5, overrides: { epochs: 200 } });
   await waitForRun(browser, long.id, (r) => r.status === 'running' && r.progress > 0);
   const exited = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
-  const failure = waitForRun(browser, long.id, (r) => r.status === 'failed', 20_000);
+  const requeue = waitForRun(browser, long.id, (r) => r.status === 'queued', 20_000);
   const revoked = await server.api.workerTokens.revoke.mutate({ id: view.id });
   assert.equal(revoked.disconnected, 1);
-  const failed = await failure;
-  assert.match(failed.error ?? '', /worker token "gpu-box" was revoked/);
+  const requeued = await requeue;
+  assert.match(requeued.attemptErrors[0] ?? '', /worker token "gpu-box" was revoked/);
+  await editor.api.runs.cancel.mutate({ id: long.id });
   await exited;
   assert.match(worker.output(), /disconnected \(io server disconnect\)/);
   assert.match(await refusedSocket(`${server.url}/workers`, { token }), /invalid worker token/);
