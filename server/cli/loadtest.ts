@@ -4,7 +4,7 @@
 // last line is one JSON object of the figures.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { runCli } from './watch-run';
+import { onInterrupt, runCli } from './watch-run';
 import { loadTestOptionsSchema, runLoadTest, type LoadTestResult } from '../loadtest/run';
 
 const argsSchema = loadTestOptionsSchema.extend({ json: z.boolean().default(false) });
@@ -35,6 +35,11 @@ function summary(r: LoadTestResult): string {
 
 async function main() {
   const { json, ...options } = parseCli();
+  // Ctrl-C also reaches the server process (same process group), which stops on its own.
+  onInterrupt(() => {
+    console.error('[loadtest] interrupted: no figures');
+    process.exit(130);
+  });
   const result = await runLoadTest(options, (line) => console.error(`[loadtest] ${line}`));
   console.log(json ? JSON.stringify(result) : summary(result));
 }

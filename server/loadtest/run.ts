@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { LatencyHistogram } from './latency';
-import { connectAndClaim, emitAtRate, endRun } from './load-worker';
+import { connectAndClaim, emitAtRate, endRun, type WorkerSocket } from './load-worker';
 import { readCpuMs, readRss, startServerProcess, type ServerProcess } from './server-process';
 import { joinWithLink, makeApi } from './session';
 import { Viewer, joinViewers } from './viewers';
@@ -62,9 +62,18 @@ const quantileMs = (h: LatencyHistogram, q: number) => {
 
 export async function runLoadTest(options: LoadTestOptions, progress: (line: string) => void = () => {}): Promise<LoadTestResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mri-loadtest-'));
-  const workerToken = crypto.randomBytes(24).toString('hex');
   let server: ServerProcess | null = null;
+  // Interrupted (Ctrl-C exits the process, see the CLI), the throwaway server and folder go too.
+  const removeDataDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
+  const onExit = () => {
+    server?.child.kill('SIGKILL');
+    removeDataDir();
+  };
+  process.once('exit', onExit);
+  const workerToken = crypto.randomBytes(24).toString('hex');
   let viewers: Viewer[] = [];
+  let worker: WorkerSocket | null = null;
+  let sampler: NodeJS.Timeout | undefined;
   try {
     progress(`starting a headless dashboard on ${dataDir}`);
     // No local workers: the synthetic worker claims the run. A tiny demo dataset to launch on.
@@ -79,6 +88,7 @@ export async function runLoadTest(options: LoadTestOptions, progress: (line: str
 
     const run = await admin.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 0 });
     const { socket, job } = await connectAndClaim(url, workerToken);
+    worker = socket;
     if (job.runId !== run.id) throw new Error(`the load worker claimed ${job.runId}, not the launched run ${run.id}`);
 
     const latency = new LatencyHistogram();
@@ -89,7 +99,11 @@ export async function runLoadTest(options: LoadTestOptions, progress: (line: str
     progress(`sending ${total} points (${options.rate}/s for ${options.seconds} s, a batch every ${options.batchMs} ms)`);
     const rss = { start: readRss(server.pid).rssMb, peak: 0 };
     rss.peak = rss.start;
-    const sampler = setInterval(() => (rss.peak = Math.max(rss.peak, readRss(server!.pid).rssMb)), 200);
+    const pid = server.pid;
+    sampler = setInterval(() => {
+      // A server that died is reported by what follows (the end of the run is not acknowledged).
+      if (fs.existsSync(`/proc/${pid}/status`)) rss.peak = Math.max(rss.peak, readRss(pid).rssMb);
+    }, 200);
     const cpuStart = { server: readCpuMs(server.pid), generator: process.cpuUsage(), at: performance.now() };
     const { sent } = await emitAtRate(socket, run.id, { rate: options.rate, total, batchMs: options.batchMs });
     const sendSeconds = (performance.now() - cpuStart.at) / 1000;
@@ -101,7 +115,6 @@ export async function runLoadTest(options: LoadTestOptions, progress: (line: str
     const serverCpuMs = readCpuMs(server.pid) - cpuStart.server;
     clearInterval(sampler);
     const end = readRss(server.pid).rssMb;
-    socket.close();
 
     const db = new Database(path.join(dataDir, 'dashboard.sqlite'), { readonly: true, fileMustExist: true });
     const persisted = (db.prepare('SELECT count(*) AS n FROM metric_points WHERE run_id = ?').get(run.id) as { n: number }).n;
@@ -132,8 +145,11 @@ export async function runLoadTest(options: LoadTestOptions, progress: (line: str
       note: SYNTHETIC_NOTE,
     };
   } finally {
+    clearInterval(sampler);
+    worker?.close();
     viewers.forEach((v) => v.close());
     await server?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.off('exit', onExit);
+    removeDataDir();
   }
 }

@@ -1,7 +1,7 @@
 // Viewers of a run page: socket.io clients signed in with a session cookie that join the run's
 // room as app/lib/use-run.ts does (subscribe, wait for the ack, load the history over tRPC) and
 // count what reaches them. Points carry their emit time (load-worker.ts) and consecutive steps,
-// so each receipt gives a latency and a gap or repeat shows as a step out of order.
+// so each receipt gives a latency, a skipped step a missing point, and a repeat one out of order.
 import { io, type Socket } from 'socket.io-client';
 import type { BrowserToServerEvents, ServerToBrowserEvents, StoredMetricPoint } from '../../lib/contracts/events';
 import { LatencyHistogram } from './latency';
@@ -10,10 +10,11 @@ import type { Api } from './session';
 type BrowserSocket = Socket<ServerToBrowserEvents, BrowserToServerEvents>;
 
 export class Viewer {
-  /** Points received in step order; the next one expected. */
+  /** Distinct points received (steps are consecutive from 0, so a skipped step is a missing point). */
   delivered = 0;
-  /** Points that arrived out of step order (repeats or after a gap). */
+  /** Points that came again, or after a later step. */
   outOfOrder = 0;
+  private nextStep = 0;
   disconnected: string | null = null;
 
   private constructor(private readonly socket: BrowserSocket, private readonly latency: LatencyHistogram) {}
@@ -39,10 +40,11 @@ export class Viewer {
   private receive(points: StoredMetricPoint[]): void {
     const now = performance.now();
     for (const p of points) {
-      if (p.step !== this.delivered) {
+      if (p.step < this.nextStep) {
         this.outOfOrder += 1;
         continue;
       }
+      this.nextStep = p.step + 1;
       this.delivered += 1;
       this.latency.add(now - p.value);
     }
