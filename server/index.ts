@@ -28,6 +28,7 @@ import { checkReachability, internalUrl, sitePolicy } from './auth/site';
 import { bearerToken, REFUSED_TOKEN } from './auth/tokens';
 import type { AppServices, Context } from './api/trpc';
 import { internalErrorLine, MAX_TRPC_BODY_BYTES } from './api/errors';
+import { lockDataDir } from './data-dir-lock';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,6 +59,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   checkReachability(env);
   const log = opts.log ?? ((line: string) => console.log(`[server] ${line}`));
   const origin = opts.origin ?? 'dashboard';
+  // One dashboard per DATA_DIR (a second one refuses, naming the first); CLI processes share it.
+  const dataDirLock = origin === 'dashboard' ? await lockDataDir(env.DATA_DIR, log) : null;
   const db: Db = openDb(env.DATA_DIR);
   const demo = await ensureDemoDataset(db, env.DATA_DIR, env.DEMO_PER_CLASS, log);
   const workerToken = env.WORKER_TOKEN ?? crypto.randomBytes(24).toString('hex');
@@ -87,6 +90,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = internalUrl(env.HOST, port);
+  dataDirLock?.describe(url);
   const site = sitePolicy(env, port);
   const auth = createAuth({ db, secret: loadAuthSecret(env.DATA_DIR, env.AUTH_SECRET), publicUrl: site.publicUrl, trustedOrigins: site.allowedOrigins });
 
@@ -178,6 +182,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       db.$client.close();
+      await dataDirLock?.release();
     })());
   const systemContext: Context = { ...services, actor: SYSTEM_ACTOR, setCookies: () => {} };
   return {

@@ -11,7 +11,7 @@ import type { Server } from 'socket.io';
 import type { Db } from '../../db/client';
 import { metricPoints, runImages, runLogs, runs, studyNodes, type RunRow } from '../../db/schema';
 import { runView } from '../../db/queries/runs';
-import { listRunImages } from '../../db/queries/metrics';
+import { listRunImages, storedPointColumns } from '../../db/queries/metrics';
 import type { BrowserToServerEvents, ServerToBrowserEvents } from '../../lib/contracts/events';
 
 type Io = Server<BrowserToServerEvents, ServerToBrowserEvents>;
@@ -108,7 +108,7 @@ export class ForeignRunWatcher {
       return;
     }
     const watched = (this.io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0;
-    const points = this.db.select().from(metricPoints).where(and(eq(metricPoints.runId, runId), gt(metricPoints.id, cursor.point))).orderBy(asc(metricPoints.id)).limit(5000).all();
+    const points = this.db.select(storedPointColumns).from(metricPoints).where(and(eq(metricPoints.runId, runId), gt(metricPoints.id, cursor.point))).orderBy(asc(metricPoints.id)).limit(5000).all();
     if (points.length) {
       cursor.point = points[points.length - 1].id;
       if (watched) this.io.to(room).emit('run:metrics', { runId, points });

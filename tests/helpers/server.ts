@@ -5,10 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { io, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../../server/index';
-import type { AppRouter } from '../../server/api/root';
+import { joinWithLink as joinAs, makeApi, type Api } from '../../server/loadtest/session';
 import type { BrowserToServerEvents, RunView, ServerToBrowserEvents } from '../../lib/contracts/events';
 import type { Role } from '../../lib/contracts/team';
 import type { Env } from '../../lib/env';
@@ -16,7 +15,7 @@ import type { Env } from '../../lib/env';
 export const TEST_WORKER_TOKEN = 'test-worker-token-0123456789';
 export const TEST_PASSWORD = 'correct horse battery';
 
-export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
+export { makeApi, signIn, type Api } from '../../server/loadtest/session';
 export type BrowserSocket = Socket<ServerToBrowserEvents, BrowserToServerEvents>;
 
 /** One signed-in person's clients: every request carries their session cookie. */
@@ -41,24 +40,8 @@ export interface TestServer extends RunningServer, Person {
   stop: () => Promise<void>;
 }
 
-export const makeApi = (url: string, headers: Record<string, string> = {}): Api =>
-  createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, headers })] });
-
-/** The session cookie better-auth sets when this email and password sign in. */
-export async function signIn(url: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ email, password }) });
-  if (!res.ok) throw new Error(`sign-in of ${email} failed: ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ');
-  if (!cookie) throw new Error(`sign-in of ${email} set no cookie`);
-  return cookie;
-}
-
 /** Accepts an invitation link as its invitee would on /invite/<token>, then signs in. */
-export async function joinWithLink(url: string, link: string, email: string, name = email.split('@')[0]): Promise<string> {
-  const token = new URL(link).pathname.split('/invite/')[1];
-  await makeApi(url).invites.accept.mutate({ token, name, email, password: TEST_PASSWORD });
-  return signIn(url, email, TEST_PASSWORD);
-}
+export const joinWithLink = (url: string, link: string, email: string, name?: string): Promise<string> => joinAs(url, link, email, TEST_PASSWORD, name);
 
 export function person(url: string, email: string, role: Role, cookie: string, sockets: Socket[]): Person {
   const browser = async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { PointLog } from '../../app/lib/point-log';
 import type { StoredMetricPoint } from '../../lib/contracts/events';
 
-const point = (id: number) => ({ id, runId: 'r', step: id, epoch: 1, name: 'train/loss', value: 1 / id }) as StoredMetricPoint;
+const point = (id: number) => ({ id, step: id, epoch: 1, name: 'train/loss', value: 1 / id }) as StoredMetricPoint;
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => point(from + i));
 
 test('live batches append in place and duplicates are ignored', () => {

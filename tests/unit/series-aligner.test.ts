@@ -6,7 +6,7 @@ import { PointLog } from '../../app/lib/point-log';
 import { SeriesAligner } from '../../app/lib/series-aligner';
 import type { StoredMetricPoint } from '../../lib/contracts/events';
 
-const p = (id: number, step: number, name: string, value: number) => ({ id, runId: 'r', step, epoch: 1, name, value }) as StoredMetricPoint;
+const p = (id: number, step: number, name: string, value: number) => ({ id, step, epoch: 1, name, value }) as StoredMetricPoint;
 
 test('incremental alignment equals a fresh one', () => {
   const log = new PointLog();
