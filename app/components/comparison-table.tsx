@@ -1,9 +1,9 @@
 'use client';
 // The comparison table (the paper's Table 1): rows = model and technique, columns = the data the
 // classifier trained on; each cell is the mean over seeds with its 95% bootstrap interval, n, the
-// seeds and runs behind it, a chance-level flag, a significance mark against the same row trained
-// on real data, and the paper's own number where it has one; `cellAddon` adds to each cell (the
-// comment badge of commented-table.tsx).
+// seeds and runs behind it, a chance-level flag, a mark for runs that may not have converged, a
+// significance mark against the same row trained on real data, and the paper's own number where
+// it has one; `cellAddon` adds to each cell (the comment badge of commented-table.tsx).
 import { useState, type ReactNode } from 'react';
 import Link from 'next/link';
 import { pct } from '../lib/format';
@@ -62,6 +62,11 @@ export function ComparisonTable({ cells, testId = 'compare-table', cellAddon }: 
                               n={cell.n} · seeds {cell.seeds.join(', ')} · {cell.runIds.map((id) => <Link key={id} href={`/runs/${id}`} className="mr-1 text-sky-700 underline dark:text-sky-400">{id.slice(-5)}</Link>)}
                             </div>
                             {cell.chanceLevel && <div className="text-xs font-medium text-amber-700 dark:text-amber-400">⚠ chance level</div>}
+                            {cell.notConverged && (
+                              <div className="text-xs font-medium text-amber-700 dark:text-amber-400" data-testid="not-converged" title="best validation epoch = last epoch trained in these runs">
+                                ↗ {cell.notConverged.length} of {cell.n} may not have converged
+                              </div>
+                            )}
                           </div>
                         ) : (
                           <span className="text-zinc-400">no runs</span>
@@ -79,7 +84,7 @@ export function ComparisonTable({ cells, testId = 'compare-table', cellAddon }: 
       </div>
       <p className="text-xs text-zinc-500">
         Mean over seeds with a 95% percentile-bootstrap interval where n ≥ 2 (with 2–3 seeds the interval cannot be tight). * = differs from the same row trained on real data
-        (paired t-test over shared seeds, Holm-corrected over the table's comparisons, p &lt; 0.05). Chance level = balanced accuracy below 55%. “paper” is the single-run value of
+        (paired t-test over shared seeds, Holm-corrected over the table's comparisons, p &lt; 0.05). Chance level = balanced accuracy below 55%. ↗ = runs whose best validation epoch was their last (they may not have converged). “paper” is the single-run value of
         the paper's Table 1 (its synthetic data came from VAEs).
       </p>
     </div>

@@ -14,10 +14,18 @@ export function MetricsPanel({ summary }: { summary: ClassifierSummary }) {
   const chance = isChanceLevel(summary.confusion);
   return (
     <section data-testid="final-metrics" className="rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
-      <h2 className="mb-3 text-sm font-semibold">Test set ({summary.testSize} real images, best epoch {summary.bestEpoch} chosen on validation)</h2>
+      <h2 className="mb-3 text-sm font-semibold">
+        Test set ({summary.testSize} real images, best epoch {summary.bestEpoch}{summary.epochsTrained ? ` of ${summary.epochsTrained}` : ''} chosen on validation)
+      </h2>
       <p data-testid="training-time" className="-mt-2 mb-3 text-xs text-zinc-500">
-        Trained in {summary.seconds.toFixed(0)} s{summary.threads ? ` on ${summary.threads} thread${summary.threads === 1 ? '' : 's'}` : ''}.
+        Trained in {summary.seconds.toFixed(0)} s{summary.threads ? ` on ${summary.threads} thread${summary.threads === 1 ? '' : 's'}` : ''}
+        {summary.stoppedEarly ? `; stopped early after epoch ${summary.epochsTrained}, as validation had stopped improving` : ''}.
       </p>
+      {summary.mayNotHaveConverged && (
+        <p data-testid="may-not-have-converged" className="mb-3 rounded bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          May not have converged: the best epoch on validation was the last one trained ({summary.bestEpoch}), so more epochs might still have improved it. Raise the epochs.
+        </p>
+      )}
       {chance && (
         <p className="mb-3 rounded bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
           Balanced accuracy (mean of sensitivity and specificity) is at chance level: this classifier has not learned the task.

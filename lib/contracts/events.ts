@@ -69,6 +69,12 @@ export const classifierSummarySchema = z.object({
   trainImages: trainImagesSchema.optional(),
   /** Threads the batches were split over (absent in runs from before data-parallel training). */
   threads: z.number().int().min(1).optional(),
+  /** Epochs trained: the budget, or fewer when validation stopped improving (early stopping). */
+  epochsTrained: z.number().int().min(1).optional(),
+  stoppedEarly: z.boolean().optional(),
+  /** The best epoch on validation was the last one trained: the model may not have converged
+   * (absent in runs from before early stopping). */
+  mayNotHaveConverged: z.boolean().optional(),
 });
 export type ClassifierSummary = z.infer<typeof classifierSummarySchema>;
 

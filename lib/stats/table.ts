@@ -31,6 +31,9 @@ export interface TableCell {
   /** Against the `real` column of the same row and metric; null for the baseline itself or with
    * fewer than two shared seeds. */
   vsReal: { meanDifference: number; n: number; p: number; pHolm: number; significant: boolean } | null;
+  /** The cell's runs whose best validation epoch was the last one trained (they may not have
+   * converged); absent when there are none. */
+  notConverged?: string[];
 }
 
 export const BOOTSTRAP_RESAMPLES = 2000;
@@ -100,7 +103,8 @@ export function isChanceLevel(confusion: { tp: number; fp: number; tn: number; f
   return balancedAccuracy(confusion) < CHANCE_BALANCED_ACCURACY;
 }
 
-export function summarizeCells(rows: ResultRow[]): TableCell[] {
+/** `unconverged`: ids of runs whose best epoch was their last (from the runs' summaries). */
+export function summarizeCells(rows: ResultRow[], unconverged: ReadonlySet<string> = new Set()): TableCell[] {
   const groups = new Map<string, ResultRow[]>();
   for (const row of rows) {
     const key = [row.model, row.technique, row.trainData, row.metric].join('\u0000');
@@ -110,6 +114,7 @@ export function summarizeCells(rows: ResultRow[]): TableCell[] {
   for (const group of groups.values()) {
     const { model, technique, trainData, metric } = group[0];
     const stats = bootstrapCi(group.map((r) => r.value));
+    const notConverged = group.map((r) => r.runId).filter((id) => unconverged.has(id));
     cells.push({
       model, technique, trainData, metric, ...stats,
       n: group.length,
@@ -117,6 +122,7 @@ export function summarizeCells(rows: ResultRow[]): TableCell[] {
       seeds: group.map((r) => r.seed),
       chanceLevel: false,
       vsReal: null,
+      ...(notConverged.length ? { notConverged } : {}),
     });
   }
   markSignificance(cells, rows);

@@ -17,6 +17,7 @@ const argsSchema = z.object({
   seed: z.coerce.number().int().min(0).default(0),
   data: z.string().min(1).optional(),
   epochs: z.coerce.number().int().min(1).optional(),
+  patience: z.coerce.number().int().min(1).optional(),
   'image-size': z.coerce.number().int().optional(),
   class: z.enum(['tumor', 'healthy']).optional(),
   technique: z.array(z.enum(techniqueNames)).optional(),
@@ -30,7 +31,7 @@ function parseCli() {
   const { values } = parseArgs({
     options: {
       model: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
-      epochs: { type: 'string' }, 'image-size': { type: 'string' }, class: { type: 'string' }, json: { type: 'boolean' },
+      epochs: { type: 'string' }, patience: { type: 'string' }, 'image-size': { type: 'string' }, class: { type: 'string' }, json: { type: 'boolean' },
       technique: { type: 'string', multiple: true }, 'train-data': { type: 'string' }, synthetic: { type: 'string' }, 'mix-ratio': { type: 'string' },
       ...dashboardOptions,
     },
@@ -42,7 +43,7 @@ function parseCli() {
   const target = parseTarget({ server, token });
   if (!parsed.success || !target.success) {
     const lines = [...(parsed.error?.issues ?? []), ...(target.error?.issues ?? [])].map((i) => `  --${i.path.join('.')}: ${i.message}`);
-    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]\n  [--server URL --token mri_…]`);
+    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--patience N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]\n  [--server URL --token mri_…]`);
   }
   return { args: parsed.data, target: target.data };
 }
@@ -68,7 +69,7 @@ async function main() {
     };
     const datasetId = args.data ? await resolveDataset(dashboard, args.data, importLocally) : undefined;
     const synthetic = args.synthetic ? await syntheticDatasetId(dashboard, args.synthetic) : undefined;
-    const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}) };
+    const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args.patience ? { patience: args.patience } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}) };
     const run = await launchAndWatch(dashboard, async (api) => {
       const launched = await api.runs.launch.mutate({
         model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never,
@@ -88,8 +89,8 @@ async function main() {
       if (args.json) console.log(JSON.stringify(out));
       else for (const t of techniques) console.log(`${t.technique.padEnd(14)} accuracy ${(t.accuracy * 100).toFixed(2)}%  precision ${(t.precision * 100).toFixed(2)}%  recall ${(t.recall * 100).toFixed(2)}%  F1 ${(t.f1 * 100).toFixed(2)}%  AUROC ${t.auroc.toFixed(3)}`);
     } else if (isClassifierSummary(run.summary)) {
-      const { accuracy, precision, recall, f1, confusion, bestEpoch, scores, trainImages, threads } = run.summary;
-      const out = { ...base, trainData: run.trainData, trainImages, accuracy, precision, recall, f1, auroc: scores?.auroc, auprc: scores?.auprc, confusion, bestEpoch, threads };
+      const { accuracy, precision, recall, f1, confusion, bestEpoch, epochsTrained, stoppedEarly, mayNotHaveConverged, scores, trainImages, threads } = run.summary;
+      const out = { ...base, trainData: run.trainData, trainImages, accuracy, precision, recall, f1, auroc: scores?.auroc, auprc: scores?.auprc, confusion, bestEpoch, epochsTrained, stoppedEarly, mayNotHaveConverged, threads };
       if (args.json) console.log(JSON.stringify(out));
       else console.log(`accuracy ${(accuracy * 100).toFixed(2)}%  precision ${(precision * 100).toFixed(2)}%  recall ${(recall * 100).toFixed(2)}%  F1 ${(f1 * 100).toFixed(2)}%  backend ${run.backend}  ${base.seconds.toFixed(1)} s`);
     }

@@ -3,7 +3,8 @@
 import type http from 'node:http';
 import type { AppServices } from '../api/trpc';
 import { currentResults } from '../results/current';
-import { summarizeCells, type TableCell } from '../../lib/stats/table';
+import type { TableCell } from '../../lib/stats/table';
+import { resultsTable } from '../results/table';
 import { toCsv, toJson, toLatex } from '../results/export';
 
 const FORMATS = {
@@ -26,7 +27,7 @@ export function handleTableExport(req: http.IncomingMessage, res: http.ServerRes
     const study = services.studies.view(studyId);
     if (!study) return send(404, 'application/json', JSON.stringify({ error: `no study with id ${studyId}` }));
     cells = study.table;
-  } else cells = summarizeCells(currentResults(services.db));
+  } else cells = resultsTable(services.db, currentResults(services.db));
   const { type, render } = FORMATS[format];
   send(200, type, render(cells), `${studyId ?? 'results'}-table.${format}`);
 }

@@ -7,7 +7,8 @@ import { getRun } from '../../db/queries/runs';
 import { personNames } from '../../db/queries/people';
 import { listResultsOfRuns } from '../../db/queries/results';
 import { stepSpecSchema, type NodeState, type StudyNodeView, type StudyView } from '../../lib/contracts/study';
-import { summarizeCells, type TableCell } from '../../lib/stats/table';
+import type { TableCell } from '../../lib/stats/table';
+import { resultsTable } from '../results/table';
 import { SWEEP_RATIOS } from './templates';
 
 export function studyView(db: Db, studyId: string, withTable = true): StudyView | null {
@@ -36,7 +37,7 @@ export function studyView(db: Db, studyId: string, withTable = true): StudyView 
   const counts = { waiting: 0, blocked: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 } as Record<NodeState, number>;
   for (const v of views) counts[v.state]++;
   const classifierRuns = views.filter((v) => (v.model === 'cnn' || v.model === 'cvae') && v.runId).map((v) => v.runId!);
-  const table = withTable ? summarizeCells(listResultsOfRuns(db, classifierRuns)) : [];
+  const table = withTable ? resultsTable(db, listResultsOfRuns(db, classifierRuns)) : [];
   const done = counts.waiting + counts.queued + counts.running === 0;
   const status = study.cancelled && !done ? 'cancelled' : !done ? 'running' : counts.failed + counts.blocked + counts.cancelled > 0 ? (study.cancelled ? 'cancelled' : 'failed') : 'succeeded';
   const finished = done ? Math.max(...[...runRows.values()].map((r) => r.finishedAt ?? 0)) : 0;

@@ -40,6 +40,18 @@ test('BrainCNN on real data reports AUROC and curves beside the four metrics', a
   assert.equal(s.scores.roc.fpr[0], 0);
   assert.equal(s.scores.roc.tpr.at(-1), 1);
   assert.deepEqual(s.trainImages, { real: 84, synthetic: 0 });
+  assert.equal(s.mayNotHaveConverged, s.bestEpoch === s.epochsTrained);
+});
+
+test('a BrainCNN whose best epoch was its last is flagged on the run and in its table cell', async () => {
+  // One epoch: the best epoch is necessarily the last one trained.
+  const done = await run({ model: 'cnn', preset: 'smoke', seed: 2, overrides: { epochs: 1 } });
+  const s = done.summary as ClassifierSummary;
+  assert.deepEqual({ best: s.bestEpoch, trained: s.epochsTrained, early: s.stoppedEarly, flagged: s.mayNotHaveConverged }, { best: 1, trained: 1, early: false, flagged: true });
+  const logs = (await server.api.runs.get.query({ id: done.id })).logs.map((l) => l.message);
+  assert.ok(logs.some((m) => /the model may not have converged/.test(m)), logs.join('\n'));
+  const cell = (await server.api.results.table.query()).find((c) => c.model === 'cnn' && c.trainData === 'real' && c.metric === 'accuracy')!;
+  assert.ok(cell.notConverged?.includes(done.id), JSON.stringify(cell));
 });
 
 test('BrainCNN on synthetic and on mixed data trains on what was asked and tests on real images', async () => {

@@ -51,7 +51,7 @@ test("another process's run streams to the dashboard's browsers", async () => {
 test('a run cancelled by another process stops its worker, which takes the next run', async () => {
   const { db } = server.services;
   const browser = await server.browser();
-  const long = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 1, overrides: { epochs: 200 } });
+  const long = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 1, overrides: { epochs: 200, patience: 200 } });
   await waitForRun(browser, long.id, (r) => r.status === 'running', 60_000);
   const next = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 2 });
   // What "Cancel run" on another process's dashboard writes to the shared database.

@@ -35,7 +35,7 @@ const ended = (r: RunView) => r.status === 'succeeded' || r.status === 'failed' 
 test('a worker killed with SIGKILL mid-run: the run resumes after its last saved epoch on a new worker and finishes with one continuous curve', async () => {
   const browser = await server.browser();
   const epochs = 30;
-  const launched = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 4, overrides: { epochs } });
+  const launched = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 4, overrides: { epochs, patience: epochs } });
   const rewound: number[] = [];
   browser.on('run:rewound', (msg) => msg.runId === launched.id && rewound.push(msg.step));
   await new Promise((resolve) => browser.emit('run:subscribe', { runId: launched.id }, resolve));
@@ -75,7 +75,7 @@ test('a run lost on every attempt fails after RUN_ATTEMPTS with the reason of ea
   const s = await startTestServer({ RUN_ATTEMPTS: 2 });
   try {
     const browser = await s.browser();
-    const launched = await s.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 5, overrides: { epochs: 60 } });
+    const launched = await s.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 5, overrides: { epochs: 60, patience: 60 } });
     await waitForRun(browser, launched.id, (r) => r.status === 'running' && r.progress > 0.05);
     const first = await nextWorkerPid(s);
     process.kill(first, 'SIGKILL');

@@ -93,7 +93,7 @@ test('a study survives the server being killed with SIGKILL mid-study: it finish
 test('a command-line run whose process is killed with SIGKILL is taken over by the dashboard, resumes and finishes', async () => {
   const dashboard = await startServerProcess(dataDir, { MAX_WORKERS: '1', RUN_LEASE_SECONDS: '15' });
   servers.push(dashboard);
-  const cli = spawn(process.execPath, ['--import', 'tsx', 'server/cli/train.ts', '--model', 'cnn', '--preset', 'smoke', '--seed', '9', '--epochs', '40'], {
+  const cli = spawn(process.execPath, ['--import', 'tsx', 'server/cli/train.ts', '--model', 'cnn', '--preset', 'smoke', '--seed', '9', '--epochs', '40', '--patience', '40'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
     env: { ...process.env, DATA_DIR: dataDir, MAX_WORKERS: '1', PORT: '0', DEMO_PER_CLASS: '60' },
     stdio: 'ignore',

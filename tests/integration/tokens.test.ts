@@ -148,7 +148,7 @@ test("a worker agent with an admin's worker token claims and trains a run; only 
 
   // Revoked mid-run: the worker is disconnected at once, its run goes back to the queue saying
   // why (to resume on another worker), and the token cannot connect again.
-  const long = await editor.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 5, overrides: { epochs: 200 } });
+  const long = await editor.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 5, overrides: { epochs: 200, patience: 200 } });
   await waitForRun(browser, long.id, (r) => r.status === 'running' && r.progress > 0);
   const exited = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
   const requeue = waitForRun(browser, long.id, (r) => r.status === 'queued', 20_000);

@@ -32,3 +32,10 @@ test('chance level is judged on balanced accuracy: all-tumour predictions on a t
   const cells = summarizeCells([row('accuracy', 30 / 37), row('balancedAccuracy', 0.5), row('f1', 0.9)]);
   assert.ok(cells.every((c) => c.chanceLevel), 'every cell of the pair carries the flag');
 });
+
+test('a cell names its runs whose best epoch was their last; cells without such runs carry no mark', () => {
+  const row = (runId: string, seed: number, trainData = 'real') => ({ runId, datasetId: 'd', model: 'cnn', technique: '', trainData, seed, metric: 'accuracy', value: 0.9 });
+  const cells = summarizeCells([row('a', 0), row('b', 1), row('c', 0, 'mixed')], new Set(['b']));
+  assert.deepEqual(cells.find((c) => c.trainData === 'real')!.notConverged, ['b']);
+  assert.equal('notConverged' in cells.find((c) => c.trainData === 'mixed')!, false);
+});

@@ -43,3 +43,22 @@ test('generator configs: one class, the paper latent of 512 for the VAE, and the
   assert.ok(!('dropout' in gan), 'a CNN-only field does not leak into a generator config');
   assert.throws(() => resolveRunConfig({ model: 'vae', preset: 'smoke', imageClass: 'both' as never }, 'ds'), ZodError);
 });
+
+test('BrainCNN presets stop early on validation; patience is overridable within the epoch cap', () => {
+  const patienceOf = (preset: 'smoke' | 'quick' | 'paper', overrides = {}) => {
+    const config = resolveRunConfig({ model: 'cnn', preset, overrides }, 'ds');
+    return config.model === 'cnn' ? [config.epochs, config.patience] : [];
+  };
+  assert.ok(patienceOf('smoke')[1]! >= 1);
+  for (const preset of ['quick', 'paper'] as const) {
+    const [epochs, patience] = patienceOf(preset);
+    assert.ok(patience! > 1 && patience! < epochs!, `${preset}: ${patience} of ${epochs}`);
+  }
+  assert.deepEqual(patienceOf('quick', { patience: 12 })[1], 12);
+  const refused = (input: Parameters<typeof resolveRunConfig>[0], message: RegExp) =>
+    assert.throws(() => resolveRunConfig(input, 'ds'), (err: unknown) => err instanceof ZodError && err.issues.some((i) => i.path.join('.') === 'overrides.patience' && message.test(i.message)));
+  refused({ model: 'cnn', preset: 'quick', overrides: { patience: 0 } }, /expected number to be >=1/);
+  refused({ model: 'cnn', preset: 'quick', overrides: { patience: 1.5 } }, /int/);
+  refused({ model: 'cnn', preset: 'quick', overrides: { patience: 101 } }, /at most 100 epochs of patience with the quick preset/);
+  refused({ model: 'cvae', preset: 'smoke', overrides: { patience: 3 } }, /BrainCNN only/);
+});

@@ -40,7 +40,7 @@ export async function runClassifyJob(job: Job, ctx: JobContext): Promise<Classif
   const test = real('test', 3);
   ctx.log('info', `training on ${describeTraining(config.trainData, train.counts, job.synthetic?.name)}; validation ${val.labels.length} / test ${test.labels.length} real images of ${job.dataset.name}; backend ${ctx.backend}, ${threadsLabel(ctx.threads)}`);
   try {
-    const { model, bestEpoch } = await trainBrainCnn(config, train, val, {
+    const { model, bestEpoch, epochsTrained, stoppedEarly, bestWasLast } = await trainBrainCnn(config, train, val, {
       onPoints: ctx.metrics,
       onProgress: ctx.progress,
       onLog: (message) => ctx.log('info', message),
@@ -53,7 +53,7 @@ export async function runClassifyJob(job: Job, ctx: JobContext): Promise<Classif
     const scores = scoreSummary(probabilities, test.labels);
     const seconds = (Date.now() - started) / 1000;
     ctx.log('info', `test: accuracy ${(metrics.accuracy * 100).toFixed(2)}%, precision ${(metrics.precision * 100).toFixed(2)}%, recall ${(metrics.recall * 100).toFixed(2)}%, F1 ${(metrics.f1 * 100).toFixed(2)}%, AUROC ${scores.auroc.toFixed(3)} (${seconds.toFixed(1)} s)`);
-    const summary: ClassifierSummary = { ...metrics, bestEpoch, testSize: test.labels.length, seconds, scores, trainImages: train.counts, threads: ctx.threads };
+    const summary: ClassifierSummary = { ...metrics, bestEpoch, testSize: test.labels.length, seconds, scores, trainImages: train.counts, threads: ctx.threads, epochsTrained, stoppedEarly, mayNotHaveConverged: bestWasLast };
     const values = { ...metrics, auroc: scores.auroc, balancedAccuracy: balancedAccuracy(metrics.confusion) };
     const results: ResultCell[] = RESULT_METRICS.map((metric) => ({ model: 'cnn', technique: '', trainData: config.trainData, seed: config.seed, metric, value: values[metric] }));
     return { summary, results };

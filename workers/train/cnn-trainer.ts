@@ -1,5 +1,6 @@
 // BrainCNN training: a one-step trainer, batched inference, and the run's epochs (epoch-loop.ts)
-// keeping the best epoch on validation (never on test), restored before the final evaluation.
+// keeping the best epoch on validation (never on test), restored before the final evaluation, and
+// stopping once `patience` epochs bring no validation improvement (early-stopping.ts).
 import * as tf from '@tensorflow/tfjs';
 import { buildBrainCnn } from '../models/cnn';
 import type { SplitTensors } from '../data/tensors';
@@ -12,6 +13,7 @@ import { replicaSource } from './replicas';
 import { runEpochs, stepsOf, type TrainHooks } from './epoch-loop';
 import { parallelResumable, threadResumable, trainableVariables, type Resumable, type ResumePoint } from './resume-state';
 import { SeededDropout } from '../models/seeded-dropout';
+import { EarlyStopping } from './early-stopping';
 
 export interface StepResult {
   loss: number;
@@ -59,6 +61,10 @@ export async function evaluateCnn(model: tf.LayersModel, data: SplitTensors, bat
 export interface TrainedCnn {
   model: tf.Sequential;
   bestEpoch: number;
+  epochsTrained: number;
+  stoppedEarly: boolean;
+  /** The best epoch on validation was the last one trained (see early-stopping.ts). */
+  bestWasLast: boolean;
 }
 
 export interface CnnEngineOptions {
@@ -125,10 +131,13 @@ export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val:
 async function trainWith({ model, step: trainStep, resumable }: CnnStepper, config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks, resume?: ResumeOptions): Promise<TrainedCnn> {
   const n = train.xs.shape[0];
   const loop = { batchSize: config.batchSize, epochs: config.epochs, partialBatch: true };
-  let best = { epoch: 0, accuracy: -1, loss: Infinity, weights: [] as tf.Tensor[] };
-  hooks.onLog(`training BrainCNN on ${n} images at ${config.imageSize}x${config.imageSize}, ${config.epochs} epochs of ${stepsOf(loop, n).perEpoch} steps`);
+  const stopping = new EarlyStopping(config.patience);
+  let bestWeights: tf.Tensor[] = [];
+  const patience = config.patience === undefined ? '' : `, stopping after ${config.patience} without a validation improvement`;
+  hooks.onLog(`training BrainCNN on ${n} images at ${config.imageSize}x${config.imageSize}, at most ${config.epochs} epochs of ${stepsOf(loop, n).perEpoch} steps${patience}`);
+  let taken: { epochs: number; stoppedEarly: boolean };
   try {
-    await runEpochs({
+    taken = await runEpochs({
       ...loop,
       train,
       rng: createRng(config.seed + 7919),
@@ -146,32 +155,45 @@ async function trainWith({ model, step: trainStep, resumable }: CnnStepper, conf
           { step, epoch, name: METRICS.valAccuracy, value: accuracy },
         ]);
         hooks.onLog(`epoch ${epoch}/${config.epochs}: validation loss ${evaluation.loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(1)}%`);
-        if (accuracy > best.accuracy || (accuracy === best.accuracy && evaluation.loss < best.loss)) {
-          tf.dispose(best.weights);
-          best = { epoch, accuracy, loss: evaluation.loss, weights: model.getWeights().map((w) => w.clone()) };
+        const { improved, stop } = stopping.update(epoch, { accuracy, loss: evaluation.loss });
+        if (improved) {
+          tf.dispose(bestWeights);
+          bestWeights = model.getWeights().map((w) => w.clone());
         }
+        if (!stop) return;
+        hooks.onLog(stopping.stoppedMessage());
+        return 'stop';
       },
       resume: resume && {
         ...resume,
         trainer: resumable,
-        save: () => ({ json: { epoch: best.epoch, accuracy: best.accuracy, loss: best.loss }, tensors: { best: best.weights } }),
-        restore: ({ json, tensors }) => {
-          const saved = json as { epoch: number; accuracy: number; loss: number | null };
-          tf.dispose(best.weights);
-          // JSON has no Infinity: a best loss not yet set comes back as null.
-          best = { epoch: saved.epoch, accuracy: saved.accuracy, loss: saved.loss ?? Infinity, weights: tensors.best ?? [] };
+        save: () => ({ json: stopping.save(), tensors: { best: bestWeights } }),
+        restore: ({ point, json, tensors }) => {
+          tf.dispose(bestWeights);
+          bestWeights = tensors.best ?? [];
+          stopping.restore(savedStopping(json, point.epoch));
         },
         log: hooks.onLog,
       },
     });
   } catch (err) {
-    tf.dispose(best.weights);
+    tf.dispose(bestWeights);
     throw err;
   }
-  model.setWeights(best.weights);
-  tf.dispose(best.weights);
-  hooks.onLog(`best epoch on validation: ${best.epoch} (accuracy ${(best.accuracy * 100).toFixed(1)}%)`);
-  return { model, bestEpoch: best.epoch };
+  model.setWeights(bestWeights);
+  tf.dispose(bestWeights);
+  const { bestEpoch, best } = stopping.state;
+  hooks.onLog(`best epoch on validation: ${bestEpoch} of ${taken.epochs} (accuracy ${(best.accuracy * 100).toFixed(1)}%)`);
+  if (stopping.bestWasLast) hooks.onLog(`the best epoch was the last one trained: the model may not have converged (raise the epochs)`);
+  return { model, bestEpoch, epochsTrained: taken.epochs, stoppedEarly: taken.stoppedEarly, bestWasLast: stopping.bestWasLast };
+}
+
+/** The bookkeeping of a saved state; states written before early stopping hold only the best
+ * epoch and its score, and the epoch they were saved after. */
+function savedStopping(json: unknown, savedAfter: number): ReturnType<EarlyStopping['save']> {
+  const saved = json as Partial<ReturnType<EarlyStopping['save']>> & { epoch?: number; accuracy: number; loss: number | null };
+  const bestEpoch = saved.bestEpoch ?? saved.epoch ?? 0;
+  return { bestEpoch, accuracy: saved.accuracy, loss: saved.loss, sinceBest: saved.sinceBest ?? savedAfter - bestEpoch, lastEpoch: saved.lastEpoch ?? savedAfter };
 }
 
 export function accuracyAt(probabilities: Float32Array, labels: Uint8Array, threshold = 0.5): number {

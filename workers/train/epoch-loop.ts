@@ -1,7 +1,7 @@
 // The one epoch loop every training run goes through (BrainCNN, BrainCVAE, VAE, GAN): shuffle
 // with the run's seeded RNG, gather each batch, take one step, stream its metrics and progress,
 // check for cancellation and yield to the event loop between steps, then hand each epoch to the
-// caller (validation, best epoch, checkpoints).
+// caller (validation, best epoch, checkpoints), which may end the run there (early stopping).
 import * as tf from '@tensorflow/tfjs';
 import { shuffleInPlace, type Rng } from '../../lib/rng';
 import type { MetricPoint } from '../../lib/contracts/events';
@@ -36,8 +36,9 @@ export interface EpochLoop {
   hooks: Pick<TrainHooks, 'onPoints' | 'onProgress' | 'shouldStop'>;
   /** After a step's points and progress (the generators' sample grids). */
   afterStep?: (step: number, totalSteps: number) => Promise<void>;
-  /** After an epoch's steps, with the epoch's mean of every step metric. */
-  endEpoch: (epoch: number, step: number, means: StepMetrics) => Promise<void>;
+  /** After an epoch's steps, with the epoch's mean of every step metric. Returning 'stop' ends
+   * the run after this epoch (early stopping): the loop returns normally with progress complete. */
+  endEpoch: (epoch: number, step: number, means: StepMetrics) => Promise<void | 'stop'>;
   /** Resumable training (see resume-state.ts): the state is saved after every epoch and, when
    * `from` is set, loaded before the loop goes on with the next epoch. */
   resume?: ResumeHooks;
@@ -52,7 +53,7 @@ export interface ResumeHooks {
   /** The caller's bookkeeping after an epoch (best epoch, kept checkpoints…), saved with it. */
   save: () => { json: unknown; tensors?: Record<string, tf.Tensor[]> };
   /** Takes the bookkeeping back when resuming; the tensors become the caller's. */
-  restore: (saved: { json: unknown; tensors: Record<string, tf.Tensor[]> }) => void;
+  restore: (saved: { point: ResumePoint; json: unknown; tensors: Record<string, tf.Tensor[]> }) => void;
   log: (message: string) => void;
   /** Resolves once the server holds every point and image streamed so far: the state saved next
    * must not cover a step whose points could still be lost. */
@@ -65,8 +66,9 @@ export function stepsOf({ batchSize, epochs, partialBatch }: Pick<EpochLoop, 'ba
   return { perEpoch, total: perEpoch * epochs };
 }
 
-/** Runs every epoch; returns the steps taken. Throws RunStoppedError once shouldStop says so. */
-export async function runEpochs(loop: EpochLoop): Promise<{ steps: number }> {
+/** Runs every epoch, or up to the one whose endEpoch says 'stop'; returns the steps and epochs
+ * taken. Throws RunStoppedError once shouldStop says so. */
+export async function runEpochs(loop: EpochLoop): Promise<{ steps: number; epochs: number; stoppedEarly: boolean }> {
   const { train, batchSize, rng, hooks } = loop;
   const n = train.xs.shape[0];
   const { perEpoch, total } = stepsOf(loop, n);
@@ -106,9 +108,14 @@ export async function runEpochs(loop: EpochLoop): Promise<{ steps: number }> {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const means: StepMetrics = Object.fromEntries([...values].map(([name, v]) => [name, v.reduce((a, x) => a + x, 0) / v.length]));
-    await loop.endEpoch(epoch, step, means);
+    const verdict = await loop.endEpoch(epoch, step, means);
+    if (verdict === 'stop') {
+      // Done: no state to save, as the run ends here; the bar shows the shortened run complete.
+      hooks.onProgress(epoch, step, step);
+      return { steps: step, epochs: epoch, stoppedEarly: epoch < loop.epochs };
+    }
     if (loop.resume) await loop.resume.sync();
     if (loop.resume) await saveResumeState(loop.resume.root, loop.resume.trainer, { epoch, step }, loop.resume.save());
   }
-  return { steps: step };
+  return { steps: step, epochs: loop.epochs, stoppedEarly: false };
 }

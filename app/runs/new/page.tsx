@@ -30,6 +30,7 @@ const allFields = [
   { key: 'batchSize', label: 'Batch size', help: 'Images per optimiser step.', step: 1, models: ['cnn', 'cvae', 'vae', 'gan'] },
   { key: 'learningRate', label: 'Learning rate', help: 'Adam step size.', step: 0.0001, models: ['cnn', 'cvae', 'vae', 'gan'] },
   { key: 'dropout', label: 'Dropout', help: 'After each dense layer (paper: 0.5).', step: 0.05, models: ['cnn'] },
+  { key: 'patience', label: 'Patience (epochs)', help: 'Stops after this many epochs without a validation improvement.', step: 1, models: ['cnn'] },
   { key: 'sampleEvery', label: 'Sample every (steps)', help: 'How often a sample grid is streamed.', step: 1, models: ['vae', 'gan'] },
 ] as const;
 type FieldKey = (typeof allFields)[number]['key'];

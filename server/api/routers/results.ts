@@ -1,8 +1,8 @@
 // Results: the comparison table (rows = model + technique, columns = train data).
 import { createRouter, viewerProcedure } from '../trpc';
 import { currentResults } from '../../results/current';
-import { summarizeCells } from '../../../lib/stats/table';
+import { resultsTable } from '../../results/table';
 
 export const resultsRouter = createRouter({
-  table: viewerProcedure.query(({ ctx }) => summarizeCells(currentResults(ctx.db))),
+  table: viewerProcedure.query(({ ctx }) => resultsTable(ctx.db, currentResults(ctx.db))),
 });
