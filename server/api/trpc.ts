@@ -7,6 +7,7 @@ import type { Hub } from '../realtime/hub';
 import type { StudyManager } from '../studies/manager';
 import type { RunService } from '../services/runs';
 import type { ActivityLog } from '../services/activity';
+import type { Limits } from '../services/limits';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
 import { fieldProblems, invalidInputMessage, safeMessage, thrownZodError, toClientError, TOO_LARGE_MESSAGE } from './errors';
@@ -29,6 +30,8 @@ export interface AppServices {
   publicUrl: string;
   /** Largest file in an upload, in bytes (UPLOAD_MAX_FILE_MB). */
   uploadMaxFileBytes: number;
+  /** MIN_FREE_MB and MAX_QUEUED_PER_USER, checked where work or files are added. */
+  limits: Limits;
   /** The server log (failures a client sees only by their error id). */
   log: (line: string) => void;
 }
