@@ -1,5 +1,6 @@
 // The limits' arithmetic: the largest built-in study fits under the default queue cap, the
-// free-space check refuses with the figures, and the estimates grow with the preset.
+// free-space check refuses with the figures, the estimates grow with the preset, and the
+// deletion messages count what they name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
@@ -7,6 +8,7 @@ import { loadEnv } from '../../lib/env';
 import { table1Plan } from '../../server/studies/templates';
 import { checkFreeSpace, MB, runNeedsBytes, stepsNeedBytes } from '../../server/services/limits';
 import { Refusal } from '../../server/services/refusal';
+import { countItems, dependOn } from '../../lib/contracts/deletion';
 import { resolveRunConfig } from '../../lib/contracts/run-config';
 
 test('one full Table 1 study (10 seeds, the sweep) fits under the default MAX_QUEUED_PER_USER', () => {
@@ -32,4 +34,14 @@ test("a generator's estimate grows with its preset's checkpoints; a study adds i
   assert.ok(cnn < gan('paper'));
   const plan = table1Plan({ preset: 'quick', seeds: [0], perClass: 100, sweep: false });
   assert.ok(stepsNeedBytes(plan.map((s) => s.spec)) > 4 * gan('smoke'));
+});
+
+test('deletion messages count what they name', () => {
+  const run = { kind: 'run' as const, id: 'r-1', label: 'a' };
+  const dataset = { kind: 'dataset' as const, id: 'ds-1', label: 'b' };
+  const study = { kind: 'study' as const, id: 's-1', label: 'c' };
+  assert.equal(countItems([]), 'nothing');
+  assert.equal(dependOn([run]), '1 run depends on it');
+  assert.equal(dependOn([run, { ...run, id: 'r-2' }, dataset]), '2 runs and 1 dataset depend on it');
+  assert.equal(countItems([study, { ...study, id: 's-2' }, run, dataset]), '1 run, 2 studies and 1 dataset');
 });

@@ -1,5 +1,5 @@
 // Datasets: the versions a run can train on, with their splits and import report; synthesis
-// (within the queue cap and the free space).
+// (within the queue cap and the free space) and deletion.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { runView } from '../../../db/queries/runs';
 import { planSynthesis, SynthesisError, synthesizeInputSchema } from '../../datasets/synthesize';
 import type { QualityFile } from '../../../lib/contracts/quality';
 import { checkLaunchLimits, runNeedsBytes } from '../../services/limits';
+import { deletionProcedures } from '../deletion-procedures';
 
 const sizes = (s: { train: number[]; val: number[]; test: number[] } | null) => s && { train: s.train.length, val: s.val.length, test: s.test.length };
 
@@ -66,6 +67,8 @@ export const datasetsRouter = createRouter({
       throw err;
     }
   }),
+
+  ...deletionProcedures('dataset'),
 });
 
 function readQuality(dir: string): QualityFile | null {

@@ -1,6 +1,6 @@
 // Runs: list (optionally one person's), read (with metric history and logs), who launched runs,
-// launch (within the queue cap and the free space) and cancel; launches and cancels go into the
-// activity log.
+// launch (within the queue cap and the free space), cancel and delete; launches, cancels and
+// deletions go into the activity log.
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
@@ -10,6 +10,7 @@ import { getRun, listLaunchers, listRuns, runView, runViews } from '../../../db/
 import { listLogs, listMetricPoints, listRunImages } from '../../../db/queries/metrics';
 import { getDataset, type DatasetRow } from '../../../db/queries/datasets';
 import { checkLaunchLimits, runNeedsBytes } from '../../services/limits';
+import { deletionProcedures } from '../deletion-procedures';
 
 /** Why a classifier's synthetic training data cannot be used, or null. */
 function syntheticProblem(config: ClassifierConfig, synthetic: DatasetRow | undefined): string | null {
@@ -65,4 +66,6 @@ export const runsRouter = createRouter({
     ctx.activity.recordRun(launcherId(ctx.actor), 'cancelled', row);
     return runView(ctx.db, row);
   }),
+
+  ...deletionProcedures('run'),
 });

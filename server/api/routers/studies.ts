@@ -1,6 +1,6 @@
 // Studies: list, read (DAG state and table), launch from a template (every step counted against
-// the queue cap, and their files against the free space), retry, cancel; launches,
-// retries and cancels go into the activity log.
+// the queue cap, and their files against the free space), retry, cancel, delete; launches,
+// retries, cancels and deletions go into the activity log.
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
@@ -9,6 +9,7 @@ import { studyLaunchSchema } from '../../../lib/contracts/study';
 import { StudyError, type StudyManager } from '../../studies/manager';
 import { studySummary } from '../../services/activity-summary';
 import { checkLaunchLimits, stepsNeedBytes } from '../../services/limits';
+import { deletionProcedures } from '../deletion-procedures';
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
 
@@ -60,4 +61,5 @@ export const studiesRouter = createRouter({
       ctx.activity.record({ userId: launcherId(ctx.actor), action: 'cancelled', targetKind: 'study', targetId: input.id, summary: studySummary(name) });
     }),
   ),
+  ...deletionProcedures('study'),
 });
