@@ -24,7 +24,7 @@ const mb = (bytes: number) => Math.ceil(bytes / MB).toLocaleString('en-US');
 
 /** Refuses when writing about `neededBytes` under DATA_DIR would leave less than MIN_FREE_MB. */
 export function checkFreeSpace(dataDir: string, minFreeBytes: number, neededBytes: number, what: string): void {
-  const stats = fs.statfsSync(dataDir);
+  const stats = fs.statfsSync(existingAncestor(dataDir));
   const free = stats.bavail * stats.bsize;
   if (free - neededBytes >= minFreeBytes) return;
   throw new Refusal(
@@ -32,6 +32,12 @@ export function checkFreeSpace(dataDir: string, minFreeBytes: number, neededByte
       `and MIN_FREE_MB keeps ${mb(minFreeBytes)} MB free. Delete old runs or datasets, or free space on the disk.`,
     'PRECONDITION_FAILED',
   );
+}
+
+/** DATA_DIR, or the folder it will be made in (the command line's first import makes it). */
+function existingAncestor(dir: string): string {
+  const parent = path.dirname(dir);
+  return fs.existsSync(dir) || parent === dir ? dir : existingAncestor(parent);
 }
 
 /** A generator's checkpoint at each preset (float32 weights; the paper's VAE and GAN at 128 px). */

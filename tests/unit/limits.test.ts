@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
+import path from 'node:path';
 import { loadEnv } from '../../lib/env';
 import { table1Plan } from '../../server/studies/templates';
 import { checkFreeSpace, MB, runNeedsBytes, stepsNeedBytes } from '../../server/services/limits';
@@ -20,6 +21,7 @@ test('one full Table 1 study (10 seeds, the sweep) fits under the default MAX_QU
 
 test('the free-space check refuses past MIN_FREE_MB with what is free and what is needed', () => {
   checkFreeSpace(os.tmpdir(), 0, 1 * MB, 'this run');
+  checkFreeSpace(path.join(os.tmpdir(), 'not-made-yet', 'data'), 0, 1 * MB, 'this import');
   assert.throws(() => checkFreeSpace(os.tmpdir(), 1e9 * MB, 150 * MB, 'this run'), (err: Refusal) => {
     assert.equal(err.code, 'PRECONDITION_FAILED');
     assert.match(err.message, /^Not enough disk space for this run: only [\d,]+ MB free under DATA_DIR; this needs about 150 MB and MIN_FREE_MB keeps 1,000,000,000 MB free\./);
