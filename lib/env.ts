@@ -35,6 +35,13 @@ const envSchema = z.object({
   /** Times a run is taken by a worker before a lost worker or server fails it (each attempt
    * after the first resumes from the last saved epoch). */
   RUN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /** Runs one person may have waiting at once: queued runs plus the steps of their studies not
+   * launched yet (the largest built-in study, Table 1 with 10 seeds and the sweep, is 126 runs).
+   * The command line's own runs (no person) are not counted. */
+  MAX_QUEUED_PER_USER: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** Space (MiB) that must stay free under DATA_DIR after an import, a synthesis or a run's
+   * estimated files; a request that would eat into it is refused before anything is written. */
+  MIN_FREE_MB: z.coerce.number().int().min(0).max(1e9).default(512),
   /** Signs session cookies; generated once into DATA_DIR/auth-secret when unset. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -hex 32)').optional(),
 });

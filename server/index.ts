@@ -29,6 +29,7 @@ import { bearerToken, REFUSED_TOKEN } from './auth/tokens';
 import type { AppServices, Context } from './api/trpc';
 import { internalErrorLine, MAX_TRPC_BODY_BYTES } from './api/errors';
 import { lockDataDir } from './data-dir-lock';
+import { MB } from './services/limits';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -110,6 +111,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       rewound: (runId, step) => hub.publishRewound(runId, step),
     },
     runOptions: { leaseMs: env.RUN_LEASE_SECONDS * 1000, maxAttempts: env.RUN_ATTEMPTS },
+    deleted: (gone) => hub.publishDeleted(gone),
     concurrentRuns: () => scheduler.concurrentRuns(),
   });
   const scheduler = new Scheduler({
@@ -126,7 +128,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const hub = new Hub(httpServer, { db, auth, site, system, workerToken, scheduler, services: core, log });
   const studies = new StudyManager(db, env.DATA_DIR, origin, core.runs, { studyUpdated: (id) => hub.publishStudy(id), log });
   hub.setRunListener((row) => studies.onRunChanged(row));
-  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl, uploadMaxFileBytes: env.UPLOAD_MAX_FILE_MB * 1024 ** 2, log };
+  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl, uploadMaxFileBytes: env.UPLOAD_MAX_FILE_MB * 1024 ** 2, log, deletions: core.deletions, limits: { minFreeBytes: env.MIN_FREE_MB * MB, maxQueuedPerUser: env.MAX_QUEUED_PER_USER } };
 
   const credentials: Credentials = { db, auth, system };
   const trpcHandler = createHTTPHandler({

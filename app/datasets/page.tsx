@@ -1,12 +1,13 @@
 'use client';
 // Datasets: every version with its class counts, near-duplicate groups and split sizes, and the
-// import and synthesis forms for editors.
+// import and synthesis forms and a Delete button per dataset for editors.
 import Link from 'next/link';
 import { trpc } from '../lib/trpc';
 import { useLiveQuery } from '../lib/use-live-query';
 import { UploadForm } from '../components/upload-form';
 import { SynthesizeForm } from '../components/synthesize-form';
 import { useMe } from '../lib/use-me';
+import { DeleteButton } from '../components/delete-button';
 
 export default function DatasetsPage() {
   const { data: datasets, error, reload: load } = useLiveQuery(() => trpc.datasets.list.query(), 'datasets:updated');
@@ -30,6 +31,7 @@ export default function DatasetsPage() {
               <th className="pr-3">Classifier split</th>
               <th className="pr-3">Size</th>
               <th>Quality (FID · memorisation)</th>
+              {can('editor') && <th><span className="sr-only">Delete</span></th>}
             </tr>
           </thead>
           <tbody>
@@ -48,6 +50,7 @@ export default function DatasetsPage() {
                   {d.quality ? `${d.quality.fid.toPrecision(3)} · ${d.quality.memorizationRatio.toFixed(2)}` : '—'}
                   {d.quality && (d.quality.copyingLikely || d.quality.modeCollapseLikely) && <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900" title="see the report">⚠</span>}
                 </td>
+                {can('editor') && <td className="pl-3 text-right">{d.kind !== 'demo' && <DeleteButton kind="dataset" id={d.id} small />}</td>}
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,7 @@
 'use client';
 // Live list of runs, everyone's or one launcher's: the history from tRPC (filtered on the server),
-// then every change pushed over socket.io (filtered here, as the socket sends every run).
+// then every change pushed over socket.io (filtered here, as the socket sends every run), and
+// deleted runs dropped.
 import { useEffect, useState } from 'react';
 import type { RunView } from '../../lib/contracts/events';
 import { getSocket } from './socket';
@@ -29,7 +30,12 @@ export function useRuns(launchedBy?: string | null): { runs: RunView[] | null; e
       if (!loaded) pending.set(run.id, run);
       else setRuns((list) => upsert(list ?? [], run));
     };
+    const onDeleted = ({ runIds }: { runIds: string[] }) => {
+      runIds.forEach((runId) => pending.delete(runId));
+      setRuns((list) => list && list.filter((r) => !runIds.includes(r.id)));
+    };
     socket.on('run:updated', onUpdate);
+    socket.on('runs:deleted', onDeleted);
     trpc.runs.list.query(launchedBy === undefined ? undefined : { launchedBy }).then(
       (list) => {
         if (!live) return;
@@ -41,6 +47,7 @@ export function useRuns(launchedBy?: string | null): { runs: RunView[] | null; e
     return () => {
       live = false;
       socket.off('run:updated', onUpdate);
+      socket.off('runs:deleted', onDeleted);
     };
   }, [launchedBy]);
 

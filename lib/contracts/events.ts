@@ -285,6 +285,8 @@ export interface RunView {
 /** Presence and comment events are declared with their contracts (presence.ts, comments.ts). */
 export interface ServerToBrowserEvents extends PresenceToBrowserEvents, CommentsToBrowserEvents {
   'run:updated': (run: RunView) => void;
+  /** Runs deleted (with their study or dataset, or on their own): lists drop them. */
+  'runs:deleted': (msg: { runIds: string[] }) => void;
   'run:metrics': (msg: { runId: string; points: StoredMetricPoint[] }) => void;
   'run:log': (msg: { runId: string; level: string; message: string; ts: number }) => void;
   'run:image': (msg: { runId: string; image: RunImageView }) => void;

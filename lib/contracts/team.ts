@@ -4,7 +4,8 @@
 import { z } from 'zod';
 
 /** viewer: reads everything and comments; editor: also launches, cancels, retries, imports,
- * synthesises and runs studies; admin: also people, roles, worker tokens and deleting. */
+ * synthesises, runs studies and deletes what they launched or imported; admin: also people,
+ * roles, worker tokens and deleting anything. */
 export const roles = ['viewer', 'editor', 'admin'] as const;
 export type Role = (typeof roles)[number];
 const rank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { Refusal } from '../services/refusal';
 
 /** Largest tRPC request body (uploads have their own route and caps). */
 export const MAX_TRPC_BODY_BYTES = 1024 * 1024;
@@ -52,10 +53,12 @@ export function thrownZodError(cause: unknown): ZodError | null {
   }
 }
 
-/** What a handler's failure becomes for the client: ZodErrors thrown after input validation
- * (e.g. while a preset resolves) are the client's mistake, other unexpected errors are hidden. */
+/** What a handler's failure becomes for the client: a service's Refusal keeps its code and
+ * message, ZodErrors thrown after input validation (e.g. while a preset resolves) are the
+ * client's mistake, other unexpected errors are hidden. */
 export function toClientError(error: TRPCError): TRPCError {
   if (error instanceof InternalError || error.code !== 'INTERNAL_SERVER_ERROR') return error;
+  if (error.cause instanceof Refusal) return new TRPCError({ code: error.cause.code, message: error.cause.message });
   const zod = thrownZodError(error.cause);
   if (zod) return new TRPCError({ code: 'BAD_REQUEST', message: invalidInputMessage(zod), cause: zod });
   return new InternalError(error.cause ?? error);

@@ -7,6 +7,8 @@ import type { Hub } from '../realtime/hub';
 import type { StudyManager } from '../studies/manager';
 import type { RunService } from '../services/runs';
 import type { ActivityLog } from '../services/activity';
+import type { DeletionService } from '../services/deletion';
+import type { Limits } from '../services/limits';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
 import { fieldProblems, invalidInputMessage, safeMessage, thrownZodError, toClientError, TOO_LARGE_MESSAGE } from './errors';
@@ -29,6 +31,10 @@ export interface AppServices {
   publicUrl: string;
   /** Largest file in an upload, in bytes (UPLOAD_MAX_FILE_MB). */
   uploadMaxFileBytes: number;
+  /** Deleting runs, studies and datasets with what depends on them and their files. */
+  deletions: DeletionService;
+  /** MIN_FREE_MB and MAX_QUEUED_PER_USER, checked where work or files are added. */
+  limits: Limits;
   /** The server log (failures a client sees only by their error id). */
   log: (line: string) => void;
 }
@@ -76,7 +82,7 @@ const requireRole = (needed: Role) =>
 export const viewerProcedure = procedure.use(requireRole('viewer'));
 /** Launching, cancelling, retrying, importing, synthesising, running studies. */
 export const editorProcedure = procedure.use(requireRole('editor'));
-/** People, roles, worker tokens, deleting. */
+/** People, roles, worker tokens; deleting what others launched (server/services/deletion.ts). */
 export const adminProcedure = procedure.use(requireRole('admin'));
 /** Without a session: only what a person holding an invitation link does to join
  * (server/api/routers/invites.ts). Not for anything else. */

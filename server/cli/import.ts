@@ -1,5 +1,6 @@
 // `npm run import -- <folder | archive.zip | volume.nii.gz> [--mask seg.nii.gz] [--name NAME]
 // [--size 128] [--seed 1] [--json]`: imports a dataset version with a per-file report.
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openDb } from '../../db/client';
@@ -10,6 +11,8 @@ import { ImportProcessError } from '../datasets/import-process';
 import { progressBar } from './progress';
 import { ActivityLog } from '../services/activity';
 import { importSummary } from '../services/activity-summary';
+import { checkFreeSpace, importNeedsBytes, MB, sizeOnDisk } from '../services/limits';
+import { Refusal } from '../services/refusal';
 
 const argsSchema = z.object({
   source: z.string().min(1, 'give the folder, .zip or .nii(.gz) to import'),
@@ -29,6 +32,7 @@ async function main() {
   if (!parsed.success) throw new ImportError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const args = parsed.data;
   const env = loadEnv();
+  if (fs.existsSync(args.source)) checkFreeSpace(env.DATA_DIR, env.MIN_FREE_MB * MB, importNeedsBytes(sizeOnDisk(args.source)), 'this import');
   const db = openDb(env.DATA_DIR);
   const started = Date.now();
   try {
@@ -67,7 +71,7 @@ main().then(
   () => process.exit(0),
   (err) => {
     // Both carry a message meant for the user; the import process logged its own stack, if any.
-    const expected = err instanceof ImportError || err instanceof ImportProcessError;
+    const expected = err instanceof ImportError || err instanceof ImportProcessError || err instanceof Refusal;
     console.error(expected ? `import failed: ${err.message}` : err instanceof Error ? err.stack : err);
     process.exit(1);
   },

@@ -21,6 +21,8 @@ import type { Actor } from '../../lib/contracts/team';
 import { launcherId } from '../auth/actor';
 import { importSummary } from '../services/activity-summary';
 import { readSlice, sendFile } from './send-file';
+import { checkFreeSpace, importNeedsBytes } from '../services/limits';
+import { Refusal } from '../services/refusal';
 
 const uploadQuery = z.object({
   importId: z.string().regex(/^[\w-]{1,64}$/),
@@ -85,6 +87,12 @@ export async function handleUpload(req: http.IncomingMessage, res: http.ServerRe
   const query = uploadQuery.safeParse(Object.fromEntries(url.searchParams));
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
   if (!query.success) return sendJson(res, 400, { error: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  try {
+    checkFreeSpace(services.dataDir, services.limits.minFreeBytes, importNeedsBytes(Number(req.headers['content-length']) || 0), 'this import');
+  } catch (err) {
+    if (err instanceof Refusal) return sendJson(res, 507, { error: err.message });
+    throw err;
+  }
   const staging = newStagingDir(services.dataDir, 'upload');
   let answer: [number, unknown];
   try {

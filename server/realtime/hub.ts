@@ -17,6 +17,7 @@ import { Presence, pageRoom } from './presence';
 import { safely, safelyNext } from './safely';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Services } from '../services';
+import type { Deleted } from '../services/deletion';
 import { ArtifactError } from '../services/artifacts';
 import { DiskFullError } from '../services/disk-full';
 import type { RunRow } from '../queue/run-queue';
@@ -131,6 +132,17 @@ export class Hub {
   publishComments(target: CommentTargetRef): void {
     if (target.kind === 'cell') this.io.emit('comments:updated', { target });
     else this.io.to(pageRoom(target)).emit('comments:updated', { target });
+  }
+
+  /** Tells browsers what a deletion removed: runs lists drop the runs, and the studies, the
+   * datasets and the results table reload. */
+  publishDeleted({ runIds, studyIds, datasetIds }: Deleted): void {
+    if (runIds.length) {
+      this.io.emit('runs:deleted', { runIds });
+      this.io.emit('results:updated');
+    }
+    for (const studyId of studyIds) this.io.emit('study:updated', { studyId });
+    if (datasetIds.length) this.io.emit('datasets:updated');
   }
 
   /** Tells browsers to reload a list: the results table or the datasets. */

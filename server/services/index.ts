@@ -1,5 +1,5 @@
 // The services of one server process, wired once: the only code that changes state (runs through
-// the run queue, jobs, run streams and artifacts, the workers table). Transports call them.
+// the run queue, jobs, run streams and artifacts, the workers table, deletions). Transports call them.
 import type { Db } from '../../db/client';
 import type { RunQueue } from '../queue/run-queue';
 import { RunArtifacts } from './artifacts';
@@ -8,6 +8,7 @@ import { RunStream } from './run-stream';
 import { RunService, type RunHooks, type RunServiceOptions } from './runs';
 import { WorkerRegistry } from './workers';
 import { ActivityLog } from './activity';
+import { DeletionService, type DeletedHook } from './deletion';
 
 export interface Services {
   runs: RunService;
@@ -16,6 +17,7 @@ export interface Services {
   artifacts: RunArtifacts;
   workers: WorkerRegistry;
   activity: ActivityLog;
+  deletions: DeletionService;
 }
 
 export interface ServicesOptions {
@@ -25,17 +27,21 @@ export interface ServicesOptions {
   queue: RunQueue;
   hooks: RunHooks;
   runOptions?: RunServiceOptions;
+  /** Tells browsers what a deletion removed. */
+  deleted: DeletedHook;
   concurrentRuns: () => Promise<number>;
 }
 
-export function createServices({ db, dataDir, origin, queue, hooks, runOptions, concurrentRuns }: ServicesOptions): Services {
+export function createServices({ db, dataDir, origin, queue, hooks, runOptions, deleted, concurrentRuns }: ServicesOptions): Services {
   const runs = new RunService(db, dataDir, queue, hooks, runOptions);
+  const activity = new ActivityLog(db, () => hooks.announce('activity:updated'));
   return {
     runs,
     jobs: new JobService({ db, dataDir, origin, runs, concurrentRuns }),
     stream: new RunStream(db),
     artifacts: new RunArtifacts(db, dataDir),
     workers: new WorkerRegistry(db),
-    activity: new ActivityLog(db, () => hooks.announce('activity:updated')),
+    activity,
+    deletions: new DeletionService(db, dataDir, activity, deleted),
   };
 }

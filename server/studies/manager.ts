@@ -43,8 +43,10 @@ export class StudyManager {
   ) {}
 
   /** `launchedBy`: the starting person's id (null: the command line). Its steps' runs record the
-   * same person, so the runs list shows (and filters) them under whoever started the study. */
-  async create(raw: StudyLaunch, defaultDatasetId: string, launchedBy: string | null): Promise<StudyView> {
+   * same person, so the runs list shows (and filters) them under whoever started the study.
+   * `check` sees the whole plan before anything is stored (the queue cap, the free space) and
+   * throws to refuse it. */
+  async create(raw: StudyLaunch, defaultDatasetId: string, launchedBy: string | null, check: (plan: StepPlan[]) => void = () => {}): Promise<StudyView> {
     const input = studyLaunchSchema.parse(raw);
     const datasetId = input.datasetId ?? defaultDatasetId;
     const dataset = getDataset(this.db, datasetId);
@@ -53,6 +55,7 @@ export class StudyManager {
     const seeds = Array.from({ length: input.seeds }, (_, i) => i);
     const plan: StepPlan[] = table1Plan({ preset: input.preset, seeds, perClass: input.perClass ?? (input.preset === 'smoke' ? 48 : 1500), sweep: input.sweep });
     checkPlan(plan);
+    check(plan);
     const id = `s-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
     const name = input.name ?? `Table 1 · ${input.preset} · ${input.seeds} seed${input.seeds > 1 ? 's' : ''}`;
     this.db.transaction((tx) => {

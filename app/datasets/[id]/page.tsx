@@ -4,6 +4,9 @@
 import { use, useEffect, useState } from 'react';
 import { trpc, errorMessage } from '../../lib/trpc';
 import { LineagePanel, QualityReport } from '../../components/quality-report';
+import { useRouter } from 'next/navigation';
+import { DeleteButton } from '../../components/delete-button';
+import { useMe } from '../../lib/use-me';
 
 type Dataset = Awaited<ReturnType<typeof trpc.datasets.get.query>>;
 
@@ -11,6 +14,8 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
   const { id } = use(params);
   const [d, setD] = useState<Dataset | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { can } = useMe();
+  const router = useRouter();
   useEffect(() => void trpc.datasets.get.query({ id }).then(setD, (e) => setError(errorMessage(e))), [id]);
 
   if (error) return <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900">{error}</p>;
@@ -24,7 +29,10 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
   const synthetic = d.kind === 'synthetic';
   return (
     <div className="space-y-5">
-      <h1 className="text-xl font-semibold">{d.name} <span className="font-mono text-sm font-normal text-zinc-500">{d.id}</span></h1>
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-xl font-semibold">{d.name} <span className="font-mono text-sm font-normal text-zinc-500">{d.id}</span></h1>
+        {can('editor') && d.kind !== 'demo' && <span className="ml-auto"><DeleteButton kind="dataset" id={d.id} onDeleted={() => router.push('/datasets')} /></span>}
+      </div>
       <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4" data-testid="dataset-stats">
         {stat('Images', `${d.count} at ${d.imageSize}×${d.imageSize}`)}
         {stat('Tumour / healthy / unlabelled', `${d.classCounts.tumor} / ${d.classCounts.healthy} / ${d.classCounts.unlabelled ?? 0}`)}

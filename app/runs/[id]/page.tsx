@@ -3,7 +3,8 @@
 // points arrive, the log, and the final test metrics; who else is watching, and the comments,
 // pinned to steps (markers on the charts) or sample grids.
 import Link from 'next/link';
-import { use, useState } from 'react';
+import { use, useEffect, useState } from 'react';
+import { useRouter } from 'next/navigation';
 import { useRun } from '../../lib/use-run';
 import { LiveChart, type SeriesSpec } from '../../components/live-chart';
 import { MetricsPanel } from '../../components/metrics-panel';
@@ -19,6 +20,8 @@ import { useMe } from '../../lib/use-me';
 import { useRunAnnotations } from '../../lib/use-run-annotations';
 import { PersonChips } from '../../components/person-chips';
 import { CommentsPanel } from '../../components/comments-panel';
+import { DeleteButton } from '../../components/delete-button';
+import { getSocket } from '../../lib/socket';
 
 const LOSS: SeriesSpec[] = [
   { name: METRICS.trainLoss, label: 'train loss', color: '#0284c7' },
@@ -58,7 +61,10 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
   const { me, can } = useMe();
   const team = useRunAnnotations(id, points, pointsVersion);
   const annotations = team.annotations;
+  const router = useRouter();
+  const deleted = useDeleted(id);
 
+  if (deleted) return <p data-testid="run-deleted" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">Run {id} was deleted. <Link href="/" className="underline">Back to the runs</Link></p>;
   if (error) return <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">{error}</p>;
   if (!run) return <p className="text-sm text-zinc-500">Loading run {id}…</p>;
   const elapsed = run.startedAt ? (run.finishedAt ?? Date.now()) - run.startedAt : null;
@@ -79,6 +85,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
             Cancel run
           </button>
         )}
+        {can('editor') && <span className={active ? '' : 'ml-auto'}><DeleteButton kind="run" id={run.id} onDeleted={() => router.push('/')} /></span>}
       </div>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
         <Field label="Model" value={modelLabel(run)} />
@@ -199,4 +206,16 @@ function SyntheticOutcome({ summary }: { summary: SyntheticSummary }) {
       )}
     </section>
   );
+}
+
+/** Whether the run was deleted while this page shows it (by someone else, or in another tab). */
+function useDeleted(id: string): boolean {
+  const [deleted, setDeleted] = useState(false);
+  useEffect(() => {
+    const socket = getSocket();
+    const onDeleted = ({ runIds }: { runIds: string[] }) => runIds.includes(id) && setDeleted(true);
+    socket.on('runs:deleted', onDeleted);
+    return () => void socket.off('runs:deleted', onDeleted);
+  }, [id]);
+  return deleted;
 }

@@ -13,6 +13,8 @@ import { ExportLinks } from '../../components/export-links';
 import { StudyStatus } from '../../components/study-status';
 import { CurveChart } from '../../components/curve-chart';
 import { useMe } from '../../lib/use-me';
+import { useRouter } from 'next/navigation';
+import { DeleteButton } from '../../components/delete-button';
 import { usePageWatch } from '../../lib/use-presence';
 import { useComments } from '../../lib/use-comments';
 import { PersonChips } from '../../components/person-chips';
@@ -44,6 +46,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const { me, can } = useMe();
+  const router = useRouter();
   const { viewers, joined } = usePageWatch('study', id);
   const thread = useComments({ kind: 'study', id }, joined);
   const pending = useRef<NodeJS.Timeout | null>(null);
@@ -110,6 +113,7 @@ export default function StudyPage({ params }: { params: Promise<{ id: string }> 
               Retry failed and blocked steps
             </button>
           )}
+          {can('editor') && <DeleteButton kind="study" id={id} onDeleted={() => router.push('/studies')} />}
         </span>
       </div>
       <p className="text-sm text-zinc-500">

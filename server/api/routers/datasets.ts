@@ -1,4 +1,5 @@
-// Datasets: the versions a run can train on, with their splits and import report.
+// Datasets: the versions a run can train on, with their splits and import report; synthesis
+// (within the queue cap and the free space) and deletion.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -10,6 +11,8 @@ import type { ReportEntry } from '../../../workers/data/import/process';
 import { runView } from '../../../db/queries/runs';
 import { planSynthesis, SynthesisError, synthesizeInputSchema } from '../../datasets/synthesize';
 import type { QualityFile } from '../../../lib/contracts/quality';
+import { checkLaunchLimits, runNeedsBytes } from '../../services/limits';
+import { deletionProcedures } from '../deletion-procedures';
 
 const sizes = (s: { train: number[]; val: number[]; test: number[] } | null) => s && { train: s.train.length, val: s.val.length, test: s.test.length };
 
@@ -55,6 +58,7 @@ export const datasetsRouter = createRouter({
   synthesize: editorProcedure.input(synthesizeInputSchema).mutation(async ({ ctx, input }) => {
     try {
       const config = planSynthesis(ctx.db, ctx.dataDir, input);
+      checkLaunchLimits(ctx.db, ctx.dataDir, ctx.limits, launcherId(ctx.actor), 1, runNeedsBytes(config));
       const row = await ctx.runs.launch(config, ctx.origin, { launchedBy: launcherId(ctx.actor) });
       ctx.activity.recordRun(launcherId(ctx.actor), 'synthesised', row);
       return runView(ctx.db, row);
@@ -63,6 +67,8 @@ export const datasetsRouter = createRouter({
       throw err;
     }
   }),
+
+  ...deletionProcedures('dataset'),
 });
 
 function readQuality(dir: string): QualityFile | null {

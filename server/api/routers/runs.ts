@@ -1,5 +1,6 @@
 // Runs: list (optionally one person's), read (with metric history and logs), who launched runs,
-// launch and cancel; launches and cancels go into the activity log.
+// launch (within the queue cap and the free space), cancel and delete; launches, cancels and
+// deletions go into the activity log.
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
@@ -8,6 +9,8 @@ import { launchInputSchema, resolveRunConfig, type ClassifierConfig } from '../.
 import { getRun, listLaunchers, listRuns, runView, runViews } from '../../../db/queries/runs';
 import { listLogs, listMetricPoints, listRunImages } from '../../../db/queries/metrics';
 import { getDataset, type DatasetRow } from '../../../db/queries/datasets';
+import { checkLaunchLimits, runNeedsBytes } from '../../services/limits';
+import { deletionProcedures } from '../deletion-procedures';
 
 /** Why a classifier's synthetic training data cannot be used, or null. */
 function syntheticProblem(config: ClassifierConfig, synthetic: DatasetRow | undefined): string | null {
@@ -50,6 +53,7 @@ export const runsRouter = createRouter({
       const problem = syntheticProblem(config, config.syntheticDatasetId ? getDataset(ctx.db, config.syntheticDatasetId) : undefined);
       if (problem) throw new TRPCError({ code: 'BAD_REQUEST', message: problem });
     }
+    checkLaunchLimits(ctx.db, ctx.dataDir, ctx.limits, launcherId(ctx.actor), 1, runNeedsBytes(config));
     const row = await ctx.runs.launch(config, ctx.origin, { launchedBy: launcherId(ctx.actor) });
     ctx.activity.recordRun(launcherId(ctx.actor), 'launched', row);
     return runView(ctx.db, row);
@@ -62,4 +66,6 @@ export const runsRouter = createRouter({
     ctx.activity.recordRun(launcherId(ctx.actor), 'cancelled', row);
     return runView(ctx.db, row);
   }),
+
+  ...deletionProcedures('run'),
 });

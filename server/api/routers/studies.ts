@@ -1,5 +1,6 @@
-// Studies: list, read (DAG state and table), launch from a template, retry, cancel; launches,
-// retries and cancels go into the activity log.
+// Studies: list, read (DAG state and table), launch from a template (every step counted against
+// the queue cap, and their files against the free space), retry, cancel, delete; launches,
+// retries, cancels and deletions go into the activity log.
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
@@ -7,6 +8,8 @@ import { launcherId } from '../../auth/actor';
 import { studyLaunchSchema } from '../../../lib/contracts/study';
 import { StudyError, type StudyManager } from '../../studies/manager';
 import { studySummary } from '../../services/activity-summary';
+import { checkLaunchLimits, stepsNeedBytes } from '../../services/limits';
+import { deletionProcedures } from '../deletion-procedures';
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
 
@@ -35,8 +38,11 @@ export const studiesRouter = createRouter({
   }),
   launch: editorProcedure.input(studyLaunchSchema).mutation(({ ctx, input }) =>
     asBadRequest(async () => {
-      const study = await ctx.studies.create(input, ctx.defaultDatasetId, launcherId(ctx.actor));
-      ctx.activity.record({ userId: launcherId(ctx.actor), action: 'launched', targetKind: 'study', targetId: study.id, summary: studySummary(study.name) });
+      const launchedBy = launcherId(ctx.actor);
+      const study = await ctx.studies.create(input, ctx.defaultDatasetId, launchedBy, (plan) =>
+        checkLaunchLimits(ctx.db, ctx.dataDir, ctx.limits, launchedBy, plan.length, stepsNeedBytes(plan.map((s) => s.spec))),
+      );
+      ctx.activity.record({ userId: launchedBy, action: 'launched', targetKind: 'study', targetId: study.id, summary: studySummary(study.name) });
       return study;
     }),
   ),
@@ -55,4 +61,5 @@ export const studiesRouter = createRouter({
       ctx.activity.record({ userId: launcherId(ctx.actor), action: 'cancelled', targetKind: 'study', targetId: input.id, summary: studySummary(name) });
     }),
   ),
+  ...deletionProcedures('study'),
 });
