@@ -45,12 +45,19 @@ const CHECKPOINT_BYTES = { smoke: 1 * MB, quick: 15 * MB, paper: 150 * MB } as c
 /** Sample grids, heat maps and logs of one run. */
 const RUN_IMAGES_BYTES = 5 * MB;
 
-/** What a training run is expected to write under DATA_DIR: its images and the checkpoints a
- * generator keeps (the last five, every tenth and the final one: workers/models/checkpoint.ts). */
-function trainingNeedsBytes(model: ModelName, preset: PresetName, epochs: number): number {
-  if (model !== 'vae' && model !== 'gan') return RUN_IMAGES_BYTES;
+/** A run's resume state at each preset (weights, both Adam moments and, for the BrainCNN, the
+ * best epoch's weights: workers/train/resume-state.ts; a paper BrainCNN's is about 550 MB). It
+ * exists while the run trains, twice for a moment when the next epoch's replaces it. */
+const RESUME_STATE_BYTES = { smoke: 1 * MB, quick: 50 * MB, paper: 550 * MB } as const;
+
+/** What a training run is expected to write under DATA_DIR: its images, its resume state while
+ * it trains, and the checkpoints a generator keeps (the last five, every tenth and the final
+ * one: workers/models/checkpoint.ts). */
+function trainingNeedsBytes(model: ModelName, preset: PresetName, epochs: number, { resume = true } = {}): number {
+  const base = RUN_IMAGES_BYTES + (resume ? 2 * RESUME_STATE_BYTES[preset] : 0);
+  if (model !== 'vae' && model !== 'gan') return base;
   const kept = Math.min(epochs, 6 + Math.floor(epochs / 10));
-  return RUN_IMAGES_BYTES + kept * CHECKPOINT_BYTES[preset];
+  return base + kept * CHECKPOINT_BYTES[preset];
 }
 
 /** A synthetic dataset: one byte per pixel (at most 128 px square), plus previews and report. */
@@ -61,13 +68,17 @@ export function runNeedsBytes(config: RunConfig): number {
   return trainingNeedsBytes(config.model, config.preset, config.epochs);
 }
 
-/** A study's steps together (each at its preset's epochs). */
+/** A study's steps together (each at its preset's epochs). Resume states go when their run ends,
+ * so they are counted for two runs training at once, not for every step. */
 export function stepsNeedBytes(steps: StepSpec[]): number {
-  return steps.reduce((sum, step) => {
+  let resume = 0;
+  const kept = steps.reduce((sum, step) => {
     if (step.kind === 'synth') return sum + synthesisNeedsBytes(step.perClass * step.generators.length);
     const { model, preset, overrides } = step.launch;
-    return sum + trainingNeedsBytes(model, preset, (overrides as { epochs?: number }).epochs ?? Number(presetFor(model, preset).epochs));
+    resume = Math.max(resume, 2 * RESUME_STATE_BYTES[preset]);
+    return sum + trainingNeedsBytes(model, preset, (overrides as { epochs?: number }).epochs ?? Number(presetFor(model, preset).epochs), { resume: false });
   }, 0);
+  return kept + 2 * resume;
 }
 
 /** An import stages the upload and then writes the dataset: about twice the upload. */
