@@ -14,9 +14,11 @@ const nodeTestCounts = (out: string) => ({
   passed: Number(/^# pass (\d+)/m.exec(out)?.[1] ?? 0),
   failed: Number(/^# fail (\d+)/m.exec(out)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(out)?.[1] ?? 0),
 });
+// Playwright's summary lines ("  21 passed (1.4m)", "  1 failed"), each on a line of its own: the
+// server and worker logs in the same output can hold "…-e3263 failed: …".
 const playwrightCounts = (out: string) => ({
-  passed: Number(/(\d+) passed/.exec(out)?.[1] ?? 0),
-  failed: Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) flaky/.exec(out)?.[1] ?? 0),
+  passed: Number(/^\s*(\d+) passed\b/m.exec(out)?.[1] ?? 0),
+  failed: Number(/^\s*(\d+) failed\b/m.exec(out)?.[1] ?? 0) + Number(/^\s*(\d+) flaky\b/m.exec(out)?.[1] ?? 0),
 });
 
 const stages: Stage[] = [

@@ -60,7 +60,7 @@ test('a dataset a run depends on is deleted only with its dependents ticked', as
   const row = page.getByTestId('dataset-row-doomed-scans');
   await expect(row).toContainText('20', { timeout: 60_000 });
   const datasetId = (await row.getByRole('link').getAttribute('href'))!.split('/').pop()!;
-  const runId = await launch(page, { model: 'cnn', preset: 'smoke', seed: 5, datasetId, overrides: { epochs: 200 } });
+  const runId = await launch(page, { model: 'cnn', preset: 'smoke', seed: 5, datasetId, overrides: { epochs: 200, patience: 200 } });
   expect((await page.request.post('/api/trpc/runs.cancel', { data: { id: runId } })).ok()).toBe(true);
 
   // The built-in demo dataset has no Delete button.

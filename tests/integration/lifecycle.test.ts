@@ -43,7 +43,7 @@ describe('deleting runs and datasets', () => {
     ids.synthesis = synth.id;
     ids.synthetic = (synthesis.summary as SyntheticSummary).datasetId!;
     // A classifier on the synthetic data (cancelled: it only has to exist) and an unrelated run.
-    const classifier = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', trainData: 'mixed', syntheticDatasetId: ids.synthetic, overrides: { epochs: 200 } });
+    const classifier = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', trainData: 'mixed', syntheticDatasetId: ids.synthetic, overrides: { epochs: 200, patience: 200 } });
     await server.api.runs.cancel.mutate({ id: classifier.id });
     ids.classifier = classifier.id;
     const other = await editor.api.runs.launch.mutate({ model: 'gan', preset: 'smoke', seed: 2, imageClass: 'healthy', overrides: { epochs: 1 } });
@@ -130,7 +130,7 @@ describe('deleting runs and datasets', () => {
 
   test('npm run delete deletes through a running dashboard with a token, and lists the dependents it refuses', async () => {
     const { token } = await editor.api.tokens.create.mutate({ name: 'cli' });
-    const mine = await editor.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 4, overrides: { epochs: 200 } });
+    const mine = await editor.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 4, overrides: { epochs: 200, patience: 200 } });
     // Asynchronously: the dashboard answering it lives in this process.
     const cli = (...args: string[]) =>
       new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
