@@ -199,15 +199,41 @@ function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: nu
   };
 }
 
-/** Chessboard distance of every working pixel to the nearest pixel of a kept component (two passes). */
+/** Chessboard distance of every working pixel to the nearest pixel of a kept component (two passes).
+ *  Written out with the neighbours inlined: a helper call per neighbour made this a quarter of an
+ *  import's CPU time (profiled on 600 demo JPEGs); the result is the same. */
 function distanceToKept(label: Int32Array, keep: Uint8Array, w: number, h: number): Int32Array {
-  const d = Int32Array.from(label, (l) => (l >= 0 && keep[l] ? 0 : w + h));
-  const relax = (i: number, x: number, y: number, dx: number, dy: number) => {
-    const xx = x + dx, yy = y + dy;
-    if (xx >= 0 && yy >= 0 && xx < w && yy < h) d[i] = Math.min(d[i], d[yy * w + xx] + 1);
-  };
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { const i = y * w + x; relax(i, x, y, -1, 0); relax(i, x, y, -1, -1); relax(i, x, y, 0, -1); relax(i, x, y, 1, -1); }
-  for (let y = h - 1; y >= 0; y--) for (let x = w - 1; x >= 0; x--) { const i = y * w + x; relax(i, x, y, 1, 0); relax(i, x, y, 1, 1); relax(i, x, y, 0, 1); relax(i, x, y, -1, 1); }
+  const far = w + h;
+  const d = new Int32Array(w * h);
+  for (let i = 0; i < d.length; i++) d[i] = label[i] >= 0 && keep[label[i]] ? 0 : far;
+  // Forward: left, up-left, up, up-right.
+  for (let y = 0; y < h; y++) {
+    const row = y * w, up = row - w;
+    for (let x = 0; x < w; x++) {
+      let v = d[row + x];
+      if (x > 0 && d[row + x - 1] + 1 < v) v = d[row + x - 1] + 1;
+      if (y > 0) {
+        if (x > 0 && d[up + x - 1] + 1 < v) v = d[up + x - 1] + 1;
+        if (d[up + x] + 1 < v) v = d[up + x] + 1;
+        if (x < w - 1 && d[up + x + 1] + 1 < v) v = d[up + x + 1] + 1;
+      }
+      d[row + x] = v;
+    }
+  }
+  // Backward: right, down-right, down, down-left.
+  for (let y = h - 1; y >= 0; y--) {
+    const row = y * w, down = row + w;
+    for (let x = w - 1; x >= 0; x--) {
+      let v = d[row + x];
+      if (x < w - 1 && d[row + x + 1] + 1 < v) v = d[row + x + 1] + 1;
+      if (y < h - 1) {
+        if (x < w - 1 && d[down + x + 1] + 1 < v) v = d[down + x + 1] + 1;
+        if (d[down + x] + 1 < v) v = d[down + x] + 1;
+        if (x > 0 && d[down + x - 1] + 1 < v) v = d[down + x - 1] + 1;
+      }
+      d[row + x] = v;
+    }
+  }
   return d;
 }
 
