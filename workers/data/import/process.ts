@@ -3,7 +3,6 @@
 // of one volume) so no group straddles splits, and keeps a per-file report.
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeToGray, ImageDecodeError } from '../decode';
 import { preprocessSlice } from '../preprocess';
 import { groupNearDuplicates } from '../dedupe';
 import { readNiftiSlices } from '../nifti';
@@ -11,6 +10,7 @@ import { NiftiError } from '../nifti-volume';
 import { UNLABELLED, type Layout } from './layout';
 import type { ImportProgress } from './limits';
 import type { ImportLimits, ReportEntry } from '../../../lib/contracts/import';
+import { decodeAll, importThreads } from './decode-pool';
 
 // Defined by the import contract; still named here for the readers of a stored report.
 export type { ReportEntry };
@@ -28,16 +28,6 @@ export interface PreparedDataset {
 
 const SAMPLE_COUNT = 8;
 
-async function mapPool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  }));
-}
-
 export async function prepareDataset(root: string, layout: Layout, size: number, limits: ImportLimits, onProgress?: ImportProgress): Promise<PreparedDataset> {
   const report: ReportEntry[] = layout.skipped.map((s) => ({ path: s.path, status: 'skipped', reason: s.reason }));
   const slots: ({ image: Uint8Array; label: number; source: string; volume: number } | null)[] = [];
@@ -45,20 +35,21 @@ export async function prepareDataset(root: string, layout: Layout, size: number,
   const total = layout.images.length + layout.volumes.length;
   let done = 0;
 
-  await mapPool(layout.images, 4, async (entry, i) => {
-    try {
-      const bytes = fs.readFileSync(path.join(root, entry.path));
-      if (bytes.length > limits.maxFileBytes) throw new ImageDecodeError(`the file is ${bytes.length} bytes, more than the ${limits.maxFileBytes}-byte limit`, 'too-large');
-      const gray = await decodeToGray(bytes, { maxPixels: limits.maxPixels });
-      slots[i] = { image: await preprocessSlice(gray.data, gray.width, gray.height, size), label: entry.label, source: entry.path, volume: -1 };
-      if (i % Math.max(1, Math.floor(layout.images.length / SAMPLE_COUNT)) === 0 && samples.length < SAMPLE_COUNT) samples.push({ index: i, gray: gray.data, width: gray.width, height: gray.height });
-    } catch (err) {
-      if (!(err instanceof ImageDecodeError)) throw err;
-      slots[i] = null;
-      report.push({ path: entry.path, status: 'skipped', reason: err.message });
+  const sampleEvery = Math.max(1, Math.floor(layout.images.length / SAMPLE_COUNT));
+  const tasks = layout.images.map((entry, i) => ({ id: i, file: path.join(root, entry.path), size, maxFileBytes: limits.maxFileBytes, maxPixels: limits.maxPixels, keepGray: i % sampleEvery === 0 }));
+  await decodeAll(tasks, importThreads(), (result) => {
+    const entry = layout.images[result.id];
+    if (result.ok) {
+      slots[result.id] = { image: result.image, label: entry.label, source: entry.path, volume: -1 };
+      if (result.gray) samples.push({ index: result.id, gray: result.gray.data, width: result.gray.width, height: result.gray.height });
+    } else {
+      slots[result.id] = null;
+      report.push({ path: entry.path, status: 'skipped', reason: result.reason });
     }
     onProgress?.('decode', ++done, total);
   });
+  // The preview samples in image order, whichever thread finished first.
+  samples.sort((a, b) => a.index - b.index).splice(SAMPLE_COUNT);
 
   const volumeSlices: { image: Uint8Array; label: number; source: string; volume: number }[] = [];
   for (const [v, volume] of layout.volumes.entries()) {

@@ -1,0 +1,31 @@
+// A decode thread of an import (decode-pool.ts): reads, decodes and preprocesses the images it is
+// sent, one at a time, and answers each with the 128x128 result (transferred, not copied) or the
+// reason it was skipped. The same functions as on the main thread, so the result is the same.
+import fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { decodeToGray, ImageDecodeError } from '../decode';
+import { preprocessSlice } from '../preprocess';
+import type { DecodeTask, DecodeResult } from './decode-pool';
+
+const port = parentPort!;
+
+export async function decodeOne(task: DecodeTask): Promise<DecodeResult> {
+  try {
+    const bytes = fs.readFileSync(task.file);
+    if (bytes.length > task.maxFileBytes) throw new ImageDecodeError(`the file is ${bytes.length} bytes, more than the ${task.maxFileBytes}-byte limit`, 'too-large');
+    const gray = await decodeToGray(bytes, { maxPixels: task.maxPixels });
+    const image = await preprocessSlice(gray.data, gray.width, gray.height, task.size);
+    return { id: task.id, ok: true, image, gray: task.keepGray ? gray : null };
+  } catch (err) {
+    if (!(err instanceof ImageDecodeError)) return { id: task.id, ok: false, fatal: true, reason: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    return { id: task.id, ok: false, fatal: false, reason: err.message };
+  }
+}
+
+port.on('message', (task: DecodeTask) => {
+  void decodeOne(task).then((result) => {
+    const transfer = result.ok ? [result.image.buffer, ...(result.gray ? [result.gray.data.buffer] : [])] : [];
+    port.postMessage(result, transfer as ArrayBuffer[]);
+  });
+});
+port.postMessage({ ready: true });
