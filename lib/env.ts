@@ -27,6 +27,9 @@ const envSchema = z.object({
     .refine((u) => { const url = new URL(u); return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username; }, 'must be the bare origin (scheme, host and optional port), with no path, query or user name')
     .transform((u) => new URL(u).origin)
     .optional(),
+  /** Threads an import decodes and preprocesses on (read by the import process,
+   * workers/data/import/decode-pool.ts); unset: the cores, at most 8. */
+  IMPORT_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   /** Largest file in an upload, in MiB (an upload past it is refused with 413). */
   UPLOAD_MAX_FILE_MB: z.coerce.number().int().min(1).max(512).default(512),
   /** How long a worker's claim on a run holds without news from it (seconds). A run whose lease
