@@ -66,10 +66,19 @@ export async function startTestServer(env: Partial<Env> = {}): Promise<TestServe
     env: { PORT: 0, DATA_DIR: dataDir, DEMO_PER_CLASS: 60, WORKER_TOKEN: TEST_WORKER_TOKEN, MAX_WORKERS: 1, ...env },
     log: (line) => logs.push(line),
   });
-  const link = logs.map((l) => /Create the first admin account: (\S+)/.exec(l)?.[1]).find(Boolean);
-  if (!link) throw new Error(`the server printed no first-admin link:\n${logs.join('\n')}`);
   const sockets: Socket[] = [];
-  const admin = person(server.url, 'admin@lab.test', 'admin', await joinWithLink(server.url, link, 'admin@lab.test', 'Ada Admin'), sockets);
+  let admin: Person;
+  try {
+    const link = logs.map((l) => /Create the first admin account: (\S+)/.exec(l)?.[1]).find(Boolean);
+    if (!link) throw new Error(`the server printed no first-admin link:\n${logs.join('\n')}`);
+    admin = person(server.url, 'admin@lab.test', 'admin', await joinWithLink(server.url, link, 'admin@lab.test', 'Ada Admin'), sockets);
+  } catch (err) {
+    // A server left running would keep the test file from ending (better-auth allows five
+    // sign-ins a minute per process: a sixth test server in one file is refused with 429).
+    await server.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   let invited = 0;
   const signInAs = async (role: Role) => {
     const email = `${role}${++invited}@lab.test`;
