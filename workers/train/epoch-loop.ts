@@ -114,8 +114,10 @@ export async function runEpochs(loop: EpochLoop): Promise<{ steps: number; epoch
       hooks.onProgress(epoch, step, step);
       return { steps: step, epochs: epoch, stoppedEarly: epoch < loop.epochs };
     }
-    if (loop.resume) await loop.resume.sync();
-    if (loop.resume) await saveResumeState(loop.resume.root, loop.resume.trainer, { epoch, step }, loop.resume.save());
+    if (loop.resume) {
+      await loop.resume.sync();
+      await saveResumeState(loop.resume.root, loop.resume.trainer, { epoch, step }, loop.resume.save());
+    }
   }
   return { steps: step, epochs: loop.epochs, stoppedEarly: false };
 }

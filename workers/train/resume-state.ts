@@ -60,6 +60,9 @@ export function readResumePoint(root: string): ResumePoint | null {
   }
 }
 
+/** A tensor's values as float32 without a second copy when they already are (model weights). */
+const asFloat32 = (values: ArrayLike<number>): Float32Array => (values instanceof Float32Array ? values : Float32Array.from(values));
+
 /** Writes the state after `point` (see the file's header for the order of writes). */
 export async function saveResumeState(root: string, trainer: Resumable, point: ResumePoint, extra: { json: unknown; tensors?: Record<string, tf.Tensor[]> }): Promise<number> {
   const entries: z.infer<typeof entrySchema>[] = [];
@@ -71,7 +74,7 @@ export async function saveResumeState(root: string, trainer: Resumable, point: R
     offset += values.length;
   };
   for (const [role, model] of Object.entries(trainer.models)) {
-    for (const w of model.weights) add(`model:${role}`, w.originalName, w.shape as number[], Float32Array.from(await w.read().data()));
+    for (const w of model.weights) add(`model:${role}`, w.originalName, w.shape as number[], asFloat32(await w.read().data()));
   }
   const optimizers = await trainer.exportOptimizers();
   optimizers.forEach((o, p) => {
@@ -79,7 +82,7 @@ export async function saveResumeState(root: string, trainer: Resumable, point: R
     add(`adam:${p}`, 'v', [o.v.length], o.v);
   });
   for (const [key, tensors] of Object.entries(extra.tensors ?? {})) {
-    for (const [i, t] of tensors.entries()) add(`tensors:${key}`, String(i), t.shape, Float32Array.from(await t.data()));
+    for (const [i, t] of tensors.entries()) add(`tensors:${key}`, String(i), t.shape, asFloat32(await t.data()));
   }
   const state: z.infer<typeof stateSchema> = { version: 1, ...point, optimizerSteps: optimizers.map((o) => o.steps), extra: extra.json, entries, bytes: offset * 4 };
   const dir = epochDir(point.epoch);
@@ -133,7 +136,8 @@ export async function loadResumeState(root: string, trainer: Resumable, expected
   }
   const optimizers = state.optimizerSteps.map((steps, p) => {
     const [m, v] = group(`adam:${p}`);
-    return { steps, m: m.values.slice(), v: v.values.slice() };
+    // Views on the file's bytes: both importers copy them (into tensors or shared memory).
+    return { steps, m: m.values, v: v.values };
   });
   await trainer.importState(optimizers, point.step);
   const tensors: Record<string, tf.Tensor[]> = {};

@@ -16,9 +16,12 @@ export interface DecodeTask {
   keepGray: boolean;
 }
 
-export type DecodeResult =
+/** An image decoded, or skipped with the reason a person reads in the import report. */
+export type DecodeOutcome =
   | { id: number; ok: true; image: Uint8Array; gray: { data: Uint8Array; width: number; height: number } | null }
-  | { id: number; ok: false; fatal: boolean; reason: string };
+  | { id: number; ok: false; fatal: false; reason: string };
+/** What a thread answers: an outcome, or an unexpected error (fatal) that stops the import. */
+export type DecodeResult = DecodeOutcome | { id: number; ok: false; fatal: true; reason: string };
 
 const ENTRY = new URL('../../parallel/thread-entry.mjs', import.meta.url);
 const THREAD = new URL('./decode-thread.ts', import.meta.url).href;
@@ -32,7 +35,7 @@ export function importThreads(): number {
 
 /** Runs every task over `threads` threads; `onResult` is called as each finishes (any order).
  * An unexpected error in a thread (not a skipped image) rejects with it, after stopping them all. */
-export async function decodeAll(tasks: DecodeTask[], threads: number, onResult: (result: DecodeResult & { ok: true } | DecodeResult & { ok: false; fatal: false }) => void): Promise<void> {
+export async function decodeAll(tasks: DecodeTask[], threads: number, onResult: (result: DecodeOutcome) => void): Promise<void> {
   if (tasks.length === 0) return;
   const workers = Array.from({ length: Math.min(threads, tasks.length) }, () => new Worker(ENTRY, { workerData: { entry: THREAD } }));
   let next = 0;
@@ -46,7 +49,7 @@ export async function decodeAll(tasks: DecodeTask[], threads: number, onResult: 
         worker.on('message', (message: DecodeResult | { ready: true }) => {
           if ('ready' in message) return feed(worker);
           if (!message.ok && message.fatal) return reject(new Error(message.reason));
-          onResult(message as Parameters<typeof onResult>[0]);
+          onResult(message);
           if (++finished === tasks.length) return resolve();
           feed(worker);
         });

@@ -9,7 +9,7 @@ import type { DecodeTask, DecodeResult } from './decode-pool';
 
 const port = parentPort!;
 
-export async function decodeOne(task: DecodeTask): Promise<DecodeResult> {
+async function decodeOne(task: DecodeTask): Promise<DecodeResult> {
   try {
     const bytes = fs.readFileSync(task.file);
     if (bytes.length > task.maxFileBytes) throw new ImageDecodeError(`the file is ${bytes.length} bytes, more than the ${task.maxFileBytes}-byte limit`, 'too-large');
