@@ -178,11 +178,29 @@ export const resultCellSchema = z.object({
 export type ResultCell = z.infer<typeof resultCellSchema>;
 
 // ---- worker -> server ("/workers" namespace) ----
+/** What a worker brings: its device, memory and threads, and whether it is the server's own
+ * child or an agent on a machine of its own (which shares no disk with the server). */
+export const workerCapabilitiesSchema = z.object({
+  /** "cpu: <model>" or the GPU's name as the native backend reports it. */
+  device: z.string().min(1).max(200),
+  gpu: z.boolean(),
+  /** Memory of the machine, in MB. */
+  memoryMb: z.number().int().min(0),
+  /** Cores (threads) training may use. */
+  threads: z.number().int().min(1).max(1024),
+  /** Runs it trains at once. */
+  concurrency: z.number().int().min(1).max(64),
+  kind: z.enum(['local', 'agent']),
+});
+export type WorkerCapabilities = z.infer<typeof workerCapabilitiesSchema>;
+
 export const workerHelloSchema = z.object({
   workerId: z.string().min(1).max(64),
   pid: z.number().int(),
   host: z.string().max(255),
   backend: z.string().min(1).max(32),
+  /** Absent from workers older than capability reports. */
+  capabilities: workerCapabilitiesSchema.optional(),
 });
 export const workerMetricsSchema = z.object({ runId, points: z.array(metricPointSchema).min(1).max(5000) });
 export const workerLogSchema = z.object({ runId, level: z.enum(['info', 'warn', 'error']), message: z.string().max(4000) });
@@ -247,6 +265,8 @@ export interface WorkerToServerEvents {
 export interface ServerToWorkerEvents {
   'jobs:available': () => void;
   'run:cancel': (msg: { runId: string }) => void;
+  /** An admin drained the worker (it finishes what it holds and takes nothing new) or undid it. */
+  'worker:drain': (msg: { drained: boolean }) => void;
 }
 
 // ---- browser <-> server ("/" namespace) ----
