@@ -45,6 +45,13 @@ const envSchema = z.object({
   /** Space (MiB) that must stay free under DATA_DIR after an import, a synthesis or a run's
    * estimated files; a request that would eat into it is refused before anything is written. */
   MIN_FREE_MB: z.coerce.number().int().min(0).max(1e9).default(512),
+  /** Team mode: runs are dispatched through BullMQ on this Redis (redis://host:port/db) to worker
+   * agents anywhere (`npm run worker`); unset, the embedded SQLite queue and local workers. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379' }).optional(),
+  /** Prefix of team mode's keys in Redis (one Redis can serve several dashboards). */
+  REDIS_PREFIX: z.string().regex(/^[\w-]{1,32}$/).default('mri'),
+  /** Largest bundle (checkpoint, resume state, staged dataset) an agent may upload, in MiB. */
+  MAX_BUNDLE_MB: z.coerce.number().int().min(1).max(1_000_000).default(8192),
   /** Signs session cookies; generated once into DATA_DIR/auth-secret when unset. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -hex 32)').optional(),
 });

@@ -12,6 +12,10 @@ import { ensureDemoDataset } from './datasets/demo';
 import { removeStaleStaging } from './datasets/synthesize';
 import { StudyManager } from './studies/manager';
 import { SqliteRunQueue } from './queue/sqlite-queue';
+import { BullmqRunQueue } from './queue/bullmq-queue';
+import type { RunQueue } from './queue/run-queue';
+import type { Ticket } from '../lib/contracts/team-queue';
+import { getRun } from '../db/queries/runs';
 import { createServices } from './services';
 import { handleTableExport } from './http/exports';
 import { ForeignRunWatcher } from './realtime/foreign-runs';
@@ -30,6 +34,8 @@ import type { AppServices, Context } from './api/trpc';
 import { internalErrorLine, MAX_TRPC_BODY_BYTES } from './api/errors';
 import { lockDataDir } from './data-dir-lock';
 import { MB } from './services/limits';
+import { handleWorkerFiles } from './http/worker-files';
+import { DataDirArtifactStore } from './artifacts/store';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -67,6 +73,27 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const workerToken = env.WORKER_TOKEN ?? crypto.randomBytes(24).toString('hex');
   const system = new SystemCredential();
 
+  // Team mode (the dashboard with REDIS_URL): BullMQ dispatches to agents; else the embedded queue.
+  const teamQueue =
+    env.REDIS_URL && origin === 'dashboard'
+      ? new BullmqRunQueue(new SqliteRunQueue(db), {
+          redisUrl: env.REDIS_URL,
+          prefix: env.REDIS_PREFIX,
+          gpuAttached: () => hub.gpuWorkersAttached(),
+          ticketLost: (ticket, reason) => void ticketLost(ticket, reason).catch((err) => log(`handling the lost ticket of run ${ticket.runId} failed: ${err instanceof Error ? err.message : err}`)),
+          log,
+        })
+      : null;
+  if (teamQueue) await waitForRedis(teamQueue, env.REDIS_URL ?? '', log);
+  const queue: RunQueue = teamQueue ?? new SqliteRunQueue(db);
+  /** A ticket's lock lapsed: its run is queued again (resuming), or gets a new ticket if it was
+   * never taken; a ticket that is no longer the run's current one is ignored. */
+  const ticketLost = async (ticket: Ticket, reason: string) => {
+    const row = getRun(db, ticket.runId);
+    if (!row || !teamQueue) return;
+    if (row.status === 'running' && row.attempts === ticket.attempt) await core.runs.retry(row.id, `worker ${row.workerId}: ${reason}`);
+    else if (row.status === 'queued' && row.attempts === ticket.attempt - 1) await teamQueue.ticket(row);
+  };
   const nextHandler = opts.withNext ? await prepareNext(env) : null;
   // Listening first gives the port (PORT=0 picks one), which the allowed hosts and the auth
   // base URL name; requests that arrive before the rest is wired are told to retry.
@@ -96,7 +123,6 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const auth = createAuth({ db, secret: loadAuthSecret(env.DATA_DIR, env.AUTH_SECRET), publicUrl: site.publicUrl, trustedOrigins: site.allowedOrigins });
 
   // The services change state and tell the hub and the scheduler; those are made just below.
-  const queue = new SqliteRunQueue(db);
   const core = createServices({
     db,
     dataDir: env.DATA_DIR,
@@ -113,6 +139,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     runOptions: { leaseMs: env.RUN_LEASE_SECONDS * 1000, maxAttempts: env.RUN_ATTEMPTS },
     deleted: (gone) => hub.publishDeleted(gone),
     concurrentRuns: () => scheduler.concurrentRuns(),
+    gpuWorkersAttached: () => hub.gpuWorkersAttached(),
   });
   const scheduler = new Scheduler({
     queue,
@@ -130,6 +157,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   hub.setRunListener((row) => studies.onRunChanged(row));
   const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl, uploadMaxFileBytes: env.UPLOAD_MAX_FILE_MB * 1024 ** 2, log, deletions: core.deletions, limits: { minFreeBytes: env.MIN_FREE_MB * MB, maxQueuedPerUser: env.MAX_QUEUED_PER_USER } };
 
+  const artifactStore = new DataDirArtifactStore(env.DATA_DIR);
   const credentials: Credentials = { db, auth, system };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
@@ -153,6 +181,17 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     datasetFile: (req, res) => handleDatasetFile(req, res, services),
     runImage: (req, res) => handleRunImage(req, res, services),
     tableExport: (req, res) => handleTableExport(req, res, services),
+    workerFiles: (req, res) =>
+      handleWorkerFiles(req, res, {
+        db,
+        dataDir: env.DATA_DIR,
+        store: artifactStore,
+        runs: core.runs,
+        authenticate: (r) => hub.workerRequestToken(r),
+        tokenOfWorker: (id) => hub.tokenOfWorker(id),
+        maxBundleBytes: env.MAX_BUNDLE_MB * MB,
+        log,
+      }),
     pages: nextHandler,
   });
 
@@ -166,6 +205,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   if (origin === 'dashboard') {
     await scheduler.recoverInterruptedRuns();
+    if (teamQueue) log(`team mode: runs are dispatched through BullMQ on ${redactUrl(env.REDIS_URL ?? '')} (${await teamQueue.reconcile(origin)} queued); worker agents join with npm run worker -- --server ${site.publicUrl} --token <worker token>`);
     removeStaleStaging(db, env.DATA_DIR);
     ensureFirstAdminInvite(db, site.publicUrl, log);
   }
@@ -180,6 +220,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     (closing ??= (async () => {
       foreign.stop();
       await scheduler.stop();
+      await teamQueue?.close();
       await hub.close();
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -195,6 +236,34 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     system: { context: systemContext, socketAuth: { system: system.token }, headers: { [SystemCredential.header]: system.token } },
     close,
   };
+}
+
+/** A Redis URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the configured Redis';
+  }
+}
+
+/** Team mode needs Redis from the start: a clear error rather than runs that never leave the queue. */
+async function waitForRedis(queue: BullmqRunQueue, url: string, log: (line: string) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${redactUrl(url)} within 15 s: start redis-server, or unset REDIS_URL to use the embedded queue`)), 15_000);
+  });
+  try {
+    await Promise.race([queue.ready(), timeout]);
+  } catch (err) {
+    await queue.close().catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  log(`connected to Redis at ${redactUrl(url)}`);
 }
 
 async function prepareNext(env: Env) {

@@ -3,14 +3,12 @@
 // Started by the scheduler (with the server's own secret), or by hand on another machine with
 // SERVER_URL and, in WORKER_TOKEN, a worker token an admin made on the People page.
 import os from 'node:os';
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import { z } from 'zod';
 import { initEngine } from './engine/backend';
-import { runClassifyJob } from './jobs/classify';
-import { runTrainGeneratorJob } from './jobs/train-generator';
-import { runSynthesizeJob } from './jobs/synthesize';
-import { runAnomalyJob } from './jobs/anomaly';
-import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../lib/contracts/events';
+import { runModelJob } from './jobs/run-job';
+import { jobSchema, type Job, type MetricPoint } from '../lib/contracts/events';
+import { PointBuffer, type WorkerSocket } from './link/point-buffer';
 import { RunStoppedError } from './train/epoch-loop';
 import { trainThreads } from './parallel/threads';
 
@@ -27,24 +25,6 @@ const env = z
   .parse(process.env);
 
 const log = (line: string) => console.error(`[worker ${env.WORKER_ID}] ${line}`);
-type WorkerSocket = Socket<ServerToWorkerEvents, WorkerToServerEvents>;
-
-/** Batches metric points so a fast loop sends a few messages a second, not one per step. */
-class PointBuffer {
-  private points: MetricPoint[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  constructor(private readonly socket: WorkerSocket, private readonly runId: string) {}
-  push(points: MetricPoint[]) {
-    this.points.push(...points);
-    this.timer ??= setTimeout(() => this.flush(), 250);
-  }
-  flush() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.points.length > 0) this.socket.emit('run:metrics', { runId: this.runId, points: this.points.splice(0) });
-  }
-}
-
 async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled: Set<string>): Promise<void> {
   const buffer = new PointBuffer(socket, job.runId);
   const ctx = {
@@ -71,14 +51,7 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
     },
   };
   try {
-    const outcome =
-      job.config.model === 'cnn'
-        ? await runClassifyJob(job, ctx)
-        : job.config.model === 'cvae'
-          ? await runAnomalyJob(job, ctx)
-          : job.config.model === 'synth'
-            ? await runSynthesizeJob(job, ctx)
-            : await runTrainGeneratorJob(job, ctx);
+    const outcome = await runModelJob(job, ctx);
     buffer.flush();
     await socket.timeout(10_000).emitWithAck('run:complete', { runId: job.runId, ...outcome });
   } catch (err) {

@@ -214,6 +214,8 @@ export const workerImageSchema = z.object({
   png: z.string().min(8).max(6_000_000).regex(/^[A-Za-z0-9+/=]+$/),
 });
 export const workerFailSchema = z.object({ runId, error: z.string().min(1).max(4000) });
+/** Team mode: an agent drew a queue ticket for attempt `attempt` of a run and asks for its job. */
+export const workerTakeSchema = z.object({ runId, attempt: z.number().int().min(1).max(1000) });
 /** Answered once everything the worker sent about the run before it is stored. */
 export const workerSyncSchema = z.object({ runId });
 
@@ -222,6 +224,8 @@ const splitsSchema = z.object({ train: z.array(z.number().int()), val: z.array(z
 const jobDatasetSchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** Its sha256 (workers/data/dataset-store.ts datasetHash): an agent fetches it by this. */
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   dir: z.string(),
   imageSize: z.number().int(),
   count: z.number().int(),
@@ -253,6 +257,7 @@ export type Job = z.infer<typeof jobSchema>;
 export interface WorkerToServerEvents {
   'worker:hello': (msg: z.infer<typeof workerHelloSchema>) => void;
   'job:claim': (ack: (job: Job | null) => void) => void;
+  'job:take': (msg: z.infer<typeof workerTakeSchema>, ack: (job: Job | null) => void) => void;
   'run:metrics': (msg: z.infer<typeof workerMetricsSchema>) => void;
   'run:log': (msg: z.infer<typeof workerLogSchema>) => void;
   'run:progress': (msg: z.infer<typeof workerProgressSchema>) => void;

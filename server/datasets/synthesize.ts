@@ -12,6 +12,7 @@ import { uniqueName } from './import';
 import { generatorConfigSchema, idSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
 import type { SyntheticSummary } from '../../lib/contracts/events';
 import { checkpointDirName, listCheckpoints } from '../../workers/models/checkpoint';
+import { datasetHash, readDatasetFiles } from '../../workers/data/dataset-store';
 
 export const synthesizeInputSchema = z.object({
   generators: z
@@ -82,7 +83,11 @@ export function registerSynthetic(db: Db, dataDir: string, runId: string, config
   if (!fs.existsSync(path.join(staged, 'meta.json'))) throw new SynthesisError(`the synthesis run staged no dataset at ${staged}`);
   const meta = JSON.parse(fs.readFileSync(path.join(staged, 'meta.json'), 'utf8')) as { size: number; count: number };
   if (meta.count !== summary.count || meta.size !== summary.imageSize) throw new SynthesisError('the staged dataset does not match the run summary');
-  const labels = new Uint8Array(fs.readFileSync(path.join(staged, 'labels.u8')));
+  // The staged pixels must be the dataset the run reported (an agent uploaded them from afar).
+  const files = readDatasetFiles(staged);
+  const images = Array.from({ length: files.count }, (_, i) => files.images.subarray(i * files.size * files.size, (i + 1) * files.size * files.size));
+  if (datasetHash(images, files.labels, files.size) !== summary.contentHash) throw new SynthesisError('the staged dataset does not hash to the content hash the run reported');
+  const labels = files.labels;
   const real = getDataset(db, config.datasetId);
   const all = Array.from(labels.keys());
   const models = [...new Set(config.generators.map((g) => g.model))].join('+');

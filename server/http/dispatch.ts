@@ -23,6 +23,8 @@ export interface Routes {
   datasetFile: ApiHandler;
   runImage: ApiHandler;
   tableExport: ApiHandler;
+  /** Worker agents' datasets and bundles: authenticated by worker token, not by a person. */
+  workerFiles: Handler;
   /** The Next.js pages; null when this process serves none (headless). */
   pages: Handler | null;
 }
@@ -90,6 +92,7 @@ export function createDispatch(site: SitePolicy, credentials: Credentials, route
       return void (await routes.auth(req, res));
     }
     if (pathname === '/api/health') return sendJson(res, 200, { ok: true });
+    if (pathname.startsWith('/api/worker/')) return void (await routes.workerFiles(req, res));
     // Each procedure checks its own role (server/api/trpc.ts).
     if (pathname.startsWith('/api/trpc/')) return void (await routes.trpc(req, res));
 

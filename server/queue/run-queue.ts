@@ -11,6 +11,15 @@ export type { RunRow };
  * timeout, as a worker may be busy for a long synchronous stretch and still be training. */
 export const RUN_LEASE_MS = 5 * 60_000;
 
+/** Who claims, and which runs it may take: a run that requires a GPU goes to a GPU worker
+ * only; `avoidPaper`: a CPU worker leaves paper-preset runs to the GPU workers attached. */
+export interface ClaimingWorker {
+  workerId: string;
+  backend: string;
+  gpu?: boolean;
+  avoidPaper?: boolean;
+}
+
 export interface QueueCounts {
   queued: number;
   running: number;
@@ -22,7 +31,10 @@ export interface RunQueue {
   enqueue(config: RunConfig, origin: string, priority?: number, launchedBy?: string | null): Promise<RunRow>;
   /** Hands the next queued run of `origin` to a worker, leased until now + leaseMs; undefined
    * when nothing is queued. A run is handed to one worker only. */
-  claim(origin: string, worker: { workerId: string; backend: string }, leaseMs?: number): Promise<RunRow | undefined>;
+  claim(origin: string, worker: ClaimingWorker, leaseMs?: number): Promise<RunRow | undefined>;
+  /** Hands this queued run to a worker if it is still waiting for attempt `attempt` (a team-mode
+   * ticket: a stale or cancelled one finds nothing). */
+  claimRun(runId: string, attempt: number, worker: ClaimingWorker, leaseMs?: number): Promise<RunRow | undefined>;
   /** The worker that holds a running run is still at it: its lease runs until now + leaseMs. */
   extendLease(runId: string, workerId: string, leaseMs?: number): Promise<RunRow | undefined>;
   /** Progress (0..1) of a running run. */

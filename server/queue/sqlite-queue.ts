@@ -1,12 +1,12 @@
 // The embedded run queue: the runs table of the shared SQLite database. Each change is one
 // conditional UPDATE, so two workers (or two processes on one DATA_DIR) never both claim a run and
 // a finished run keeps its outcome.
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { runs } from '../../db/schema';
 import type { RunConfig } from '../../lib/contracts/run-config';
 import type { RunSummary } from '../../lib/contracts/events';
-import { RUN_LEASE_MS, type QueueCounts, type RunQueue, type RunRow } from './run-queue';
+import { RUN_LEASE_MS, type ClaimingWorker, type QueueCounts, type RunQueue, type RunRow } from './run-queue';
 
 export function newRunId(): string {
   const stamp = Date.now().toString(36);
@@ -16,6 +16,14 @@ export function newRunId(): string {
 
 const kindOf = (config: RunConfig) =>
   config.model === 'cnn' || config.model === 'cvae' ? 'classify' : config.model === 'synth' ? 'synthesize' : 'train-generator';
+
+/** The runs a worker may take (see ClaimingWorker). */
+function routing(worker: ClaimingWorker): SQL[] {
+  const out: SQL[] = [];
+  if (!worker.gpu) out.push(sql`coalesce(json_extract(${runs.config}, '$.requireGpu'), 0) = 0`);
+  if (worker.avoidPaper) out.push(sql`${runs.preset} <> 'paper'`);
+  return out;
+}
 
 /** Claim order: the highest priority, then the oldest (insertion order within one millisecond). */
 const claimOrder = [desc(runs.priority), asc(runs.createdAt), asc(sql`rowid`)];
@@ -46,19 +54,27 @@ export class SqliteRunQueue implements RunQueue {
   }
 
   /** One statement: the select of the next run is a subquery of the update that takes it. */
-  async claim(origin: string, worker: { workerId: string; backend: string }, leaseMs = RUN_LEASE_MS): Promise<RunRow | undefined> {
+  async claim(origin: string, worker: ClaimingWorker, leaseMs = RUN_LEASE_MS): Promise<RunRow | undefined> {
     const next = this.db
       .select({ id: runs.id })
       .from(runs)
-      .where(and(eq(runs.status, 'queued'), eq(runs.origin, origin)))
+      .where(and(eq(runs.status, 'queued'), eq(runs.origin, origin), ...routing(worker)))
       .orderBy(...claimOrder)
       .limit(1);
+    return this.take(inArray(runs.id, next), worker, leaseMs);
+  }
+
+  async claimRun(runId: string, attempt: number, worker: ClaimingWorker, leaseMs = RUN_LEASE_MS): Promise<RunRow | undefined> {
+    return this.take(and(eq(runs.id, runId), eq(runs.attempts, attempt - 1), ...routing({ ...worker, avoidPaper: false })), worker, leaseMs);
+  }
+
+  private take(which: SQL | undefined, worker: ClaimingWorker, leaseMs: number): RunRow | undefined {
     const now = Date.now();
     return this.db
       .update(runs)
       // A run taken up again keeps its first start and its progress until its worker reports.
       .set({ status: 'running', workerId: worker.workerId, backend: worker.backend, startedAt: sql`coalesce(${runs.startedAt}, ${now})`, leaseUntil: now + leaseMs, attempts: sql`${runs.attempts} + 1` })
-      .where(and(eq(runs.status, 'queued'), inArray(runs.id, next)))
+      .where(and(eq(runs.status, 'queued'), which))
       .returning()
       .get();
   }

@@ -23,13 +23,13 @@ import { DiskFullError } from '../services/disk-full';
 import type { RunRow } from '../queue/run-queue';
 import {
   subscribeSchema, workerCompleteSchema, workerFailSchema,
-  workerSyncSchema, workerHelloSchema, workerLogSchema,
+  workerSyncSchema, workerHelloSchema, workerLogSchema, workerTakeSchema,
   workerImageSchema, workerMetricsSchema, workerProgressSchema,
   type BrowserToServerEvents, type Job, type ServerToBrowserEvents, type ServerToWorkerEvents, type WorkerToServerEvents,
 } from '../../lib/contracts/events';
 import type { CommentTargetRef } from '../../lib/contracts/comments';
 
-type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents, Record<string, never>, WorkerAuthData & { backend?: string }>;
+type WorkerSocket = Socket<WorkerToServerEvents, ServerToWorkerEvents, Record<string, never>, WorkerAuthData & { backend?: string; gpu?: boolean }>;
 
 export const runRoom = (runId: string) => `run:${runId}`;
 
@@ -170,6 +170,21 @@ export class Hub {
     return this.workerAdmission.revoke(tokenId, this.workerNs);
   }
 
+  /** The worker token an agent's HTTP request presents (its id), or null when refused. */
+  workerRequestToken(req: http.IncomingMessage): string | null {
+    return this.workerAdmission.requestTokenId(req);
+  }
+
+  /** Whether a worker with a GPU is connected now. */
+  gpuWorkersAttached(): boolean {
+    return [...this.workerNs.sockets.values()].some((socket) => (socket.data as { gpu?: boolean }).gpu === true);
+  }
+
+  /** The token id a connected worker was admitted with; undefined when it is not connected. */
+  tokenOfWorker(workerId: string): string | undefined {
+    return WorkerAdmission.tokenOfWorker(this.workerNs, workerId);
+  }
+
   async close(): Promise<void> {
     this.sessions.stop();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
@@ -219,6 +234,7 @@ export class Hub {
       const hello = parsed.data;
       socket.data.workerId = hello.workerId;
       socket.data.backend = hello.backend;
+      socket.data.gpu = hello.capabilities?.gpu ?? hello.backend === 'tfjs-node-gpu';
       workers.hello(hello);
       scheduler.workerConnected(hello.workerId);
       log(`worker ${hello.workerId} connected (pid ${hello.pid}, backend ${hello.backend})`);
@@ -230,11 +246,30 @@ export class Hub {
       handle('job:claim', async () => {
         let job: Job | null = null;
         try {
-          const next = await jobs.claimNextJob(workerId, socket.data.backend ?? 'unknown');
+          const next = await jobs.claimNextJob(workerId, socket.data.backend ?? 'unknown', socket.data.gpu ?? false);
           scheduler.workerIdle(workerId, !next.claimed);
           job = next.job;
         } finally {
           // A claim that went wrong answers "nothing" now rather than at the worker's timeout.
+          ack(job);
+        }
+      });
+    }, null));
+
+    // Team mode: an agent drew a ticket from Redis; the database decides whether it still holds.
+    socket.on('job:take', safely(log, '/workers job:take', (msg, ack) => {
+      const workerId = socket.data.workerId;
+      if (!workerId || typeof ack !== 'function') return;
+      const parsed = workerTakeSchema.safeParse(msg);
+      if (!parsed.success) {
+        log(`rejected job:take from worker ${workerId}: ${parsed.error.issues[0]?.message}`);
+        return ack(null);
+      }
+      handle('job:take', async () => {
+        let job: Job | null = null;
+        try {
+          job = await jobs.takeJob(parsed.data.runId, parsed.data.attempt, workerId, socket.data.backend ?? 'unknown', socket.data.gpu ?? false);
+        } finally {
           ack(job);
         }
       });

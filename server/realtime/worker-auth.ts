@@ -4,6 +4,7 @@
 // copy and disconnects the socket, and a message that still arrives from it is ignored with a log
 // line. A new handshake with a revoked token is refused by the database lookup.
 import crypto from 'node:crypto';
+import type http from 'node:http';
 import os from 'node:os';
 import type { Namespace, Socket } from 'socket.io';
 import type { Db } from '../../db/client';
@@ -36,6 +37,9 @@ function isThisMachine(address: string | undefined): boolean {
   return Object.values(os.networkInterfaces()).some((list) => list?.some((i) => i.address === bare));
 }
 
+/** The token id of the server's own workers (admitted by its per-start secret). */
+export const SERVER_TOKEN_ID = 'server';
+
 export class WorkerAdmission {
   constructor(
     private readonly db: Db,
@@ -64,6 +68,26 @@ export class WorkerAdmission {
     (socket.data as WorkerAuthData).grant = { tokenId: row.id, name: row.name, revokedAt: null, touchedAt: Date.now() };
     next();
   };
+
+  /** The token an HTTP request of a worker presents (`Authorization: Bearer …`), as its id:
+   * SERVER_TOKEN_ID for the server's secret from this machine; null when refused. */
+  requestTokenId(req: http.IncomingMessage): string | null {
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!bearer) return null;
+    if (this.isSharedSecret(bearer[1])) return isThisMachine(req.socket.remoteAddress) ? SERVER_TOKEN_ID : null;
+    return openWorkerToken(this.db, bearer[1])?.id ?? null;
+  }
+
+  /** The token id a connected worker was admitted with (its revoked token: none). */
+  static tokenOfWorker(namespace: Namespace, workerId: string): string | undefined {
+    for (const socket of namespace.sockets.values()) {
+      const data = socket.data as WorkerAuthData;
+      if (data.workerId !== workerId) continue;
+      if (!data.grant) return SERVER_TOKEN_ID;
+      if (data.grant.revokedAt === null) return data.grant.tokenId;
+    }
+    return undefined;
+  }
 
   /** Checks every message of the socket against its token's revocation before any handler runs. */
   guard(socket: Socket): void {

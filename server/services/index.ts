@@ -30,14 +30,15 @@ export interface ServicesOptions {
   /** Tells browsers what a deletion removed. */
   deleted: DeletedHook;
   concurrentRuns: () => Promise<number>;
+  gpuWorkersAttached?: () => boolean;
 }
 
-export function createServices({ db, dataDir, origin, queue, hooks, runOptions, deleted, concurrentRuns }: ServicesOptions): Services {
+export function createServices({ db, dataDir, origin, queue, hooks, runOptions, deleted, concurrentRuns, gpuWorkersAttached }: ServicesOptions): Services {
   const runs = new RunService(db, dataDir, queue, hooks, runOptions);
   const activity = new ActivityLog(db, () => hooks.announce('activity:updated'));
   return {
     runs,
-    jobs: new JobService({ db, dataDir, origin, runs, concurrentRuns }),
+    jobs: new JobService({ db, dataDir, origin, runs, concurrentRuns, gpuWorkersAttached }),
     stream: new RunStream(db),
     artifacts: new RunArtifacts(db, dataDir),
     workers: new WorkerRegistry(db),

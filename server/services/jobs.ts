@@ -20,6 +20,8 @@ export interface JobServiceOptions {
   runs: RunService;
   /** Runs of this origin training at once, the claimed one included (the scheduler knows). */
   concurrentRuns: () => Promise<number>;
+  /** Whether a GPU worker is connected now (paper-preset runs wait for one then). */
+  gpuWorkersAttached?: () => boolean;
 }
 
 export class JobService {
@@ -27,9 +29,21 @@ export class JobService {
 
   /** Claims the next queued run for a worker. `claimed` says whether a run was taken; `job` is
    * null when nothing was queued or the claimed run could not become a job (it failed). */
-  async claimNextJob(workerId: string, backend: string): Promise<{ claimed: boolean; job: Job | null }> {
-    const { runs, origin, concurrentRuns } = this.opts;
-    const claimed = await runs.claim(origin, { workerId, backend });
+  async claimNextJob(workerId: string, backend: string, gpu = false): Promise<{ claimed: boolean; job: Job | null }> {
+    const { runs, origin } = this.opts;
+    // A CPU worker leaves paper-preset runs to the GPU workers attached, if any.
+    const avoidPaper = !gpu && (this.opts.gpuWorkersAttached?.() ?? false);
+    return this.toJob(await runs.claim(origin, { workerId, backend, gpu, avoidPaper }));
+  }
+
+  /** Team mode: the run of a queue ticket, for the agent that drew it; null when the ticket is
+   * stale (the run was cancelled, deleted, or already taken up again under a newer ticket). */
+  async takeJob(runId: string, attempt: number, workerId: string, backend: string, gpu = false): Promise<Job | null> {
+    return (await this.toJob(await this.opts.runs.claimRun(runId, attempt, { workerId, backend, gpu }))).job;
+  }
+
+  private async toJob(claimed: { row: RunRow; resume: Job['resume'] } | undefined): Promise<{ claimed: boolean; job: Job | null }> {
+    const { runs, concurrentRuns } = this.opts;
     if (!claimed) return { claimed: false, job: null };
     const { row, resume } = claimed;
     const job = jobSchema.safeParse({ ...(this.assemble(row, await concurrentRuns()) as object), resume });
@@ -45,7 +59,7 @@ export class JobService {
     const synth = synthConfigSchema.safeParse(row.config);
     const syntheticId = 'syntheticDatasetId' in row.config ? row.config.syntheticDatasetId : undefined;
     const synthetic = syntheticId ? getDataset(db, syntheticId) : undefined;
-    const jobDataset = (d: DatasetRow) => ({ id: d.id, name: d.name, dir: path.join(dataDir, d.dir), imageSize: d.imageSize, count: d.count, splits: d.splits, anomalySplits: d.anomalySplits });
+    const jobDataset = (d: DatasetRow) => ({ id: d.id, name: d.name, contentHash: d.contentHash, dir: path.join(dataDir, d.dir), imageSize: d.imageSize, count: d.count, splits: d.splits, anomalySplits: d.anomalySplits });
     return {
       runId: row.id,
       config: row.config,

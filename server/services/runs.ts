@@ -10,7 +10,7 @@ import { getDataset } from '../../db/queries/datasets';
 import { insertResults } from '../../db/queries/results';
 import { synthConfigSchema, type RunConfig } from '../../lib/contracts/run-config';
 import { isSyntheticSummary, type ResultCell, type RunSummary, type SyntheticSummary } from '../../lib/contracts/events';
-import { RUN_LEASE_MS, type RunQueue, type RunRow } from '../queue/run-queue';
+import { RUN_LEASE_MS, type ClaimingWorker, type RunQueue, type RunRow } from '../queue/run-queue';
 import { registerSynthetic, stagingDir } from '../datasets/synthesize';
 import { rewindStream } from '../../db/queries/metrics';
 import { readResumePoint, resumeRoot, type ResumePoint } from '../../workers/train/resume-state';
@@ -58,8 +58,16 @@ export class RunService {
   /** The next queued run of `origin`, now running on this worker; for a run taken up again,
    * where it resumes (the end of its last saved epoch; null: it starts over). What it streamed
    * after that point is removed first, so its curves go on from there. */
-  async claim(origin: string, worker: { workerId: string; backend: string }): Promise<{ row: RunRow; resume: ResumePoint | null } | undefined> {
-    const row = await this.queue.claim(origin, worker, this.opts.leaseMs);
+  async claim(origin: string, worker: ClaimingWorker): Promise<{ row: RunRow; resume: ResumePoint | null } | undefined> {
+    return this.claimed(await this.queue.claim(origin, worker, this.opts.leaseMs));
+  }
+
+  /** Team mode: the run a queue ticket names, if it still waits for that attempt. */
+  async claimRun(runId: string, attempt: number, worker: ClaimingWorker): Promise<{ row: RunRow; resume: ResumePoint | null } | undefined> {
+    return this.claimed(await this.queue.claimRun(runId, attempt, worker, this.opts.leaseMs));
+  }
+
+  private claimed(row: RunRow | undefined): { row: RunRow; resume: ResumePoint | null } | undefined {
     if (!row) return undefined;
     const resume = row.attempts > 1 ? this.rewind(row) : null;
     this.hooks.publishRun(row);

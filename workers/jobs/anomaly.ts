@@ -111,6 +111,7 @@ export async function runAnomalyJob(job: Job, ctx: JobContext): Promise<Classify
         restore: ({ json }) => void (last = (json as { last: Record<string, number> }).last),
         log: (message) => ctx.log('info', message),
         sync: ctx.sync,
+        saved: ctx.saved,
       },
     });
 

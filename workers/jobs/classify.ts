@@ -45,7 +45,7 @@ export async function runClassifyJob(job: Job, ctx: JobContext): Promise<Classif
       onProgress: ctx.progress,
       onLog: (message) => ctx.log('info', message),
       shouldStop: ctx.shouldStop,
-    }, { threads: ctx.threads, backend: ctx.backend }, { root: resumeRoot(job.paths.artifacts), from: job.resume, sync: ctx.sync });
+    }, { threads: ctx.threads, backend: ctx.backend }, { root: resumeRoot(job.paths.artifacts), from: job.resume, sync: ctx.sync, saved: ctx.saved });
     const { probabilities } = await evaluateCnn(model, test, config.batchSize);
     model.dispose();
     const predicted = Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));

@@ -14,4 +14,6 @@ export interface JobContext {
   /** Resolves once the server has stored everything this run sent so far (before its state is
    * saved, so a resumed run never skips a step the server did not get). */
   sync: () => Promise<void>;
+  /** The epoch's state (and checkpoint) is written: an agent on another machine uploads it now. */
+  saved?: () => Promise<void>;
 }

@@ -144,6 +144,7 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
         },
         log: (message) => ctx.log('info', message),
         sync: ctx.sync,
+        saved: ctx.saved,
       },
     });
     const secondsPerEpoch = (Date.now() - trainingStarted) / 1000 / config.epochs;

@@ -114,6 +114,8 @@ export interface ResumeOptions {
   from: ResumePoint | null;
   /** See ResumeHooks.sync. */
   sync: () => Promise<void>;
+  /** See ResumeHooks.saved. */
+  saved?: () => Promise<void>;
 }
 
 export async function trainBrainCnn(config: CnnConfig, train: SplitTensors, val: SplitTensors, hooks: TrainHooks, engine: CnnEngineOptions = { threads: 1, backend: 'wasm' }, resume?: ResumeOptions): Promise<TrainedCnn> {

@@ -58,6 +58,9 @@ export interface ResumeHooks {
   /** Resolves once the server holds every point and image streamed so far: the state saved next
    * must not cover a step whose points could still be lost. */
   sync: () => Promise<void>;
+  /** After the state is written: an agent on another machine uploads it (and the epoch's
+   * checkpoint) before training goes on, so a lost agent's run resumes from it elsewhere. */
+  saved?: () => Promise<void>;
 }
 
 /** Steps per epoch and in all, as the loop will take them. */
@@ -117,6 +120,7 @@ export async function runEpochs(loop: EpochLoop): Promise<{ steps: number; epoch
     if (loop.resume) {
       await loop.resume.sync();
       await saveResumeState(loop.resume.root, loop.resume.trainer, { epoch, step }, loop.resume.save());
+      await loop.resume.saved?.();
     }
   }
   return { steps: step, epochs: loop.epochs, stoppedEarly: false };
