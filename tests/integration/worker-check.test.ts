@@ -1,7 +1,7 @@
 // `npm run worker -- --check`: the machine check prints one JSON report a script can parse (backend,
 // device, one timed BrainCNN step, no leaked tensors), honours TFJS_BACKEND, and refuses a bad
 // image size with a message instead of a stack trace. The slow pure-JS cpu case runs alongside the
-// others so the file stays well under a minute.
+// others so the file stays near a minute on two cores.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -50,10 +50,14 @@ describe('worker --check', { concurrency: true }, () => {
     assert.equal(json.node, process.version);
   });
 
-  test('TFJS_BACKEND=cpu forces the pure-JS backend', async () => {
-    const json = report(await check(['--json', '--size', '32'], { TFJS_BACKEND: 'cpu' }));
+  // Two threads: the pure-JS backend takes tens of seconds for one step at 32x32 on one thread,
+  // and the check then goes through the data-parallel path too.
+  test('TFJS_BACKEND=cpu forces the pure-JS backend; --threads splits the step', async () => {
+    const json = report(await check(['--json', '--size', '32', '--threads', '2'], { TFJS_BACKEND: 'cpu' }));
     assert.equal(json.backend, 'cpu');
     assert.deepEqual(json.tried, [{ name: 'cpu' }]);
+    assert.equal(json.threads, 2);
+    assert.equal(json.step.threads, 2);
     assert.ok(json.step.stepMs > 0);
     assert.equal(json.leakedTensors, 0);
   });
