@@ -1,6 +1,6 @@
 // A worker agent as a user starts one on another machine (`npm run worker -- --server … --token
-// …`): its own process, its own empty cache folder, its working directory outside the server's
-// DATA_DIR and no DATA_DIR in its environment.
+// …` from a checkout of the project): its own process, its own empty cache folder outside the
+// server's DATA_DIR, and no DATA_DIR, server secret or server address in its environment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,7 +27,7 @@ export function startAgent(opts: { server: string; token: string; id: string; re
   delete env.WORKER_TOKEN;
   delete env.SERVER_URL;
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', 'agent', 'main.ts'), '--server', opts.server, '--token', opts.token, '--id', opts.id, '--cache', cache, ...(opts.args ?? [])], {
-    cwd: cache,
+    cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

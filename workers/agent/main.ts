@@ -186,6 +186,9 @@ async function agent(opts: Options): Promise<void> {
     log(`disconnected (${reason}); stopping ${active.size} run(s) and reconnecting`);
     setTaking(false);
     for (const run of active.values()) run.cancel();
+    // socket.io leaves a server-side close to the client: come back (a revoked token is refused
+    // at the handshake, which ends the agent).
+    if (reason === 'io server disconnect' && !stopping) setTimeout(() => socket.connect(), 1000).unref();
   });
 
   let stopping = false;

@@ -15,7 +15,9 @@ import type { DatasetCache } from './dataset-cache';
 import type { ServerFiles } from './server-files';
 import { fromChildSchema, type ToChild } from './ipc';
 
-const childEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.ts');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const childEntry = path.join(here, 'child.ts');
+const repoRoot = path.resolve(here, '../..');
 
 export interface RemoteRunDeps {
   socket: WorkerSocket;
@@ -108,7 +110,7 @@ export function startRemoteRun(job: Job, deps: RemoteRunDeps): RemoteRun {
     }
     if (cancelled) return failWith('stopped: cancelled before it started');
     const mirror = new CheckpointMirror(runId, path.join(local.paths.artifacts, 'checkpoints'), files);
-    const proc = fork(childEntry, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(childEntry, [], { cwd: repoRoot, execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child = proc;
     const send = (msg: ToChild) => {
       if (proc.connected) proc.send(msg);
