@@ -1,11 +1,13 @@
-// `npm run bench [-- --json] [-- --only load|import|cnn|vae|gan|cvae]`: speed checks that are not tests.
+// `npm run bench [-- --json] [-- --only load|import|team|cnn|vae|gan|cvae]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
 //  - import: uploading and importing 3,000 Br35H-like JPEGs on a headless server while the
 //    dashboard is asked for a page every 100 ms (target: every answer < 1 s);
 //  - cnn, vae, gan, cvae: one training step (batch 32, full width) at 64 and 128 on the best
 //    backend, per image, on one thread and data-parallel over every core, beside the PyTorch
 //    reference (../shared/bench/torch_reference.py) when torch is installed (apt-get install
-//    python3-torch); the cnn rows at 128 also report the process's peak resident memory.
+//    python3-torch); the cnn rows at 128 also report the process's peak resident memory;
+//  - team: fetching the demo dataset to a fresh agent, and a run's overhead in team mode (Redis and
+//    an agent) against the embedded queue (server/loadtest/team-bench.ts).
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,6 +30,7 @@ import { startServer } from '../index';
 import { systemSocket } from './dashboard';
 import { startLatencyProbe, uploadFolder } from '../datasets/responsiveness';
 import { writeRawDemoDataset } from '../../workers/data/phantom-raw';
+import { benchTeam } from '../loadtest/team-bench';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, only: { type: 'string' } } });
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -199,6 +202,7 @@ if ('torch' in torchPython) console.error(`[bench] PyTorch reference: torch ${to
 else console.error(`[bench] no PyTorch reference measured: ${torchPython.why}; rows show the figures recorded in ENGINE_NOTES.md as torchNotesMsPerImage`);
 if (!values.only || values.only === 'load') await benchLoad();
 if (!values.only || values.only === 'import') await benchImport();
+if (!values.only || values.only === 'team') await benchTeam(report);
 for (const model of Object.keys(steppers)) {
   if (values.only && values.only !== model) continue;
   for (const threads of cores > 1 ? [1, cores] : [1]) await benchModel(model, threads, backend);
