@@ -117,6 +117,19 @@ test('six smoke runs of every kind are trained once each by the agents; artifact
   assert.ok(table.some((c) => c.model === 'cvae'), 'the anomaly detector rows are filled');
 });
 
+test('cancelling a running run reaches its agent, which stops it and takes the next', async () => {
+  const launched = await server.api.runs.launch.mutate({ model: 'gan', preset: 'smoke', seed: 8, imageClass: 'healthy', overrides: { epochs: 200 } });
+  const running = await waitForRun(browser, launched.id, (r) => r.status === 'running' && r.progress > 0, 120_000);
+  const agent = agents.find((a) => a.id === running.workerId);
+  assert.ok(agent, `held by an agent (${running.workerId})`);
+  await server.api.runs.cancel.mutate({ id: launched.id });
+  await agent.waitFor(new RegExp(`run ${launched.id} failed: stopped`), 30_000);
+  const { run } = await server.api.runs.get.query({ id: launched.id });
+  assert.equal(run.status, 'cancelled');
+  // The agent is free again: a new run is trained (by whichever agent draws it).
+  await succeeded((await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 9 })).id);
+});
+
 test('an agent killed with -9 mid-run: its run resumes on the other agent from the last uploaded epoch', async () => {
   const launched = await server.api.runs.launch.mutate({ model: 'gan', preset: 'smoke', seed: 4, imageClass: 'healthy', overrides: { epochs: 6 } });
   const resumeFile = path.join(server.dataDir, 'artifacts', launched.id, 'resume', 'latest.json');
