@@ -140,3 +140,28 @@ test('the reads the scheduler uses: runs held by a worker and orphaned runs', as
   const left = new Set((await queue.orphanedRuns()).map((r) => r.id));
   assert.ok(!left.has(held.id) && !left.has(waiting.id));
 });
+
+test('routing: a run that requires a GPU goes to a GPU worker only; a CPU worker told to leave paper runs skips them', async () => {
+  const needsGpu = await queue.enqueue({ ...config(1), requireGpu: true } as ReturnType<typeof config>, origin, 5);
+  const paper = await queue.enqueue(resolveRunConfig({ model: 'cnn', preset: 'paper', seed: 2 }, 'ds-test'), origin, 4);
+  const plain = await queue.enqueue(config(3), origin);
+  assert.equal((await queue.claim(origin, { ...worker('cpu'), avoidPaper: true }))?.id, plain.id, 'the CPU worker passes over the GPU and paper runs');
+  assert.equal(await queue.claim(origin, { ...worker('cpu2'), avoidPaper: true }), undefined);
+  assert.equal((await queue.claim(origin, worker('cpu3')))?.id, paper.id, 'with no GPU worker attached a CPU worker takes a paper run');
+  assert.equal(await queue.claim(origin, worker('cpu4')), undefined, 'never a run that requires a GPU');
+  assert.equal((await queue.claim(origin, { ...worker('gpu'), gpu: true }))?.id, needsGpu.id);
+});
+
+test('a ticket claims its run only for the attempt it was issued for', async () => {
+  const run = await queue.enqueue(config(), origin);
+  assert.equal(await queue.claimRun(run.id, 2, worker('a')), undefined, 'a ticket for a later attempt finds nothing');
+  const taken = await queue.claimRun(run.id, 1, worker('a'));
+  assert.equal(taken?.workerId, 'a');
+  assert.equal(taken?.attempts, 1);
+  assert.equal(await queue.claimRun(run.id, 1, worker('b')), undefined, 'the same ticket drawn twice hands the run out once');
+  await queue.retry(run.id, 'agent a was lost', 3);
+  assert.equal(await queue.claimRun(run.id, 1, worker('b')), undefined, 'the stale first ticket finds nothing');
+  assert.equal((await queue.claimRun(run.id, 2, worker('b')))?.workerId, 'b');
+  await queue.cancel(run.id);
+  assert.equal(await queue.claimRun(run.id, 3, worker('c')), undefined, 'a cancelled run is never taken');
+});
