@@ -10,7 +10,7 @@ import { runClassifyJob } from './jobs/classify';
 import { runTrainGeneratorJob } from './jobs/train-generator';
 import { runSynthesizeJob } from './jobs/synthesize';
 import { runAnomalyJob } from './jobs/anomaly';
-import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerToServerEvents } from '../lib/contracts/events';
+import { jobSchema, type Job, type MetricPoint, type ServerToWorkerEvents, type WorkerCapabilities, type WorkerToServerEvents } from '../lib/contracts/events';
 import { RunStoppedError } from './train/epoch-loop';
 import { trainThreads } from './parallel/threads';
 
@@ -89,9 +89,23 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
   }
 }
 
+/** What this process brings, for the Workers page: it is the server's own child and trains one
+ * run at a time. */
+function localCapabilities(backend: string): WorkerCapabilities {
+  return {
+    kind: 'local',
+    concurrency: 1,
+    device: `cpu: ${os.cpus()[0]?.model.trim() || 'unknown'}`,
+    gpu: backend === 'tfjs-node-gpu',
+    memoryMb: Math.round(os.totalmem() / 1024 ** 2),
+    threads: os.availableParallelism(),
+  };
+}
+
 async function main() {
   const engine = await initEngine();
   log(`backend ${engine.backend}`);
+  const capabilities = localCapabilities(engine.backend);
   const socket: WorkerSocket = io(`${env.SERVER_URL}/workers`, { auth: { token: env.WORKER_TOKEN }, reconnection: false, transports: ['websocket'] });
   const cancelled = new Set<string>();
   let busy = false;
@@ -127,11 +141,13 @@ async function main() {
   };
 
   socket.on('connect', () => {
-    socket.emit('worker:hello', { workerId: env.WORKER_ID, pid: process.pid, host: os.hostname(), backend: engine.backend });
+    socket.emit('worker:hello', { workerId: env.WORKER_ID, pid: process.pid, host: os.hostname(), backend: engine.backend, capabilities });
     void claimLoop();
   });
   socket.on('jobs:available', () => void claimLoop());
   socket.on('run:cancel', ({ runId }) => cancelled.add(runId));
+  // The server hands a drained worker nothing; this only says why it sits idle.
+  socket.on('worker:drain', ({ drained }) => log(drained ? 'drained by an admin: finishing what it holds, taking nothing new' : 'resumed by an admin'));
   socket.on('connect_error', (err) => {
     log(`cannot connect to ${env.SERVER_URL}: ${err.message}`);
     process.exit(1);
