@@ -38,6 +38,8 @@ export class Scheduler {
   private seq = 0;
   private startFailures = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** Workers an admin removed, with why their runs go back to the queue ("was removed by …"). */
+  private readonly removals = new Map<string, string>();
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -96,6 +98,7 @@ export class Scheduler {
   }
 
   workerConnected(workerId: string): void {
+    this.removals.delete(workerId);
     const local = this.local.get(workerId);
     if (local) local.connected = true;
   }
@@ -129,6 +132,12 @@ export class Scheduler {
     await this.failRunsOf(workerId, reason);
   }
 
+  /** An admin removed the worker; its socket is closed next. The runs it held are queued again
+   * by the usual path (workerLost, or a local worker's exit), saying who removed it. */
+  workerRemoved(workerId: string, by: string): void {
+    this.removals.set(workerId, `was removed by ${by}`);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
@@ -153,7 +162,8 @@ export class Scheduler {
   }
 
   /** A lost worker's runs are queued again to resume elsewhere (or fail after their attempts). */
-  private async failRunsOf(workerId: string, reason: string): Promise<void> {
+  private async failRunsOf(workerId: string, lostReason: string): Promise<void> {
+    const reason = this.removals.get(workerId) ?? lostReason;
     for (const run of await this.opts.queue.runsHeldBy(workerId)) {
       const row = await this.opts.runs.retry(run.id, `worker ${workerId} ${reason} while training this run`);
       if (row) this.opts.log(`run ${run.id}: worker ${workerId} ${reason}; ${row.status === 'queued' ? 'queued again' : 'failed'}`);

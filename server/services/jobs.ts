@@ -11,6 +11,7 @@ import { checkpointDirName } from '../../workers/models/checkpoint';
 import { checkpointRoot, stagingDir } from '../datasets/synthesize';
 import type { RunRow } from '../queue/run-queue';
 import type { RunService } from './runs';
+import type { WorkerRegistry } from './workers';
 
 export interface JobServiceOptions {
   db: Db;
@@ -18,6 +19,8 @@ export interface JobServiceOptions {
   /** The queue this server hands out: the dashboard's, or one command-line invocation's. */
   origin: string;
   runs: RunService;
+  /** A drained worker is handed nothing. */
+  workers: WorkerRegistry;
   /** Runs of this origin training at once, the claimed one included (the scheduler knows). */
   concurrentRuns: () => Promise<number>;
 }
@@ -26,9 +29,11 @@ export class JobService {
   constructor(private readonly opts: JobServiceOptions) {}
 
   /** Claims the next queued run for a worker. `claimed` says whether a run was taken; `job` is
-   * null when nothing was queued or the claimed run could not become a job (it failed). */
+   * null when nothing was queued or the claimed run could not become a job (it failed). A
+   * drained worker claims nothing, and the queue is left as it is. */
   async claimNextJob(workerId: string, backend: string): Promise<{ claimed: boolean; job: Job | null }> {
-    const { runs, origin, concurrentRuns } = this.opts;
+    const { runs, origin, concurrentRuns, workers } = this.opts;
+    if (workers.isDrained(workerId)) return { claimed: false, job: null };
     const claimed = await runs.claim(origin, { workerId, backend });
     if (!claimed) return { claimed: false, job: null };
     const { row, resume } = claimed;
