@@ -33,6 +33,8 @@ export const workersRouter = createRouter({
     const row = known(ctx.workers, input.workerId);
     ctx.workers.drain(input.workerId, input.drained);
     const told = ctx.hub.drainWorker(input.workerId, input.drained);
+    // A resumed worker that sat idle is woken for what queued meanwhile.
+    if (!input.drained) ctx.scheduler.poke();
     ctx.activity.record({ userId: ctx.actor.id, action: input.drained ? 'worker-drained' : 'worker-resumed', targetKind: 'worker', targetId: row.id, summary: `${row.id} on ${row.host}` });
     return { workerId: row.id, drained: input.drained, connected: told > 0 };
   }),
