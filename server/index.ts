@@ -123,6 +123,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     workerEnv: { DATA_DIR: env.DATA_DIR, TFJS_BACKEND: env.TFJS_BACKEND },
     serverUrl: () => url,
     log,
+    isDrained: (workerId) => core.workers.isDrained(workerId),
     adoptFrom: origin === 'dashboard' ? (from) => studies.adoptStudies(from) : undefined,
   });
   const hub = new Hub(httpServer, { db, auth, site, system, workerToken, scheduler, services: core, log });

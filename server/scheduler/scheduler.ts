@@ -19,6 +19,8 @@ export interface SchedulerOptions {
   workerEnv: Record<string, string | undefined>;
   serverUrl: () => string;
   log: (line: string) => void;
+  /** A drained worker takes nothing, so an idle one does not stand in for a worker to start. */
+  isDrained: (workerId: string) => boolean;
   /** The dashboard takes over what command-line processes that are gone left queued or running;
    * called with such a process's origin once one of its runs is taken over (its studies follow). */
   adoptFrom?: (origin: string) => Promise<void>;
@@ -116,7 +118,8 @@ export class Scheduler {
     if (this.stopping || queued === 0) return;
     this.notifyIdle();
     const starting = [...this.local.values()].filter((w) => !w.connected).length;
-    const wanted = queued - this.idleWorkers.size - starting;
+    const idle = [...this.idleWorkers].filter((id) => !this.opts.isDrained(id)).length;
+    const wanted = queued - idle - starting;
     const room = this.opts.maxWorkers - this.local.size;
     for (let i = 0; i < Math.min(wanted, room); i++) this.spawnWorker();
   }

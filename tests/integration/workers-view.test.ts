@@ -101,3 +101,28 @@ test('unknown workers and viewers are refused with a clear error', async () => {
   await assert.rejects(viewer.api.workers.remove.mutate({ workerId: worker.id }), refused(/needs the admin role/, 'FORBIDDEN'));
   await assert.rejects(server.api.workers.drain.mutate({ workerId: '', drained: true }), refused(/workerId/, 'BAD_REQUEST'));
 });
+
+test('with room for another worker, a drained idle worker does not hold up the queue: a fresh one starts', async () => {
+  // Workers that never idle out: the drained one cannot make room by leaving.
+  const idleMs = process.env.WORKER_IDLE_MS;
+  process.env.WORKER_IDLE_MS = '600000';
+  const roomy = await startTestServer({ MAX_WORKERS: 2 });
+  try {
+    const watch = await roomy.browser();
+    const first = await roomy.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 5, overrides: { epochs: 200, patience: 200 } });
+    const drainedId = (await waitForRun(watch, first.id, (r) => r.status === 'running')).workerId!;
+    await roomy.api.workers.drain.mutate({ workerId: drainedId, drained: true });
+    await roomy.api.runs.cancel.mutate({ id: first.id });
+    await waitForRun(watch, first.id, (r) => r.status === 'cancelled');
+    const next = await roomy.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 6 });
+    const done = await waitForRun(watch, next.id, (r) => r.status === 'succeeded' || r.status === 'failed');
+    assert.equal(done.status, 'succeeded', done.error ?? '');
+    assert.notEqual(done.workerId, drainedId);
+    const listed = await roomy.api.workers.list.query();
+    assert.equal(listed.find((w) => w.id === drainedId)?.drained, true, 'the drained worker is still listed as drained');
+  } finally {
+    await roomy.stop();
+    if (idleMs === undefined) delete process.env.WORKER_IDLE_MS;
+    else process.env.WORKER_IDLE_MS = idleMs;
+  }
+});
