@@ -127,6 +127,15 @@ export const workers = sqliteTable('workers', {
   connectedAt: integer('connected_at').notNull(),
   lastSeen: integer('last_seen').notNull(),
   disconnectedAt: integer('disconnected_at'),
+  /** What the worker reported in its hello (null: a worker older than capability reports). */
+  device: text('device'),
+  gpu: integer('gpu', { mode: 'boolean' }).notNull().default(false),
+  memoryMb: integer('memory_mb'),
+  threads: integer('threads'),
+  concurrency: integer('concurrency'),
+  kind: text('kind', { enum: ['local', 'agent'] }).notNull().default('local'),
+  /** Since when an admin drained it (it takes no new run); kept across its reconnects. */
+  drainedAt: integer('drained_at'),
 });
 
 /** A study: a named matrix of runs (a template such as the paper's Table 1) run as a DAG. */

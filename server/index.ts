@@ -150,12 +150,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     workerEnv: { DATA_DIR: env.DATA_DIR, TFJS_BACKEND: env.TFJS_BACKEND },
     serverUrl: () => url,
     log,
+    isDrained: (workerId) => core.workers.isDrained(workerId),
     adoptFrom: origin === 'dashboard' ? (from) => studies.adoptStudies(from) : undefined,
   });
   const hub = new Hub(httpServer, { db, auth, site, system, workerToken, scheduler, services: core, log });
   const studies = new StudyManager(db, env.DATA_DIR, origin, core.runs, { studyUpdated: (id) => hub.publishStudy(id), log });
   hub.setRunListener((row) => studies.onRunChanged(row));
-  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, studies, auth, publicUrl: site.publicUrl, uploadMaxFileBytes: env.UPLOAD_MAX_FILE_MB * 1024 ** 2, log, deletions: core.deletions, limits: { minFreeBytes: env.MIN_FREE_MB * MB, maxQueuedPerUser: env.MAX_QUEUED_PER_USER } };
+  const services: AppServices = { db, dataDir: env.DATA_DIR, origin, defaultDatasetId: demo.id, runs: core.runs, activity: core.activity, scheduler, hub, workers: core.workers, studies, auth, publicUrl: site.publicUrl, uploadMaxFileBytes: env.UPLOAD_MAX_FILE_MB * 1024 ** 2, log, deletions: core.deletions, limits: { minFreeBytes: env.MIN_FREE_MB * MB, maxQueuedPerUser: env.MAX_QUEUED_PER_USER } };
 
   const artifactStore = new DataDirArtifactStore(env.DATA_DIR);
   const credentials: Credentials = { db, auth, system };

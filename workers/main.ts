@@ -9,6 +9,7 @@ import { initEngine } from './engine/backend';
 import { runModelJob } from './jobs/run-job';
 import { jobSchema, type Job, type MetricPoint } from '../lib/contracts/events';
 import { PointBuffer, type WorkerSocket } from './link/point-buffer';
+import { describeMachine } from './agent/capabilities';
 import { RunStoppedError } from './train/epoch-loop';
 import { trainThreads } from './parallel/threads';
 
@@ -65,6 +66,8 @@ async function runJob(socket: WorkerSocket, job: Job, backend: string, cancelled
 async function main() {
   const engine = await initEngine();
   log(`backend ${engine.backend}`);
+  // The server's own child, one run at a time (the Workers page shows it as this server's).
+  const capabilities = await describeMachine(engine, { concurrency: 1, kind: 'local' });
   const socket: WorkerSocket = io(`${env.SERVER_URL}/workers`, { auth: { token: env.WORKER_TOKEN }, reconnection: false, transports: ['websocket'] });
   const cancelled = new Set<string>();
   let busy = false;
@@ -100,11 +103,13 @@ async function main() {
   };
 
   socket.on('connect', () => {
-    socket.emit('worker:hello', { workerId: env.WORKER_ID, pid: process.pid, host: os.hostname(), backend: engine.backend });
+    socket.emit('worker:hello', { workerId: env.WORKER_ID, pid: process.pid, host: os.hostname(), backend: engine.backend, capabilities });
     void claimLoop();
   });
   socket.on('jobs:available', () => void claimLoop());
   socket.on('run:cancel', ({ runId }) => cancelled.add(runId));
+  // The server hands a drained worker nothing; this only says why it sits idle.
+  socket.on('worker:drain', ({ drained }) => log(drained ? 'drained by an admin: finishing what it holds, taking nothing new' : 'resumed by an admin'));
   socket.on('connect_error', (err) => {
     log(`cannot connect to ${env.SERVER_URL}: ${err.message}`);
     process.exit(1);

@@ -18,14 +18,18 @@ const verbs: Record<ActivityAction, string> = {
   'role-changed': 'changed the role of',
   'token-created': 'created',
   'token-revoked': 'revoked',
+  'worker-drained': 'drained',
+  'worker-resumed': 'resumed',
+  'worker-removed': 'removed',
 };
 
-const nouns: Partial<Record<ActivityTarget, string>> = { run: 'run', study: 'study', dataset: 'dataset', token: 'API token', 'worker-token': 'worker token' };
+const nouns: Partial<Record<ActivityTarget, string>> = { run: 'run', study: 'study', dataset: 'dataset', token: 'API token', 'worker-token': 'worker token', worker: 'worker' };
 
 const pages: Partial<Record<ActivityTarget, (id: string) => string>> = {
   run: (id) => `/runs/${id}`,
   study: (id) => `/studies/${id}`,
   dataset: (id) => `/datasets/${id}`,
+  worker: () => '/workers',
 };
 
 /** "Today 14:03" or "12 Mar 14:03". */

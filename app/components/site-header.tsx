@@ -33,6 +33,7 @@ export function SiteHeader() {
             <Link href="/studies" className={link}>Studies</Link>
             <Link href="/compare" className={link}>Compare</Link>
             <Link href="/activity" className={link} data-testid="nav-activity">Activity</Link>
+            <Link href="/workers" className={link} data-testid="nav-workers">Workers</Link>
             {can('admin') && <Link href="/people" className={link} data-testid="nav-people">People</Link>}
             <span className="ml-auto flex items-center gap-3">
               <Link href="/settings" className={link} data-testid="nav-settings">Settings</Link>

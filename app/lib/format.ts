@@ -8,6 +8,14 @@ export function duration(ms: number): string {
   return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** "12 s ago", "3 min ago", "2 h ago", "4 d ago" (`now` ticks in the caller). */
+export function ago(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return s < 86_400 ? `${Math.floor(s / 3600)} h ago` : `${Math.floor(s / 86_400)} d ago`;
+}
+
 export const time = (ms: number | null) => (ms ? new Date(ms).toLocaleTimeString() : '—');
 
 /** "BrainCNN", or "VAE (tumour)" / "GAN (healthy)" for the per-class generators. */

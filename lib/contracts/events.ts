@@ -320,6 +320,8 @@ export interface ServerToBrowserEvents extends PresenceToBrowserEvents, Comments
   'results:updated': () => void;
   'datasets:updated': () => void;
   'activity:updated': () => void;
+  /** A worker connected, left, was drained, resumed or removed: the Workers page reloads. */
+  'workers:updated': () => void;
   'study:updated': (msg: { studyId: string }) => void;
   'import:progress': (msg: { importId: string; phase: string; done: number; total: number }) => void;
 }

@@ -29,6 +29,10 @@ const revision = z.number().int().min(2).optional();
 const revisionOf = (model: keyof typeof JOB_REVISIONS) => (JOB_REVISIONS[model] > 1 ? { revision: JOB_REVISIONS[model] } : {});
 export { revisionOf };
 
+/** Only a worker with a GPU (the tfjs-node-gpu backend) takes the run; it waits in the queue
+ * until one is attached. Written only when true, so other configs compare as before. */
+const requireGpu = z.boolean().optional();
+
 /** Caps on the number of images per split; used by `smoke` so tests take seconds. */
 const splitLimits = z
   .object({
@@ -71,6 +75,7 @@ export const cnnConfigSchema = z.object({
   limits: splitLimits.default({}),
   ...trainDataFields,
   revision,
+  requireGpu,
 });
 export type CnnConfig = z.infer<typeof cnnConfigSchema>;
 
@@ -87,6 +92,7 @@ export const cvaeConfigSchema = z.object({
   limits: splitLimits.default({}),
   ...trainDataFields,
   revision,
+  requireGpu,
 });
 export type CvaeConfig = z.infer<typeof cvaeConfigSchema>;
 export type ClassifierConfig = CnnConfig | CvaeConfig;
@@ -110,6 +116,7 @@ const generatorFields = {
   sampleEvery: z.number().int().min(1).max(10_000),
   limits: splitLimits.default({}),
   revision,
+  requireGpu,
 };
 export const vaeConfigSchema = z.object({ model: z.literal('vae'), ...generatorFields, latentDim: z.number().int().min(2).max(2048) });
 export const ganConfigSchema = z.object({ model: z.literal('gan'), ...generatorFields });
@@ -143,6 +150,7 @@ export const synthConfigSchema = z.object({
     .refine((g) => new Set(g.map((x) => x.imageClass)).size === g.length, 'at most one generator per class'),
   name: z.string().trim().min(1).max(80).regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only').optional(),
   revision,
+  requireGpu,
 });
 export type SynthConfig = z.infer<typeof synthConfigSchema>;
 
@@ -164,7 +172,7 @@ export const overridesSchema = z
   })
   .partial();
 
-type CvaePreset = Omit<CvaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'techniques' | 'syntheticDatasetId' | 'mixRatio' | 'revision'>;
+type CvaePreset = Omit<CvaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'techniques' | 'syntheticDatasetId' | 'mixRatio' | 'revision' | 'requireGpu'>;
 
 /** The paper gives the CVAE's layers but no latent size or schedule; 128 and these epochs are ours. */
 export const cvaePresets: Record<PresetName, CvaePreset> = {
@@ -186,11 +194,13 @@ export const launchInputSchema = z.object({
   mixRatio: z.number().min(0).max(10).optional(),
   /** BrainCVAE only: the decision techniques to evaluate (all four when omitted). */
   techniques: z.array(z.enum(techniqueNames)).min(1).optional(),
+  /** Only a worker with a GPU takes the run (it waits in the queue until one is attached). */
+  requireGpu: z.boolean().optional(),
   overrides: overridesSchema.default({}),
 });
 export type LaunchInput = z.input<typeof launchInputSchema>;
 
-type CnnPreset = Omit<CnnConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'syntheticDatasetId' | 'mixRatio' | 'revision'>;
+type CnnPreset = Omit<CnnConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'syntheticDatasetId' | 'mixRatio' | 'revision' | 'requireGpu'>;
 
 /** smoke: seconds, for tests; quick: a laptop CPU in minutes; paper: the paper at 128x128.
  * The scaled presets use dropout 0.2: with their narrower dense layers the paper's 0.5 (right
@@ -202,7 +212,7 @@ export const cnnPresets: Record<PresetName, CnnPreset> = {
   paper: { imageSize: 128, width: 1, epochs: 20, batchSize: 32, learningRate: 1e-3, dropout: 0.5, patience: 5, limits: {} },
 };
 
-type GeneratorPreset = Omit<VaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'imageClass' | 'revision'>;
+type GeneratorPreset = Omit<VaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'imageClass' | 'revision' | 'requireGpu'>;
 
 /** The paper preset is the paper's architecture at 128 (latent 512); the GAN's Adam settings
  * (2e-4) are the DCGAN practice, the paper gives none. */
@@ -282,6 +292,7 @@ export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): 
     ...(!generator && launch.mixRatio !== undefined ? { mixRatio: launch.mixRatio } : {}),
     ...(launch.model === 'cvae' && launch.techniques ? { techniques: launch.techniques } : {}),
     ...revisionOf(launch.model),
+    ...(launch.requireGpu ? { requireGpu: true } : {}),
   });
   if (resolved.success) return resolved.data;
   // An override's problem is named as the request spelled it (overrides.batchSize).

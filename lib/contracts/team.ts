@@ -81,7 +81,10 @@ export const activityActions = [
   'role-changed',
   'token-created',
   'token-revoked',
+  'worker-drained',
+  'worker-resumed',
+  'worker-removed',
 ] as const;
 export type ActivityAction = (typeof activityActions)[number];
-export const activityTargets = ['run', 'study', 'dataset', 'comment', 'person', 'invite', 'token', 'worker-token'] as const;
+export const activityTargets = ['run', 'study', 'dataset', 'comment', 'person', 'invite', 'token', 'worker-token', 'worker'] as const;
 export type ActivityTarget = (typeof activityTargets)[number];

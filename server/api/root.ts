@@ -10,6 +10,7 @@ import { activityRouter } from './routers/activity';
 import { tokensRouter } from './routers/tokens';
 import { workerTokensRouter } from './routers/worker-tokens';
 import { commentsRouter } from './routers/comments';
+import { workersRouter } from './routers/workers';
 
 export const appRouter = createRouter({
   runs: runsRouter,
@@ -22,6 +23,7 @@ export const appRouter = createRouter({
   tokens: tokensRouter,
   workerTokens: workerTokensRouter,
   comments: commentsRouter,
+  workers: workersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ import type { StudyManager } from '../studies/manager';
 import type { RunService } from '../services/runs';
 import type { ActivityLog } from '../services/activity';
 import type { DeletionService } from '../services/deletion';
+import type { WorkerRegistry } from '../services/workers';
 import type { Limits } from '../services/limits';
 import type { Auth } from '../auth/auth';
 import { roleAllows, type Actor, type Role } from '../../lib/contracts/team';
@@ -25,6 +26,8 @@ export interface AppServices {
   activity: ActivityLog;
   scheduler: Scheduler;
   hub: Hub;
+  /** The workers table: what each worker reported, whether it is drained. */
+  workers: WorkerRegistry;
   studies: StudyManager;
   auth: Auth;
   /** Where people open the dashboard (invitation links start with it). */

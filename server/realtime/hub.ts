@@ -146,7 +146,7 @@ export class Hub {
   }
 
   /** Tells browsers to reload a list: the results table or the datasets. */
-  announce(event: 'results:updated' | 'datasets:updated' | 'activity:updated'): void {
+  announce(event: 'results:updated' | 'datasets:updated' | 'activity:updated' | 'workers:updated'): void {
     this.io.emit(event);
   }
 
@@ -188,6 +188,29 @@ export class Hub {
   async close(): Promise<void> {
     this.sessions.stop();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+
+  /** Tells the worker's open sockets that an admin drained it (it takes no new run) or resumed
+   * it; how many sockets were told. */
+  drainWorker(workerId: string, drained: boolean): number {
+    const sockets = this.workerSockets(workerId);
+    for (const socket of sockets) socket.emit('worker:drain', { drained });
+    return sockets.length;
+  }
+
+  /** An admin removed the worker: its sockets are closed now; the disconnect path queues its runs
+   * again (saying who removed it) and stops it if it is one of this server's processes. How many
+   * sockets were closed. */
+  removeWorker(workerId: string, by: string): number {
+    const sockets = this.workerSockets(workerId);
+    this.opts.scheduler.workerRemoved(workerId, by);
+    this.opts.log(`worker ${workerId} removed by ${by}${sockets.length ? '' : ' (it was not connected)'}`);
+    for (const socket of sockets) socket.disconnect(true);
+    return sockets.length;
+  }
+
+  private workerSockets(workerId: string): WorkerSocket[] {
+    return [...(this.workerNs.sockets.values() as Iterable<WorkerSocket>)].filter((s) => s.data.workerId === workerId);
   }
 
   private attachWorker(socket: WorkerSocket): void {
@@ -236,6 +259,7 @@ export class Hub {
       socket.data.backend = hello.backend;
       socket.data.gpu = hello.capabilities?.gpu ?? hello.backend === 'tfjs-node-gpu';
       workers.hello(hello);
+      if (workers.isDrained(hello.workerId)) socket.emit('worker:drain', { drained: true });
       scheduler.workerConnected(hello.workerId);
       log(`worker ${hello.workerId} connected (pid ${hello.pid}, backend ${hello.backend})`);
     }));

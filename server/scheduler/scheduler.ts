@@ -19,6 +19,8 @@ export interface SchedulerOptions {
   workerEnv: Record<string, string | undefined>;
   serverUrl: () => string;
   log: (line: string) => void;
+  /** A drained worker takes nothing, so an idle one does not stand in for a worker to start. */
+  isDrained: (workerId: string) => boolean;
   /** The dashboard takes over what command-line processes that are gone left queued or running;
    * called with such a process's origin once one of its runs is taken over (its studies follow). */
   adoptFrom?: (origin: string) => Promise<void>;
@@ -38,6 +40,8 @@ export class Scheduler {
   private seq = 0;
   private startFailures = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** Workers an admin removed, with why their runs go back to the queue ("was removed by …"). */
+  private readonly removals = new Map<string, string>();
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -96,6 +100,7 @@ export class Scheduler {
   }
 
   workerConnected(workerId: string): void {
+    this.removals.delete(workerId);
     const local = this.local.get(workerId);
     if (local) local.connected = true;
   }
@@ -113,7 +118,8 @@ export class Scheduler {
     if (this.stopping || queued === 0) return;
     this.notifyIdle();
     const starting = [...this.local.values()].filter((w) => !w.connected).length;
-    const wanted = queued - this.idleWorkers.size - starting;
+    const idle = [...this.idleWorkers].filter((id) => !this.opts.isDrained(id)).length;
+    const wanted = queued - idle - starting;
     const room = this.opts.maxWorkers - this.local.size;
     for (let i = 0; i < Math.min(wanted, room); i++) this.spawnWorker();
   }
@@ -127,6 +133,12 @@ export class Scheduler {
       : `disconnected (${socketReason})`;
     if (local && local.child.exitCode === null && local.child.signalCode === null) local.child.kill('SIGKILL');
     await this.failRunsOf(workerId, reason);
+  }
+
+  /** An admin removed the worker; its socket is closed next. The runs it held are queued again
+   * by the usual path (workerLost, or a local worker's exit), saying who removed it. */
+  workerRemoved(workerId: string, by: string): void {
+    this.removals.set(workerId, `was removed by ${by}`);
   }
 
   async stop(): Promise<void> {
@@ -153,7 +165,8 @@ export class Scheduler {
   }
 
   /** A lost worker's runs are queued again to resume elsewhere (or fail after their attempts). */
-  private async failRunsOf(workerId: string, reason: string): Promise<void> {
+  private async failRunsOf(workerId: string, lostReason: string): Promise<void> {
+    const reason = this.removals.get(workerId) ?? lostReason;
     for (const run of await this.opts.queue.runsHeldBy(workerId)) {
       const row = await this.opts.runs.retry(run.id, `worker ${workerId} ${reason} while training this run`);
       if (row) this.opts.log(`run ${run.id}: worker ${workerId} ${reason}; ${row.status === 'queued' ? 'queued again' : 'failed'}`);

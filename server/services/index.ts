@@ -36,12 +36,13 @@ export interface ServicesOptions {
 export function createServices({ db, dataDir, origin, queue, hooks, runOptions, deleted, concurrentRuns, gpuWorkersAttached }: ServicesOptions): Services {
   const runs = new RunService(db, dataDir, queue, hooks, runOptions);
   const activity = new ActivityLog(db, () => hooks.announce('activity:updated'));
+  const workers = new WorkerRegistry(db, () => hooks.announce('workers:updated'));
   return {
     runs,
-    jobs: new JobService({ db, dataDir, origin, runs, concurrentRuns, gpuWorkersAttached }),
+    jobs: new JobService({ db, dataDir, origin, runs, workers, concurrentRuns, gpuWorkersAttached }),
     stream: new RunStream(db),
     artifacts: new RunArtifacts(db, dataDir),
-    workers: new WorkerRegistry(db),
+    workers,
     activity,
     deletions: new DeletionService(db, dataDir, activity, deleted),
   };

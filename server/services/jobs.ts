@@ -11,6 +11,7 @@ import { checkpointDirName } from '../../workers/models/checkpoint';
 import { checkpointRoot, stagingDir } from '../datasets/synthesize';
 import type { RunRow } from '../queue/run-queue';
 import type { RunService } from './runs';
+import type { WorkerRegistry } from './workers';
 
 export interface JobServiceOptions {
   db: Db;
@@ -18,6 +19,8 @@ export interface JobServiceOptions {
   /** The queue this server hands out: the dashboard's, or one command-line invocation's. */
   origin: string;
   runs: RunService;
+  /** A drained worker is handed nothing. */
+  workers: WorkerRegistry;
   /** Runs of this origin training at once, the claimed one included (the scheduler knows). */
   concurrentRuns: () => Promise<number>;
   /** Whether a GPU worker is connected now (paper-preset runs wait for one then). */
@@ -28,9 +31,11 @@ export class JobService {
   constructor(private readonly opts: JobServiceOptions) {}
 
   /** Claims the next queued run for a worker. `claimed` says whether a run was taken; `job` is
-   * null when nothing was queued or the claimed run could not become a job (it failed). */
+   * null when nothing was queued or the claimed run could not become a job (it failed). A
+   * drained worker claims nothing, and the queue is left as it is. */
   async claimNextJob(workerId: string, backend: string, gpu = false): Promise<{ claimed: boolean; job: Job | null }> {
-    const { runs, origin } = this.opts;
+    const { runs, origin, workers } = this.opts;
+    if (workers.isDrained(workerId)) return { claimed: false, job: null };
     // A CPU worker leaves paper-preset runs to the GPU workers attached, if any.
     const avoidPaper = !gpu && (this.opts.gpuWorkersAttached?.() ?? false);
     return this.toJob(await runs.claim(origin, { workerId, backend, gpu, avoidPaper }));
@@ -39,6 +44,7 @@ export class JobService {
   /** Team mode: the run of a queue ticket, for the agent that drew it; null when the ticket is
    * stale (the run was cancelled, deleted, or already taken up again under a newer ticket). */
   async takeJob(runId: string, attempt: number, workerId: string, backend: string, gpu = false): Promise<Job | null> {
+    if (this.opts.workers.isDrained(workerId)) return null;
     return (await this.toJob(await this.opts.runs.claimRun(runId, attempt, { workerId, backend, gpu }))).job;
   }
 

@@ -19,7 +19,7 @@ export interface RunHooks {
   /** Tells browsers (and the study manager, which moves studies on) that a run changed. */
   publishRun: (row: RunRow) => void;
   /** Tells browsers that a list they show changed. */
-  announce: (event: 'results:updated' | 'datasets:updated' | 'activity:updated') => void;
+  announce: (event: 'results:updated' | 'datasets:updated' | 'activity:updated' | 'workers:updated') => void;
   /** Tells the worker training a cancelled run to stop. */
   cancelOnWorker: (row: RunRow) => void;
   /** Wakes the scheduler: a run is waiting. */

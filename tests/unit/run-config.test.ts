@@ -62,3 +62,11 @@ test('BrainCNN presets stop early on validation; patience is overridable within 
   refused({ model: 'cnn', preset: 'quick', overrides: { patience: 101 } }, /at most 100 epochs of patience with the quick preset/);
   refused({ model: 'cvae', preset: 'smoke', overrides: { patience: 3 } }, /BrainCNN only/);
 });
+
+test('a run may require a GPU worker; the field is written only when asked for, so other configs compare as before', () => {
+  for (const model of ['cnn', 'cvae', 'vae', 'gan'] as const) {
+    assert.equal(resolveRunConfig({ model, preset: 'smoke', requireGpu: true }, 'ds').requireGpu, true, model);
+    assert.ok(!('requireGpu' in resolveRunConfig({ model, preset: 'smoke', requireGpu: false }, 'ds')), model);
+    assert.ok(!('requireGpu' in resolveRunConfig({ model, preset: 'smoke' }, 'ds')), model);
+  }
+});

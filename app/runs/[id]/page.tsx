@@ -93,6 +93,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
         <Field label="Train data" value={`${run.trainData} (${[run.datasetId, config && 'syntheticDatasetId' in config ? config.syntheticDatasetId : undefined].filter(Boolean).join(' + ')})`} />
         <Field label="Backend" value={run.backend ?? 'not started'} testId="run-backend" />
         <Field label="Worker" value={run.workerId ?? '—'} />
+        <Field label="Needs a GPU" value={config?.requireGpu ? 'yes' : 'no'} testId="run-require-gpu" />
         <Field label="Started" value={time(run.startedAt)} />
         <Field label="Finished" value={time(run.finishedAt)} />
         <Field label="Duration" value={elapsed === null ? '—' : duration(elapsed)} />

@@ -52,6 +52,7 @@ export default function NewRunPage() {
   const [syntheticId, setSyntheticId] = useState('');
   const [mixRatio, setMixRatio] = useState('1');
   const [techniques, setTechniques] = useState<TechniqueName[]>([...techniqueNames]);
+  const [requireGpu, setRequireGpu] = useState(false);
   const classifier = model === 'cnn' || model === 'cvae';
   const syntheticSets = (datasets ?? []).filter((d) => d.kind === 'synthetic');
 
@@ -89,6 +90,7 @@ export default function NewRunPage() {
         ...(classifier && trainData !== 'real' ? { syntheticDatasetId: syntheticId || syntheticSets[0]?.id } : {}),
         ...(classifier && trainData === 'mixed' ? { mixRatio: Number(mixRatio) } : {}),
         ...(model === 'cvae' ? { techniques } : {}),
+        ...(requireGpu ? { requireGpu } : {}),
       });
       router.push(`/runs/${run.id}`);
     } catch (err) {
@@ -187,6 +189,12 @@ export default function NewRunPage() {
             <span><strong className="font-mono">{p}</strong> — {presetHelp[p]}</span>
           </label>
         ))}
+        <label className="flex items-start gap-2 pt-1 text-sm">
+          <input type="checkbox" name="requireGpu" checked={requireGpu} onChange={(e) => setRequireGpu(e.target.checked)} className="mt-1" data-testid="require-gpu" />
+          <span>
+            <strong>Needs a GPU</strong> — Only a worker with a GPU (tfjs-node-gpu) takes this run; it waits in the queue until one is attached.
+          </span>
+        </label>
       </fieldset>
       <fieldset className="grid gap-4 sm:grid-cols-3">
         <legend className="mb-2 text-sm font-medium">Hyper-parameters (from the preset; change any)</legend>
