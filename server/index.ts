@@ -34,6 +34,7 @@ import type { AppServices, Context } from './api/trpc';
 import { internalErrorLine, MAX_TRPC_BODY_BYTES } from './api/errors';
 import { lockDataDir } from './data-dir-lock';
 import { MB } from './services/limits';
+import { processAlive } from './process-alive';
 import { handleWorkerFiles } from './http/worker-files';
 import { DataDirArtifactStore } from './artifacts/store';
 
@@ -205,6 +206,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     publishRun: (row) => hub.publishRun(row),
   });
   if (origin === 'dashboard') {
+    core.workers.markStaleDisconnected(processAlive);
     await scheduler.recoverInterruptedRuns();
     if (teamQueue) log(`team mode: runs are dispatched through BullMQ on ${redactUrl(env.REDIS_URL ?? '')} (${await teamQueue.reconcile(origin)} queued); worker agents join with npm run worker -- --server ${site.publicUrl} --token <worker token>`);
     removeStaleStaging(db, env.DATA_DIR);

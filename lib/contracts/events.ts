@@ -272,6 +272,8 @@ export interface ServerToWorkerEvents {
   'run:cancel': (msg: { runId: string }) => void;
   /** An admin drained the worker (it finishes what it holds and takes nothing new) or undid it. */
   'worker:drain': (msg: { drained: boolean }) => void;
+  /** An admin removed the worker: it is disconnected next and should not come back by itself. */
+  'worker:removed': (msg: { by: string }) => void;
 }
 
 // ---- browser <-> server ("/" namespace) ----

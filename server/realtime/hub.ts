@@ -205,7 +205,10 @@ export class Hub {
     const sockets = this.workerSockets(workerId);
     this.opts.scheduler.workerRemoved(workerId, by);
     this.opts.log(`worker ${workerId} removed by ${by}${sockets.length ? '' : ' (it was not connected)'}`);
-    for (const socket of sockets) socket.disconnect(true);
+    for (const socket of sockets) {
+      socket.emit('worker:removed', { by });
+      socket.disconnect(true);
+    }
     return sockets.length;
   }
 

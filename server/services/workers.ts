@@ -32,6 +32,15 @@ export class WorkerRegistry {
     this.changed();
   }
 
+  /** A dashboard starting: no worker is connected to it yet, whatever the table says after a
+   * crash (rows of the server's own workers from a command-line process still alive stay). */
+  markStaleDisconnected(alive: (pid: number) => boolean, now = Date.now()): number {
+    const open = this.db.select().from(workers).where(isNull(workers.disconnectedAt)).all();
+    const stale = open.filter((w) => w.kind === 'agent' || !alive(w.pid));
+    for (const w of stale) this.db.update(workers).set({ disconnectedAt: now }).where(eq(workers.id, w.id)).run();
+    return stale.length;
+  }
+
   seen(workerId: string, at = Date.now()): void {
     this.db.update(workers).set({ lastSeen: at }).where(eq(workers.id, workerId)).run();
   }

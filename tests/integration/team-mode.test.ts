@@ -151,6 +151,37 @@ test('an agent killed with -9 mid-run: its run resumes on the other agent from t
   assert.deepEqual((run.summary as GeneratorSummary).checkpoints.length > 0, true);
 });
 
+test('the Workers list shows the agents with what they bring; a drained agent takes nothing, a GPU-only run waits for a GPU, a removed agent stops', async () => {
+  // The agent killed above is replaced, as a user would start it again.
+  if (agents.filter((a) => a.proc.exitCode === null && a.proc.signalCode === null).length < 2) await launchAgent('agent-d');
+  const list = await server.api.workers.list.query();
+  const alive = agents.filter((a) => a.proc.exitCode === null && a.proc.signalCode === null);
+  for (const agent of alive) {
+    const row = list.find((w) => w.id === agent.id);
+    assert.ok(row, `${agent.id} is listed`);
+    assert.equal(row.connected, true);
+    assert.equal(row.kind, 'agent');
+    assert.equal(row.backend, 'wasm');
+    assert.equal(row.gpu, false);
+    assert.ok(row.device && row.memoryMb && row.threads, JSON.stringify(row));
+  }
+  const [kept, drained] = alive;
+  await server.api.workers.drain.mutate({ workerId: drained.id, drained: true });
+  await drained.waitFor(/drained by an admin/);
+  const gpuOnly = await server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed: 12, requireGpu: true });
+  const cpuRuns = await Promise.all([13, 14].map((seed) => server.api.runs.launch.mutate({ model: 'cnn', preset: 'smoke', seed })));
+  for (const launched of cpuRuns) assert.equal((await succeeded(launched.id)).workerId, kept.id, 'only the agent that is not drained trains');
+  assert.equal((await server.api.runs.get.query({ id: gpuOnly.id })).run.status, 'queued', 'no CPU agent takes a run that requires a GPU');
+  await server.api.runs.cancel.mutate({ id: gpuOnly.id });
+  await server.api.workers.drain.mutate({ workerId: drained.id, drained: false });
+  await drained.waitFor(/no longer drained/);
+
+  await server.api.workers.remove.mutate({ workerId: drained.id });
+  await drained.waitFor(/removed from the dashboard by /);
+  assert.equal(await drained.exited, 0);
+  assert.ok(!(await server.api.workers.list.query()).some((w) => w.id === drained.id));
+});
+
 test('a revoked worker token is refused: the agent is disconnected and cannot come back or fetch data', async () => {
   const token = await newToken('agent-c');
   const agent = startAgent({ server: server.url, token, id: 'agent-c', redisUrl: redis.url, redisPrefix: prefix });

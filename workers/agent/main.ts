@@ -175,6 +175,10 @@ async function agent(opts: Options): Promise<void> {
     log(now ? 'drained by an admin: finishing what it holds, taking nothing new' : 'no longer drained: taking runs again');
     setTaking(!now);
   });
+  socket.on('worker:removed', ({ by }) => {
+    log(`removed from the dashboard by ${by}: stopping (start it again to rejoin)`);
+    void shutdown(0);
+  });
   socket.on('connect_error', (err) => {
     if (err.message === 'invalid worker token') {
       log('the server refused the worker token (unknown or revoked): an admin makes a new one on the People page');
