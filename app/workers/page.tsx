@@ -14,6 +14,7 @@ import { ProgressBar } from '../components/status-badge';
 import { WorkerActions } from '../components/worker-actions';
 
 const loadWorkers = () => trpc.workers.list.query();
+const loadDispatch = () => trpc.workers.dispatch.query();
 /** Progress and heartbeats change without an announcement: the list is read again this often. */
 const REFRESH_MS = 5000;
 
@@ -36,6 +37,7 @@ const statusOf = (w: WorkerView): keyof typeof statusStyles => (!w.connected ? '
 export default function WorkersPage() {
   const { can } = useMe();
   const { data: workers, error, reload } = useLiveQuery(loadWorkers, 'workers:updated');
+  const { data: dispatch } = useLiveQuery(loadDispatch, 'workers:updated');
   const now = useNow(1000);
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_MS);
@@ -47,6 +49,12 @@ export default function WorkersPage() {
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline gap-4">
         <h1 className="text-xl font-semibold">Workers</h1>
+        {dispatch && (
+          <span className="text-sm text-zinc-500" data-testid="workers-dispatch">
+            {dispatch.mode === 'team' ? <>Team mode: runs are dispatched through BullMQ on <code className="font-mono text-xs">{dispatch.redis}</code></> : <>Embedded queue (this server&apos;s database)</>}
+            {` · up to ${dispatch.localWorkers} local worker${dispatch.localWorkers === 1 ? '' : 's'}`}
+          </span>
+        )}
         <span className="ml-auto text-sm text-zinc-500" data-testid="workers-count">{workers ? `${connected} connected · ${workers.length} listed` : 'loading…'}</span>
       </div>
       {error && <p className="rounded bg-rose-100 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200">Could not load the workers: {error}</p>}

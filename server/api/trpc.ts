@@ -38,6 +38,9 @@ export interface AppServices {
   deletions: DeletionService;
   /** MIN_FREE_MB and MAX_QUEUED_PER_USER, checked where work or files are added. */
   limits: Limits;
+  /** How runs reach workers: this server's SQLite queue, or BullMQ on Redis (team mode; the URL
+   * without its password). */
+  dispatch: { mode: 'embedded'; localWorkers: number } | { mode: 'team'; redis: string; localWorkers: number };
   /** The server log (failures a client sees only by their error id). */
   log: (line: string) => void;
 }

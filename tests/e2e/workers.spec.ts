@@ -22,6 +22,7 @@ test('an admin sees the worker that trains a run, drains it and resumes it', asy
   await expect(row).toContainText('this server');
   await expect(row.getByTestId('worker-gpu')).toHaveText('no');
   await expect(row.getByTestId('worker-status')).toHaveText('connected');
+  await expect(page.getByTestId('workers-dispatch')).toContainText('Embedded queue');
 
   await row.getByTestId('worker-drain').click();
   await expect(row.getByTestId('worker-status')).toHaveText('drained');

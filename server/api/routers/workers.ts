@@ -29,6 +29,9 @@ export const workersRouter = createRouter({
     }));
   }),
 
+  /** How runs reach workers here (the page says whether agents draw from Redis). */
+  dispatch: viewerProcedure.query(({ ctx }) => ctx.dispatch),
+
   drain: adminProcedure.input(workerDrainInputSchema).mutation(({ ctx, input }) => {
     const row = known(ctx.workers, input.workerId);
     ctx.workers.drain(input.workerId, input.drained);
