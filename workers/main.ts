@@ -7,7 +7,7 @@ import { io } from 'socket.io-client';
 import { z } from 'zod';
 import { initEngine } from './engine/backend';
 import { runModelJob } from './jobs/run-job';
-import { jobSchema, type Job, type MetricPoint } from '../lib/contracts/events';
+import { jobSchema, WORKER_HEARTBEAT_MS, type Job, type MetricPoint } from '../lib/contracts/events';
 import { PointBuffer, type WorkerSocket } from './link/point-buffer';
 import { describeMachine } from './agent/capabilities';
 import { RunStoppedError } from './train/epoch-loop';
@@ -106,6 +106,9 @@ async function main() {
     socket.emit('worker:hello', { workerId: env.WORKER_ID, pid: process.pid, host: os.hostname(), backend: engine.backend, capabilities });
     void claimLoop();
   });
+  setInterval(() => {
+    if (socket.connected) socket.emit('worker:heartbeat');
+  }, WORKER_HEARTBEAT_MS).unref();
   socket.on('jobs:available', () => void claimLoop());
   socket.on('run:cancel', ({ runId }) => cancelled.add(runId));
   // The server hands a drained worker nothing; this only says why it sits idle.

@@ -52,7 +52,7 @@ export default function WorkersPage() {
         {dispatch && (
           <span className="text-sm text-zinc-500" data-testid="workers-dispatch">
             {dispatch.mode === 'team' ? <>Team mode: runs are dispatched through BullMQ on <code className="font-mono text-xs">{dispatch.redis}</code></> : <>Embedded queue (this server&apos;s database)</>}
-            {` · up to ${dispatch.localWorkers} local worker${dispatch.localWorkers === 1 ? '' : 's'}`}
+            {dispatch.localWorkers === 0 ? ' · this server trains nothing itself' : ` · up to ${dispatch.localWorkers} local worker${dispatch.localWorkers === 1 ? '' : 's'}`}
           </span>
         )}
         <span className="ml-auto text-sm text-zinc-500" data-testid="workers-count">{workers ? `${connected} connected · ${workers.length} listed` : 'loading…'}</span>

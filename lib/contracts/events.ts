@@ -194,6 +194,9 @@ export const workerCapabilitiesSchema = z.object({
 });
 export type WorkerCapabilities = z.infer<typeof workerCapabilitiesSchema>;
 
+/** How often a connected worker says it is alive. */
+export const WORKER_HEARTBEAT_MS = 15_000;
+
 export const workerHelloSchema = z.object({
   workerId: z.string().min(1).max(64),
   pid: z.number().int(),
@@ -256,6 +259,8 @@ export type Job = z.infer<typeof jobSchema>;
 
 export interface WorkerToServerEvents {
   'worker:hello': (msg: z.infer<typeof workerHelloSchema>) => void;
+  /** Every WORKER_HEARTBEAT_MS while connected, busy or idle (the Workers page's last heartbeat). */
+  'worker:heartbeat': () => void;
   'job:claim': (ack: (job: Job | null) => void) => void;
   'job:take': (msg: z.infer<typeof workerTakeSchema>, ack: (job: Job | null) => void) => void;
   'run:metrics': (msg: z.infer<typeof workerMetricsSchema>) => void;

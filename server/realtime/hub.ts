@@ -267,6 +267,10 @@ export class Hub {
       log(`worker ${hello.workerId} connected (pid ${hello.pid}, backend ${hello.backend})`);
     }));
 
+    socket.on('worker:heartbeat', safely(log, '/workers worker:heartbeat', () => {
+      if (socket.data.workerId) workers.seen(socket.data.workerId);
+    }));
+
     socket.on('job:claim', safely(log, '/workers job:claim', (ack) => {
       const workerId = socket.data.workerId;
       if (!workerId || typeof ack !== 'function') return;

@@ -16,7 +16,7 @@ import { Worker, DelayedError, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { initEngine } from '../engine/backend';
-import { jobSchema, type Job } from '../../lib/contracts/events';
+import { jobSchema, WORKER_HEARTBEAT_MS, type Job } from '../../lib/contracts/events';
 import { TEAM_QUEUES, TICKET_LOCK_MS, TICKET_STALLED_CHECK_MS, ticketSchema } from '../../lib/contracts/team-queue';
 import type { WorkerSocket } from '../link/point-buffer';
 import { trainThreads } from '../parallel/threads';
@@ -168,6 +168,9 @@ async function agent(opts: Options): Promise<void> {
     log(`connected to ${opts.server}${opts.redisUrl ? ' (team mode: tickets from Redis)' : ''}`);
     setTaking(!drained);
   });
+  setInterval(() => {
+    if (socket.connected) socket.emit('worker:heartbeat');
+  }, WORKER_HEARTBEAT_MS).unref();
   socket.on('jobs:available', () => void claimLoop());
   socket.on('run:cancel', ({ runId }) => active.get(runId)?.cancel());
   socket.on('worker:drain', ({ drained: now }) => {
