@@ -12,7 +12,7 @@ import { ensureDemoDataset } from './datasets/demo';
 import { removeStaleStaging } from './datasets/synthesize';
 import { StudyManager } from './studies/manager';
 import { SqliteRunQueue } from './queue/sqlite-queue';
-import { BullmqRunQueue } from './queue/bullmq-queue';
+import { BullmqRunQueue, onTicketLost } from './queue/bullmq-queue';
 import type { RunQueue } from './queue/run-queue';
 import type { Ticket } from '../lib/contracts/team-queue';
 import { getRun } from '../db/queries/runs';
@@ -87,13 +87,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       : null;
   if (teamQueue) await waitForRedis(teamQueue, env.REDIS_URL ?? '', log);
   const queue: RunQueue = teamQueue ?? new SqliteRunQueue(db);
-  /** A ticket's lock lapsed: its run is queued again (resuming), or gets a new ticket if it was
-   * never taken; a ticket that is no longer the run's current one is ignored. */
   const ticketLost = async (ticket: Ticket, reason: string) => {
-    const row = getRun(db, ticket.runId);
-    if (!row || !teamQueue) return;
-    if (row.status === 'running' && row.attempts === ticket.attempt) await core.runs.retry(row.id, `worker ${row.workerId}: ${reason}`);
-    else if (row.status === 'queued' && row.attempts === ticket.attempt - 1) await teamQueue.ticket(row);
+    if (!teamQueue) return;
+    const outcome = await onTicketLost(ticket, reason, { run: (id) => getRun(db, id), retry: (id, why) => core.runs.retry(id, why), reissue: (row) => teamQueue.ticket(row) });
+    if (outcome !== 'ignored') log(`ticket ${ticket.runId}.${ticket.attempt}: ${reason}; run ${outcome}`);
   };
   const nextHandler = opts.withNext ? await prepareNext(env) : null;
   // Listening first gives the port (PORT=0 picks one), which the allowed hosts and the auth

@@ -13,6 +13,26 @@ import { DEFAULT_QUEUE_PREFIX, TEAM_QUEUES, parseTicketId, ticketId, type Ticket
 import type { ClaimingWorker, QueueCounts, RunQueue, RunRow } from './run-queue';
 import type { SqliteRunQueue } from './sqlite-queue';
 
+/** What the server does when a ticket's lock lapsed: the run is queued again (resuming) if that
+ * ticket's attempt is the one running; a ticket that was never taken gets a fresh one; a ticket
+ * that is no longer the run's current one is ignored. */
+export async function onTicketLost(
+  ticket: Ticket,
+  reason: string,
+  deps: { run: (runId: string) => RunRow | undefined; retry: (runId: string, reason: string) => Promise<unknown>; reissue: (row: RunRow) => Promise<void> },
+): Promise<'retried' | 'reissued' | 'ignored'> {
+  const row = deps.run(ticket.runId);
+  if (row?.status === 'running' && row.attempts === ticket.attempt) {
+    await deps.retry(row.id, `worker ${row.workerId}: ${reason}`);
+    return 'retried';
+  }
+  if (row?.status === 'queued' && row.attempts === ticket.attempt - 1) {
+    await deps.reissue(row);
+    return 'reissued';
+  }
+  return 'ignored';
+}
+
 export interface BullmqQueueOptions {
   redisUrl: string;
   prefix?: string;
@@ -46,6 +66,12 @@ export class BullmqRunQueue implements RunQueue {
     };
     this.events = Object.values(TEAM_QUEUES).map((name) => {
       const events = new QueueEvents(name, { connection: { ...this.connection.options }, prefix });
+      // A lapsed lock is reported as `stalled` (BullMQ puts the ticket back: drawn again, the
+      // database refuses it) or, past maxStalledCount, as `failed`; either way the server decides.
+      events.on('stalled', ({ jobId }) => {
+        const ticket = parseTicketId(jobId);
+        if (ticket) opts.ticketLost(ticket, 'its agent stopped renewing the queue lock (stalled)');
+      });
       events.on('failed', ({ jobId, failedReason }) => {
         const ticket = parseTicketId(jobId);
         if (ticket) opts.ticketLost(ticket, /stall/i.test(failedReason) ? 'its agent stopped renewing the queue lock (stalled)' : `its ticket failed: ${failedReason}`);
