@@ -5,11 +5,12 @@
 // validation images, so every measure of a run uses one fixed map and the curve is comparable
 // from epoch to epoch.
 //
-// Cost (measured with `npm run train`-sized runs on this 2-core VM, see the run's log lines
-// "quality at epoch N ... (X s)"): drawing and encoding 64-200 images is a few forward passes;
-// k-NN precision/recall and KID are O(n^2) on 56 features; the mode-collapse check compares the
-// sample's pixels pairwise. Per-preset sizes keep it to a small share of an epoch (figures in
-// QUALITY_SAMPLE's comment).
+// Cost on this 2-core VM (wasm), per measure: drawing and encoding the sample, then FID, KID and
+// k-NN precision/recall on 56 features (O(n^2)) and the mode-collapse check on pixels. smoke (64
+// images at 32 px): 0.7-0.8 s, against smoke epochs of a second or two; quick (128 at 64 px):
+// 1.1-2.3 s, against 26 s GAN epochs on 490 images (55-74 s on the full demo split). The first run
+// on a dataset and size also trains the domain encoder once (~25 s at 32 px, ~2 min at 64 px),
+// which synthesis would train anyway; it is cached for both.
 import type * as tf from '@tensorflow/tfjs';
 import type { PresetName } from '../../lib/contracts/run-config';
 import type { EpochQuality } from '../../lib/contracts/epoch-quality';
@@ -20,9 +21,8 @@ import { standardise } from './quality-report';
 import { drawImages } from './images';
 import type { DomainEncoder } from './domain-encoder';
 
-/** Images per measure: the sample drawn and at most as many real validation images of the class.
- * smoke 64 at 32 px: ~0.3 s a measure; quick 128 at 64 px: ~2 s (a quick epoch is 55-74 s);
- * paper 200 at 128 px (see the report for the figures measured). */
+/** Images per measure: the sample drawn and at most as many real validation images of the class
+ * (FID's covariance over 56 features needs well over 56 of each to settle; paper runs afford more). */
 export const QUALITY_SAMPLE: Record<PresetName, number> = { smoke: 64, quick: 128, paper: 200 };
 
 /** The latents' seed: fixed per run, apart from the synthesis seeds, so every epoch draws from the
