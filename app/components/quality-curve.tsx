@@ -17,6 +17,8 @@ export function QualityCurve({ curve, kept, defaultEpoch, chosenEpoch, testId }:
       {
         width: Math.min(host.current.clientWidth, 420),
         height: 160,
+        // The caption says what each marker is; uPlot's legend would list the marker series too.
+        legend: { show: false },
         scales: { x: { time: false } },
         axes: [{ ...axis, label: 'epoch' }, { ...axis, label: 'FID' }],
         series: [
