@@ -12,7 +12,7 @@ interface Lineage {
   realDatasetName: string | null;
   seed: number;
   perClass: number;
-  generators: { runId: string; model: string; imageClass: string; epoch: number; checkpoint: string }[];
+  generators: { runId: string; model: string; imageClass: string; epoch: number; checkpoint: string; reason?: string }[];
 }
 
 const link = 'text-sky-700 hover:underline dark:text-sky-400';
@@ -27,7 +27,7 @@ export function LineagePanel({ lineage }: { lineage: Lineage }) {
       <ul className="space-y-0.5">
         {lineage.generators.map((g) => (
           <li key={g.runId}>
-            {g.imageClass}: {g.model.toUpperCase()} run <Link className={link} href={`/runs/${g.runId}`}>{g.runId}</Link>, checkpoint epoch {g.epoch}
+            {g.imageClass}: {g.model.toUpperCase()} run <Link className={link} href={`/runs/${g.runId}`}>{g.runId}</Link>, checkpoint epoch {g.epoch}{g.reason ? ` (${g.reason})` : ''}
           </li>
         ))}
         <li>

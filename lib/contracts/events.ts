@@ -23,7 +23,7 @@ export interface DatasetLineage {
   realDatasetName: string | null;
   seed: number;
   perClass: number;
-  generators: { runId: string; model: 'vae' | 'gan'; imageClass: 'tumor' | 'healthy'; epoch: number; checkpoint: string }[];
+  generators: { runId: string; model: 'vae' | 'gan'; imageClass: 'tumor' | 'healthy'; epoch: number; checkpoint: string; reason?: string }[];
 }
 
 export const metricPointSchema = z.object({

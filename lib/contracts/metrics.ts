@@ -28,6 +28,12 @@ export const METRICS = {
   encoderTrainAccuracy: 'encoder/train_accuracy',
   encoderValLoss: 'encoder/val_loss',
   encoderValAccuracy: 'encoder/val_accuracy',
+  /** Generators, every `qualityEvery` epochs at the epoch's last step: a fixed-seed sample against
+   * the real validation images of the run's class, on the domain encoder's features. */
+  qualityFid: 'quality/fid',
+  qualityKid: 'quality/kid',
+  qualityPrecision: 'quality/precision',
+  qualityRecall: 'quality/recall',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

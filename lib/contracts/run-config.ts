@@ -101,7 +101,9 @@ export const imageClasses = ['tumor', 'healthy'] as const;
 export type ImageClass = (typeof imageClasses)[number];
 
 /** The generators (paper section 5.1): one model per class, trained on that class's training
- * split only. A sample grid from fixed latents is streamed every `sampleEvery` steps. */
+ * split only. A sample grid from fixed latents is streamed every `sampleEvery` steps, and the
+ * quality on validation (FID, KID, precision, recall) measured every `qualityEvery` epochs and at
+ * the last one. Runs from before quality existed have no `qualityEvery` and measure nothing. */
 const generatorFields = {
   preset: z.enum(presetNames),
   seed,
@@ -117,6 +119,7 @@ const generatorFields = {
   limits: splitLimits.default({}),
   revision,
   requireGpu,
+  qualityEvery: z.number().int().min(1).max(500).optional(),
 };
 export const vaeConfigSchema = z.object({ model: z.literal('vae'), ...generatorFields, latentDim: z.number().int().min(2).max(2048) });
 export const ganConfigSchema = z.object({ model: z.literal('gan'), ...generatorFields });
@@ -143,6 +146,8 @@ export const synthConfigSchema = z.object({
         model: z.enum(['vae', 'gan']),
         imageClass: z.enum(imageClasses),
         epoch: z.number().int().min(1),
+        /** Why this checkpoint: "best FID on validation, epoch 7: FID 123.4", latest or chosen. */
+        reason: z.string().max(200).optional(),
       }),
     )
     .min(1)
@@ -169,6 +174,7 @@ export const overridesSchema = z
     patience: z.number(),
     latentDim: z.number(),
     sampleEvery: z.number(),
+    qualityEvery: z.number(),
   })
   .partial();
 
@@ -215,17 +221,19 @@ export const cnnPresets: Record<PresetName, CnnPreset> = {
 type GeneratorPreset = Omit<VaeConfig, 'model' | 'preset' | 'seed' | 'datasetId' | 'trainData' | 'imageClass' | 'revision' | 'requireGpu'>;
 
 /** The paper preset is the paper's architecture at 128 (latent 512); the GAN's Adam settings
- * (2e-4) are the DCGAN practice, the paper gives none. */
+ * (2e-4) are the DCGAN practice, the paper gives none. `qualityEvery` gives a run about ten
+ * quality points (a quick VAE has only five epochs, so it measures each), and the last epoch is
+ * always measured. */
 export const generatorPresets: Record<'vae' | 'gan', Record<PresetName, GeneratorPreset>> = {
   vae: {
-    smoke: { imageSize: 32, width: 0.25, latentDim: 32, epochs: 1, batchSize: 16, learningRate: 1e-3, sampleEvery: 2, limits: { train: 64 } },
-    quick: { imageSize: 64, width: 0.5, latentDim: 128, epochs: 5, batchSize: 32, learningRate: 1e-3, sampleEvery: 10, limits: {} },
-    paper: { imageSize: 128, width: 1, latentDim: 512, epochs: 50, batchSize: 32, learningRate: 1e-3, sampleEvery: 50, limits: {} },
+    smoke: { imageSize: 32, width: 0.25, latentDim: 32, epochs: 1, batchSize: 16, learningRate: 1e-3, sampleEvery: 2, limits: { train: 64 }, qualityEvery: 1 },
+    quick: { imageSize: 64, width: 0.5, latentDim: 128, epochs: 5, batchSize: 32, learningRate: 1e-3, sampleEvery: 10, limits: {}, qualityEvery: 1 },
+    paper: { imageSize: 128, width: 1, latentDim: 512, epochs: 50, batchSize: 32, learningRate: 1e-3, sampleEvery: 50, limits: {}, qualityEvery: 5 },
   },
   gan: {
-    smoke: { imageSize: 32, width: 0.25, latentDim: 100, epochs: 1, batchSize: 16, learningRate: 2e-4, sampleEvery: 2, limits: { train: 64 } },
-    quick: { imageSize: 64, width: 0.5, latentDim: 100, epochs: 10, batchSize: 32, learningRate: 2e-4, sampleEvery: 10, limits: {} },
-    paper: { imageSize: 128, width: 1, latentDim: 100, epochs: 100, batchSize: 32, learningRate: 2e-4, sampleEvery: 50, limits: {} },
+    smoke: { imageSize: 32, width: 0.25, latentDim: 100, epochs: 1, batchSize: 16, learningRate: 2e-4, sampleEvery: 2, limits: { train: 64 }, qualityEvery: 1 },
+    quick: { imageSize: 64, width: 0.5, latentDim: 100, epochs: 10, batchSize: 32, learningRate: 2e-4, sampleEvery: 10, limits: {}, qualityEvery: 2 },
+    paper: { imageSize: 128, width: 1, latentDim: 100, epochs: 100, batchSize: 32, learningRate: 2e-4, sampleEvery: 50, limits: {}, qualityEvery: 10 },
   },
 };
 
@@ -255,9 +263,9 @@ export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): TrainingConfig {
   const launch = launchInputSchema.parse(input);
   const generator = launch.model === 'vae' || launch.model === 'gan';
-  const { latentDim, sampleEvery, dropout, patience, ...common } = launch.overrides;
+  const { latentDim, sampleEvery, qualityEvery, dropout, patience, ...common } = launch.overrides;
   const overrides =
-    launch.model === 'cnn' ? { ...common, dropout, patience } : launch.model === 'cvae' ? { ...common, latentDim } : { ...common, sampleEvery, ...(launch.model === 'vae' ? { latentDim } : {}) };
+    launch.model === 'cnn' ? { ...common, dropout, patience } : launch.model === 'cvae' ? { ...common, latentDim } : { ...common, sampleEvery, qualityEvery, ...(launch.model === 'vae' ? { latentDim } : {}) };
   if (generator && launch.trainData !== 'real') throw new z.ZodError([{ code: 'custom', path: ['trainData'], message: 'generators learn from real data only', input: launch.trainData }]);
   if (!generator && launch.trainData !== 'real' && !launch.syntheticDatasetId) {
     throw new z.ZodError([{ code: 'custom', path: ['syntheticDatasetId'], message: `${launch.trainData} training data needs a synthetic dataset`, input: undefined }]);

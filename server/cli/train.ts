@@ -19,6 +19,7 @@ const argsSchema = z.object({
   epochs: z.coerce.number().int().min(1).optional(),
   patience: z.coerce.number().int().min(1).optional(),
   'image-size': z.coerce.number().int().optional(),
+  'quality-every': z.coerce.number().int().min(1).optional(),
   class: z.enum(['tumor', 'healthy']).optional(),
   technique: z.array(z.enum(techniqueNames)).optional(),
   'train-data': z.enum(trainDataKinds).default('real'),
@@ -31,7 +32,7 @@ function parseCli() {
   const { values } = parseArgs({
     options: {
       model: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
-      epochs: { type: 'string' }, patience: { type: 'string' }, 'image-size': { type: 'string' }, class: { type: 'string' }, json: { type: 'boolean' },
+      epochs: { type: 'string' }, patience: { type: 'string' }, 'image-size': { type: 'string' }, 'quality-every': { type: 'string' }, class: { type: 'string' }, json: { type: 'boolean' },
       technique: { type: 'string', multiple: true }, 'train-data': { type: 'string' }, synthetic: { type: 'string' }, 'mix-ratio': { type: 'string' },
       ...dashboardOptions,
     },
@@ -43,7 +44,7 @@ function parseCli() {
   const target = parseTarget({ server, token });
   if (!parsed.success || !target.success) {
     const lines = [...(parsed.error?.issues ?? []), ...(target.error?.issues ?? [])].map((i) => `  --${i.path.join('.')}: ${i.message}`);
-    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--patience N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]\n  [--server URL --token mri_…]`);
+    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--patience N] [--quality-every N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]\n  [--server URL --token mri_…]`);
   }
   return { args: parsed.data, target: target.data };
 }
@@ -69,7 +70,7 @@ async function main() {
     };
     const datasetId = args.data ? await resolveDataset(dashboard, args.data, importLocally) : undefined;
     const synthetic = args.synthetic ? await syntheticDatasetId(dashboard, args.synthetic) : undefined;
-    const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args.patience ? { patience: args.patience } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}) };
+    const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args.patience ? { patience: args.patience } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}), ...(args['quality-every'] ? { qualityEvery: args['quality-every'] } : {}) };
     const run = await launchAndWatch(dashboard, async (api) => {
       const launched = await api.runs.launch.mutate({
         model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never,

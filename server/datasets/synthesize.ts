@@ -11,7 +11,8 @@ import { getDataset, insertDataset, type DatasetRow } from '../../db/queries/dat
 import { uniqueName } from './import';
 import { generatorConfigSchema, idSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
 import type { SyntheticSummary } from '../../lib/contracts/events';
-import { checkpointDirName, listCheckpoints } from '../../workers/models/checkpoint';
+import { checkpointDirName, listCheckpoints, readCheckpointMeta } from '../../workers/models/checkpoint';
+import { bestQualityEpoch, checkpointQualityMetaSchema, checkpointReason, type EpochQuality } from '../../lib/contracts/epoch-quality';
 import { datasetHash, readDatasetFiles } from '../../workers/data/dataset-store';
 
 export const synthesizeInputSchema = z.object({
@@ -30,7 +31,35 @@ export class SynthesisError extends Error {}
 export const checkpointRoot = (dataDir: string, runId: string) => path.join(dataDir, 'artifacts', runId, 'checkpoints');
 export const stagingDir = (dataDir: string, runId: string) => path.join(dataDir, 'tmp', `synth-${runId}`);
 
-/** Checks the generator runs and resolves "latest" checkpoints; throws SynthesisError with a
+export interface CheckpointChoice {
+  epoch: number;
+  by: 'best-fid' | 'latest' | 'chosen';
+  fid?: number;
+  reason: string;
+}
+
+/** A generator run's kept checkpoints, its quality curve on validation (read from the checkpoints'
+ * meta.json, never re-measured) and the checkpoint synthesis takes by default: the best by the
+ * rule in lib/contracts/epoch-quality.ts, or the latest when no epoch was measured (runs from
+ * before quality was measured). */
+export function generatorCheckpoints(dataDir: string, runId: string): { kept: number[]; curve: EpochQuality[]; default: CheckpointChoice | null } {
+  const root = checkpointRoot(dataDir, runId);
+  const kept = listCheckpoints(root);
+  const byEpoch = new Map<number, EpochQuality>();
+  for (const epoch of kept) {
+    const parsed = checkpointQualityMetaSchema.safeParse(readCheckpointMeta(root, epoch));
+    if (!parsed.success) continue;
+    for (const q of parsed.data.qualityHistory ?? []) byEpoch.set(q.epoch, q);
+    if (parsed.data.quality) byEpoch.set(epoch, parsed.data.quality);
+  }
+  const curve = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+  if (kept.length === 0) return { kept, curve, default: null };
+  const best = bestQualityEpoch(curve, kept);
+  const choice = best ? { epoch: best.epoch, by: 'best-fid' as const, fid: best.fid } : { epoch: kept[kept.length - 1], by: 'latest' as const };
+  return { kept, curve, default: { ...choice, reason: checkpointReason(choice) } };
+}
+
+/** Checks the generator runs and resolves default checkpoints (the best on validation); throws SynthesisError with a
  * message a user can act on. */
 export function planSynthesis(db: Db, dataDir: string, raw: SynthesizeInput): SynthConfig {
   const input = synthesizeInputSchema.parse(raw);
@@ -40,11 +69,12 @@ export function planSynthesis(db: Db, dataDir: string, raw: SynthesizeInput): Sy
     const config = generatorConfigSchema.safeParse(run.config);
     if (!config.success) throw new SynthesisError(`Run ${runId} is a ${run.model} run, not a VAE or GAN generator.`);
     if (run.status !== 'succeeded') throw new SynthesisError(`Generator run ${runId} has not succeeded (it is ${run.status}).`);
-    const available = listCheckpoints(checkpointRoot(dataDir, runId));
-    if (available.length === 0) throw new SynthesisError(`Generator run ${runId} has no checkpoint on disk.`);
-    const chosen = epoch ?? available[available.length - 1];
-    if (!available.includes(chosen)) throw new SynthesisError(`Run ${runId} has no checkpoint for epoch ${chosen}; kept epochs: ${available.join(', ')}.`);
-    return { run, config: config.data, epoch: chosen };
+    const { kept: available, curve, default: fallback } = generatorCheckpoints(dataDir, runId);
+    if (available.length === 0 || !fallback) throw new SynthesisError(`Generator run ${runId} has no checkpoint on disk.`);
+    if (epoch !== undefined && !available.includes(epoch)) throw new SynthesisError(`Run ${runId} has no checkpoint for epoch ${epoch}; kept epochs: ${available.join(', ')}.`);
+    const given = epoch === undefined ? null : { epoch, by: 'chosen' as const, fid: curve.find((q) => q.epoch === epoch)?.fid };
+    const choice = given ? { ...given, reason: checkpointReason(given) } : fallback;
+    return { run, config: config.data, epoch: choice.epoch, reason: choice.reason };
   });
   const classes = generators.map((g) => g.config.imageClass);
   if (new Set(classes).size !== classes.length) throw new SynthesisError(`Both runs learn ${classes[0]} images; choose at most one generator per class.`);
@@ -59,7 +89,7 @@ export function planSynthesis(db: Db, dataDir: string, raw: SynthesizeInput): Sy
     datasetId: generators[0].run.datasetId,
     trainData: 'real',
     perClass: input.perClass,
-    generators: generators.map((g) => ({ runId: g.run.id, model: g.config.model, imageClass: g.config.imageClass, epoch: g.epoch })),
+    generators: generators.map((g) => ({ runId: g.run.id, model: g.config.model, imageClass: g.config.imageClass, epoch: g.epoch, reason: g.reason })),
     name: input.name,
     ...revisionOf('synth'),
   });

@@ -1,6 +1,6 @@
 // Interrupted runs resume instead of failing: a worker killed with SIGKILL mid-run leaves its run
 // queued again, and the next worker takes it up after its last saved epoch, so the run finishes
-// with one continuous curve (every step once); a run lost more often than RUN_ATTEMPTS allows
+// with one continuous curve (every step once), a generator's quality curve included; a run lost more often than RUN_ATTEMPTS allows
 // fails with the reason of each attempt; a worker that stops reporting loses its claim when its
 // lease runs out.
 import { test, before, after } from 'node:test';
@@ -69,6 +69,28 @@ test('a worker killed with SIGKILL mid-run: the run resumes after its last saved
   assert.equal(fs.existsSync(path.join(server.dataDir, 'artifacts', launched.id, 'resume')), false);
   const cells = await server.api.results.table.query();
   assert.ok(cells.some((c) => c.runIds.includes(launched.id)));
+});
+
+test('a generator killed mid-run resumes with its quality curve: one measure per epoch, and the last checkpoint holds them all', async () => {
+  const browser = await server.browser();
+  const epochs = 24;
+  const launched = await server.api.runs.launch.mutate({ model: 'gan', preset: 'smoke', seed: 6, imageClass: 'healthy', overrides: { epochs, qualityEvery: 1 } });
+  await new Promise((resolve) => browser.emit('run:subscribe', { runId: launched.id }, resolve));
+  await waitForRun(browser, launched.id, (r) => r.status === 'running' && r.progress > 0.3);
+  process.kill(await nextWorkerPid(server), 'SIGKILL');
+  const done = await waitForRun(browser, launched.id, ended, 180_000);
+  assert.equal(done.status, 'succeeded', `run ended ${done.status}: ${done.error}`);
+  assert.equal(done.attempts, 2);
+  const points: StoredMetricPoint[] = await server.api.runs.metrics.query({ id: launched.id });
+  const fids = points.filter((p) => p.name === 'quality/fid');
+  assert.deepEqual(fids.map((p) => p.epoch), Array.from({ length: epochs }, (_, i) => i + 1));
+  const meta = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'artifacts', launched.id, 'checkpoints', `epoch-00${epochs}`, 'meta.json'), 'utf8'));
+  assert.deepEqual(meta.qualityHistory.map((q: { epoch: number; fid: number }) => [q.epoch, q.fid]), fids.map((p) => [p.epoch, p.value]), 'the resumed run carried the measures taken before the kill');
+  const { curve, default: choice } = await server.api.datasets.generatorCheckpoints.query({ runId: launched.id });
+  assert.equal(curve.length, epochs);
+  const lowest = Math.min(...fids.map((p) => p.value));
+  assert.equal(choice?.fid, lowest);
+  assert.ok(fs.existsSync(path.join(server.dataDir, 'artifacts', launched.id, 'checkpoints', `epoch-${String(choice!.epoch).padStart(4, '0')}`)), 'the best checkpoint is kept');
 });
 
 test('a run lost on every attempt fails after RUN_ATTEMPTS with the reason of each', async () => {

@@ -1,5 +1,6 @@
 // Synthetic datasets end to end: generator runs keep per-epoch checkpoints; a synthesis run draws
-// from them into a new dataset version with lineage and a quality and privacy report; bad
+// from them (by default the best on validation) into a new dataset version with lineage and a
+// quality and privacy report; bad
 // requests are refused with a reason and leave nothing behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +52,11 @@ test('bad synthesis requests are refused with a reason', async () => {
 
 test('a synthesis run makes a dataset with lineage and a quality and privacy report', async () => {
   const browser = await server.browser();
+  // The VAE's default: its lowest FID on validation among both (measured) epochs.
+  const vaeCheckpoints = await server.api.datasets.generatorCheckpoints.query({ runId: generators.vae.id });
+  assert.deepEqual(vaeCheckpoints.curve.map((q) => q.epoch), [1, 2]);
+  const bestVae = vaeCheckpoints.curve.reduce((a, b) => (b.fid <= a.fid ? b : a));
+  assert.equal(vaeCheckpoints.default?.epoch, bestVae.epoch);
   const launched = await server.api.datasets.synthesize.mutate({ generators: [{ runId: generators.vae.id }, { runId: generators.gan.id, epoch: 1 }], perClass: 40, seed: 5 });
   assert.equal(launched.model, 'synth');
   const run = await waitForRun(browser, launched.id, finished, 180_000);
@@ -64,10 +70,12 @@ test('a synthesis run makes a dataset with lineage and a quality and privacy rep
   assert.equal(dataset.count, 80);
   assert.deepEqual({ tumor: dataset.classCounts.tumor, healthy: dataset.classCounts.healthy }, { tumor: 40, healthy: 40 });
   assert.deepEqual(dataset.splitSizes, { train: 80, val: 0, test: 0 }, 'synthetic images only ever train');
-  const lineage = dataset.lineage as { synthesisRun: string; seed: number; generators: { runId: string; epoch: number; imageClass: string }[] };
+  const lineage = dataset.lineage as { synthesisRun: string; seed: number; generators: { runId: string; epoch: number; imageClass: string; reason?: string }[] };
   assert.equal(lineage.synthesisRun, run.id);
   assert.equal(lineage.seed, 5);
-  assert.deepEqual(lineage.generators.map((g) => [g.runId, g.epoch, g.imageClass]), [[generators.vae.id, 2, 'healthy'], [generators.gan.id, 1, 'tumor']]);
+  assert.deepEqual(lineage.generators.map((g) => [g.runId, g.epoch, g.imageClass]), [[generators.vae.id, bestVae.epoch, 'healthy'], [generators.gan.id, 1, 'tumor']]);
+  assert.equal(lineage.generators[0].reason, `best FID on validation, epoch ${bestVae.epoch}: FID ${bestVae.fid.toFixed(1)}`);
+  assert.ok((await server.api.runs.get.query({ id: run.id })).logs.some((l) => l.message.includes(`epoch ${bestVae.epoch} (best FID on validation, epoch ${bestVae.epoch}: FID`)), 'the log says which epoch and why');
 
   const quality = dataset.report!;
   assert.equal(dataset.quality?.fid, quality.headline.fid);

@@ -1,5 +1,6 @@
 // Checkpoints: weights written by one model load into a fresh model of the same architecture and
-// give the same outputs; a different architecture is refused; the retention rule keeps what it says.
+// give the same outputs; a different architecture is refused; the retention rule keeps what it says,
+// the best checkpoint on validation included.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../workers/engine/backend';
 import { buildGan } from '../../workers/models/gan';
 import { checkpointsToKeep, listCheckpoints, loadCheckpoint, saveCheckpoint } from '../../workers/models/checkpoint';
+import { bestQualityEpoch } from '../../lib/contracts/epoch-quality';
 
 before(async () => {
   await initEngine();
@@ -40,4 +42,15 @@ test('retention keeps the last five, every tenth and the final epoch', () => {
   const kept = checkpointsToKeep(Array.from({ length: 50 }, (_, i) => i + 1), 50);
   assert.deepEqual([...kept].sort((x, y) => x - y), [10, 20, 30, 40, 46, 47, 48, 49, 50]);
   assert.deepEqual([...checkpointsToKeep([1, 2, 3], 5)].sort(), [1, 2, 3]);
+});
+
+test('retention also keeps the best checkpoint on validation, and the rule picks the lowest FID, ties to the later epoch', () => {
+  const kept = checkpointsToKeep(Array.from({ length: 12 }, (_, i) => i + 1), 50, 3);
+  assert.deepEqual([...kept].sort((x, y) => x - y), [3, 8, 9, 10, 11, 12]);
+  const q = (epoch: number, fid: number) => ({ epoch, step: epoch * 10, fid, kid: 0, precision: 0.5, recall: 0.5, modeCollapseLikely: false, samples: 64, realVal: 12 });
+  const measured = [q(1, 90), q(2, 40), q(3, 55), q(4, 40), q(5, 70)];
+  assert.equal(bestQualityEpoch(measured)?.epoch, 4, 'a tie goes to the later epoch');
+  assert.equal(bestQualityEpoch(measured, [1, 3, 5])?.epoch, 3, 'only kept epochs count');
+  assert.equal(bestQualityEpoch([]), null);
+  assert.equal(bestQualityEpoch([q(1, Number.NaN)]), null);
 });

@@ -6,8 +6,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Job, SyntheticSummary } from '../../lib/contracts/events';
 import type { GeneratorConfig, SynthConfig } from '../../lib/contracts/run-config';
-import { datasetHash, readDatasetFiles, writeDatasetFiles, type DatasetFiles } from '../data/dataset-store';
-import { capIndices, splitToTensors } from '../data/tensors';
+import { datasetHash, readDatasetFiles, writeDatasetFiles } from '../data/dataset-store';
+import { capIndices } from '../data/tensors';
 import { classGridPng } from '../data/import/previews';
 import { buildVae } from '../models/vae';
 import { buildGan, GAN_LATENT_DIM } from '../models/gan';
@@ -15,13 +15,12 @@ import { loadCheckpoint } from '../models/checkpoint';
 import { loadOrTrainEncoder } from '../eval/domain-encoder';
 import { classQuality } from '../eval/quality-report';
 import type { ClassQuality } from '../../lib/contracts/quality';
-import { RunStoppedError } from '../train/epoch-loop';
+import { drawImages, realImages } from '../eval/images';
 import type { JobContext } from './context';
 
 /** Metrics run on at most this many images per set (FID/KID/PRD are O(n^2) or need a stable
  * covariance; 1,000 keeps a report under a minute on two cores). */
 const EVAL_CAP = 1000;
-const BATCH = 64;
 
 function loadGenerator(config: GeneratorConfig, checkpointDir: string): { model: tf.LayersModel; latentDim: number } {
   if (config.model === 'vae') {
@@ -34,34 +33,6 @@ function loadGenerator(config: GeneratorConfig, checkpointDir: string): { model:
   gan.discriminator.dispose();
   loadCheckpoint(checkpointDir, { generator: gan.generator });
   return { model: gan.generator, latentDim: GAN_LATENT_DIM };
-}
-
-async function draw(model: tf.LayersModel, latentDim: number, n: number, size: number, seed: number, shouldStop: () => boolean, onBatch: (done: number) => void): Promise<Uint8Array[]> {
-  const images: Uint8Array[] = [];
-  for (let start = 0, b = 0; start < n; start += BATCH, b++) {
-    if (shouldStop()) throw new RunStoppedError('the run was cancelled');
-    const count = Math.min(BATCH, n - start);
-    const out = tf.tidy(() => {
-      const z = tf.randomNormal([count, latentDim], 0, 1, 'float32', seed * 1000 + b);
-      return (model.apply(z, { training: false }) as tf.Tensor4D).clipByValue(0, 1).mul(255).round();
-    });
-    const pixels = await out.data();
-    out.dispose();
-    for (let i = 0; i < count; i++) images.push(Uint8Array.from(pixels.subarray(i * size * size, (i + 1) * size * size)));
-    onBatch(images.length);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return images;
-}
-
-/** Real images at `size`, resized as the models see them (splitToTensors), back in uint8. */
-function realImages(files: DatasetFiles, indices: number[], size: number): Uint8Array[] {
-  if (indices.length === 0) return [];
-  const { xs, ys } = splitToTensors(files, indices, size);
-  const pixels = tf.tidy(() => xs.mul(255).round().clipByValue(0, 255));
-  const data = pixels.dataSync();
-  tf.dispose([xs, ys, pixels]);
-  return indices.map((_, i) => Uint8Array.from(data.subarray(i * size * size, (i + 1) * size * size)));
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -95,8 +66,9 @@ export async function runSynthesizeJob(job: Job, ctx: JobContext): Promise<{ sum
       const { model, latentDim } = loadGenerator(gen.config, gen.checkpointDir);
       let synthetic: Uint8Array[];
       try {
-        ctx.log('info', `drawing ${config.perClass} ${gen.config.imageClass} images from ${gen.config.model.toUpperCase()} run ${gen.runId}, epoch ${gen.epoch}`);
-        synthetic = await draw(model, latentDim, config.perClass, size, config.seed + k, ctx.shouldStop, (done) => progress(0.4 + (0.3 * (k + done / config.perClass)) / job.generators.length));
+        const reason = config.generators.find((g) => g.runId === gen.runId)?.reason;
+        ctx.log('info', `drawing ${config.perClass} ${gen.config.imageClass} images from ${gen.config.model.toUpperCase()} run ${gen.runId}, epoch ${gen.epoch}${reason ? ` (${reason})` : ''}`);
+        synthetic = await drawImages(model, latentDim, config.perClass, size, config.seed + k, ctx.shouldStop, (done) => progress(0.4 + (0.3 * (k + done / config.perClass)) / job.generators.length));
       } finally {
         model.dispose();
       }

@@ -66,13 +66,21 @@ export function loadCheckpoint(dir: string, models: Record<string, tf.LayersMode
   return JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as Record<string, unknown>;
 }
 
-/** Which epochs' checkpoints to keep: the last five, every tenth and the final one (a paper-size
- * VAE decoder is ~50 MB, so keeping all 50 epochs would take 2.5 GB per run). */
-export function checkpointsToKeep(epochs: number[], finalEpoch: number): Set<number> {
+/** Which epochs' checkpoints to keep: the last five, every tenth, the final one and the best on
+ * validation (`best`, see lib/contracts/epoch-quality.ts; synthesis uses it by default). A
+ * paper-size VAE decoder is ~50 MB, so keeping all 50 epochs would take 2.5 GB per run. */
+export function checkpointsToKeep(epochs: number[], finalEpoch: number, best?: number | null): Set<number> {
   const sorted = [...epochs].sort((a, b) => a - b);
   const keep = new Set(sorted.slice(-5));
-  for (const e of sorted) if (e % 10 === 0 || e === finalEpoch) keep.add(e);
+  for (const e of sorted) if (e % 10 === 0 || e === finalEpoch || e === best) keep.add(e);
   return keep;
+}
+
+/** The meta.json of a kept checkpoint, or null when there is none. */
+export function readCheckpointMeta(root: string, epoch: number): Record<string, unknown> | null {
+  const file = path.join(root, checkpointDirName(epoch), 'meta.json');
+  if (!fs.existsSync(file)) return null;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 
 export const checkpointDirName = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;

@@ -40,6 +40,13 @@ const GAN_D: SeriesSpec[] = [
   { name: METRICS.ganDReal, label: 'D(x)', color: '#16a34a' },
   { name: METRICS.ganDFake, label: 'D(G(z))', color: '#a855f7' },
 ];
+/** Generators: quality on the real validation images, once per measured epoch (FID apart, as its
+ * scale is the encoder's; precision and recall share [0, 1]). */
+const QUALITY_FID: SeriesSpec[] = [{ name: METRICS.qualityFid, label: 'FID (lower is better)', color: '#d97706', markers: true }];
+const QUALITY_PR: SeriesSpec[] = [
+  { name: METRICS.qualityPrecision, label: 'precision (realism)', color: '#0284c7', markers: true },
+  { name: METRICS.qualityRecall, label: 'recall (diversity)', color: '#16a34a', markers: true },
+];
 const CVAE_LOSS: SeriesSpec[] = [
   { name: METRICS.cvaeTotal, label: 'total', color: '#0284c7' },
   { name: METRICS.cvaeReconstruction, label: 'reconstruction (BCE)', color: '#16a34a' },
@@ -146,6 +153,15 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
           <LiveChart title="GAN losses" points={points} version={pointsVersion} series={GAN_LOSS} yLabel="loss" testId="loss-chart" annotations={annotations} />
           <LiveChart title="Discriminator outputs" points={points} version={pointsVersion} series={GAN_D} yLabel="probability" testId="d-chart" annotations={annotations} />
         </div>
+      )}
+      {(run.model === 'vae' || run.model === 'gan') && config && 'qualityEvery' in config && config.qualityEvery !== undefined && (
+        <section data-testid="quality-charts" className="space-y-2">
+          <h2 className="text-sm font-semibold">Quality on validation <span className="font-normal text-zinc-500">(a fixed sample against the real validation {run.imageClass} images, every {config.qualityEvery === 1 ? 'epoch' : `${config.qualityEvery} epochs`} and the last)</span></h2>
+          <div className="grid gap-4 md:grid-cols-2">
+            <LiveChart title="Quality on validation: FID" points={points} version={pointsVersion} series={QUALITY_FID} yLabel="FID" testId="quality-fid-chart" annotations={annotations} />
+            <LiveChart title="Quality on validation: k-NN precision and recall" points={points} version={pointsVersion} series={QUALITY_PR} yLabel="share" testId="quality-pr-chart" annotations={annotations} />
+          </div>
+        </section>
       )}
       {(run.model === 'vae' || run.model === 'gan') && <SampleGrids images={images} pins={team.gridPins} onShown={team.onGridShown} />}
       {run.summary && isSyntheticSummary(run.summary) && <SyntheticOutcome summary={run.summary} />}

@@ -32,6 +32,7 @@ const allFields = [
   { key: 'dropout', label: 'Dropout', help: 'After each dense layer (paper: 0.5).', step: 0.05, models: ['cnn'] },
   { key: 'patience', label: 'Patience (epochs)', help: 'Stops after this many epochs without a validation improvement.', step: 1, models: ['cnn'] },
   { key: 'sampleEvery', label: 'Sample every (steps)', help: 'How often a sample grid is streamed.', step: 1, models: ['vae', 'gan'] },
+  { key: 'qualityEvery', label: 'Quality every (epochs)', help: 'FID, KID, precision and recall on validation; always at the last epoch.', step: 1, models: ['vae', 'gan'] },
 ] as const;
 type FieldKey = (typeof allFields)[number]['key'];
 const fieldsOf = (model: ModelName) => allFields.filter((f) => (f.models as readonly string[]).includes(model));

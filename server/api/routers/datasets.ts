@@ -8,8 +8,9 @@ import { createRouter, editorProcedure, viewerProcedure } from '../trpc';
 import { launcherId } from '../../auth/actor';
 import { getDataset, listDatasets, type DatasetRow } from '../../../db/queries/datasets';
 import type { ReportEntry } from '../../../workers/data/import/process';
-import { runView } from '../../../db/queries/runs';
-import { planSynthesis, SynthesisError, synthesizeInputSchema } from '../../datasets/synthesize';
+import { getRun, runView } from '../../../db/queries/runs';
+import { idSchema } from '../../../lib/contracts/run-config';
+import { generatorCheckpoints, planSynthesis, SynthesisError, synthesizeInputSchema } from '../../datasets/synthesize';
 import type { QualityFile } from '../../../lib/contracts/quality';
 import { checkLaunchLimits, runNeedsBytes } from '../../services/limits';
 import { deletionProcedures } from '../deletion-procedures';
@@ -51,6 +52,13 @@ export const datasetsRouter = createRouter({
       duplicateCount: report.filter((r) => r.duplicateOf).length,
       report: readQuality(path.join(ctx.dataDir, d.dir)),
     };
+  }),
+
+  /** A generator run's kept checkpoints, its quality curve on validation (FID by epoch) and the
+   * checkpoint a synthesis takes by default, for the synthesis form. */
+  generatorCheckpoints: viewerProcedure.input(z.object({ runId: idSchema })).query(({ ctx, input }) => {
+    if (!getRun(ctx.db, input.runId)) throw new TRPCError({ code: 'NOT_FOUND', message: `No run with id ${input.runId}.` });
+    return generatorCheckpoints(ctx.dataDir, input.runId);
   }),
 
   /** Launches a synthesis run: N images per class from generator checkpoints into a new
