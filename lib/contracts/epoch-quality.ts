@@ -26,15 +26,16 @@ export const checkpointQualityMetaSchema = z.object({
   qualityHistory: z.array(epochQualitySchema).optional(),
 });
 
-/** The rule: best = lowest FID among the measured epochs, ties to the later epoch (trained
- * longer at equal quality). FID alone: it moves with both realism and diversity, where precision
- * or recall alone reward a collapsed or a blurred generator. Only epochs in `among` count (the
- * kept checkpoints); null when none was measured. */
+/** The rule: best = lowest FID among the measured epochs not flagged for mode collapse (all of
+ * them when every one is flagged), ties to the later epoch (trained longer at equal quality). FID:
+ * it moves with both realism and diversity, where precision or recall alone reward a collapsed or
+ * a blurred generator; the collapse flag keeps a low FID of a few good modes from winning. Only
+ * epochs in `among` count (the kept checkpoints); null when none was measured. */
 export function bestQualityEpoch(measured: EpochQuality[], among?: number[]): EpochQuality | null {
+  const candidates = measured.filter((q) => (!among || among.includes(q.epoch)) && Number.isFinite(q.fid));
+  const healthy = candidates.filter((q) => !q.modeCollapseLikely);
   let best: EpochQuality | null = null;
-  for (const q of measured) {
-    if (among && !among.includes(q.epoch)) continue;
-    if (!Number.isFinite(q.fid)) continue;
+  for (const q of healthy.length > 0 ? healthy : candidates) {
     if (!best || q.fid < best.fid || (q.fid === best.fid && q.epoch > best.epoch)) best = q;
   }
   return best;

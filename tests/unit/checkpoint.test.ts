@@ -53,4 +53,7 @@ test('retention also keeps the best checkpoint on validation, and the rule picks
   assert.equal(bestQualityEpoch(measured, [1, 3, 5])?.epoch, 3, 'only kept epochs count');
   assert.equal(bestQualityEpoch([]), null);
   assert.equal(bestQualityEpoch([q(1, Number.NaN)]), null);
+  const collapsed = { ...q(6, 20), modeCollapseLikely: true };
+  assert.equal(bestQualityEpoch([...measured, collapsed])?.epoch, 4, 'an epoch flagged for mode collapse loses to a healthy one');
+  assert.equal(bestQualityEpoch([collapsed, { ...q(7, 30), modeCollapseLikely: true }])?.epoch, 6, 'when every epoch is flagged, the lowest FID still wins');
 });
