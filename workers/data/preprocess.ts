@@ -13,13 +13,20 @@ interface Fit {
   region: Box; // in input pixels
   ox: number; oy: number; // the analysed region's corner in the input (non-zero after a nested pass)
   factor: number; ww: number; wh: number; // one working pixel = factor x factor input pixels; working size
-  threshold: number; // foreground = this far from the background level
   plane: [number, number, number]; // background level a + b*x + c*y, in working pixels
+  sigma: number; // robust noise level of the background
   ring: Float32Array; // residuals of the border samples the background was fitted to
-  mask: Uint8Array; // working-resolution foreground
+  img: Float32Array; // the working image, or only its border band (the rest 0) when bandOnly
+  bandOnly: boolean;
 }
 
-interface Analysis extends Fit {
+/** Working pixels that stand out from the fitted background. */
+interface Foreground {
+  threshold: number; // foreground = this far from the background level
+  mask: Uint8Array;
+}
+
+interface Analysis extends Fit, Foreground {
   box: Box; // the head's, in input pixels
   head: Uint8Array | null; // working-resolution head mask, 2 = inside, 1 = rim (decided per input pixel), 0 = out; null if blank
 }
@@ -28,7 +35,7 @@ interface Analysis extends Fit {
  *  background is modelled and a corner label, a ruler or a head touching an edge does not drag it.
  *  Returns the band's residuals and their robust sigma (median absolute deviation) too. */
 function fitBackground(img: Float32Array, w: number, h: number): { plane: [number, number, number]; sigma: number; ring: Float32Array } {
-  const band = Math.max(1, Math.round(Math.min(w, h) * 0.03));
+  const band = bandWidth(w, h);
   // The band's pixels in row order: whole rows at the top and bottom, both ends of the rows between.
   const n = w * h - Math.max(0, w - 2 * band) * Math.max(0, h - 2 * band);
   const xs = new Float32Array(n), ys = new Float32Array(n), vs = new Float32Array(n);
@@ -65,6 +72,11 @@ function fitBackground(img: Float32Array, w: number, h: number): { plane: [numbe
   return { plane, sigma, ring };
 }
 
+/** Width of the border band the background is fitted to, in working pixels. */
+function bandWidth(w: number, h: number): number {
+  return Math.max(1, Math.round(Math.min(w, h) * 0.03));
+}
+
 /** q-quantile of |values| (values within +-256) from a 1/16-level histogram: a sort is much slower. */
 function percentileAbs(values: Float32Array, q: number): number {
   const bins = new Int32Array(4097);
@@ -75,39 +87,44 @@ function percentileAbs(values: Float32Array, q: number): number {
 }
 
 /** Area-average downsample by an integer factor of `region` of the source, then a 3x3 box blur
- *  against pixel noise. A cell's sum is accumulated per row segment in integers: the same float32
+ *  against pixel noise; only the working pixels within `edge` of the border when given (the
+ *  others stay 0). A cell's sum is accumulated per row segment in integers: the same float32
  *  value as pixel by pixel while every partial sum is below 2^24 (cells under 65,793 pixels, i.e.
  *  any image whose sides are at most 65,536 px). */
-function workingImage(source: Uint8Array, stride: number, region: Box, f: number, ww: number, wh: number): Float32Array {
+function workingImage(source: Uint8Array, stride: number, region: Box, f: number, ww: number, wh: number, edge = Infinity): Float32Array {
   const width = region.x1 - region.x0, height = region.y1 - region.y0;
-  const sum = new Float32Array(ww * wh);
+  // Columns wanted in working row cy, within e of the border: [0, left) and [right, ww).
+  const left = (cy: number, e: number) => (cy < e || cy >= wh - e ? ww : Math.min(e, ww));
+  const right = (cy: number, e: number) => (cy < e || cy >= wh - e ? ww : Math.max(e, ww - e));
+  const sum = new Float32Array(ww * wh), img = new Float32Array(ww * wh), out = new Float32Array(ww * wh);
   for (let y = 0; y < height; y++) {
-    const row = Math.floor(y / f) * ww;
-    let p = (region.y0 + y) * stride + region.x0;
-    for (let cx = 0, x = 0; cx < ww; cx++) {
-      const end = Math.min(width, x + f);
+    const cy = Math.floor(y / f), row = cy * ww, base = (region.y0 + y) * stride + region.x0;
+    const l = left(cy, edge + 1), r = right(cy, edge + 1);
+    for (let cx = 0; cx < ww; cx = cx + 1 === l ? r : cx + 1) {
+      const end = base + Math.min(width, cx * f + f);
       let s = 0;
-      for (; x < end; x++) s += source[p++];
+      for (let p = base + cx * f; p < end; p++) s += source[p];
       sum[row + cx] += s;
     }
   }
-  const img = new Float32Array(ww * wh);
   for (let cy = 0; cy < wh; cy++) {
-    const rows = Math.min(f, height - cy * f);
-    for (let cx = 0; cx < ww; cx++) img[cy * ww + cx] = sum[cy * ww + cx] / (rows * Math.min(f, width - cx * f));
+    const rows = Math.min(f, height - cy * f), l = left(cy, edge + 1), r = right(cy, edge + 1);
+    for (let cx = 0; cx < ww; cx = cx + 1 === l ? r : cx + 1) img[cy * ww + cx] = sum[cy * ww + cx] / (rows * Math.min(f, width - cx * f));
   }
-  const out = new Float32Array(ww * wh);
-  for (let y = 0; y < wh; y++) for (let x = 0; x < ww; x++) {
-    const i = y * ww + x;
-    if (y > 0 && x > 0 && y < wh - 1 && x < ww - 1) {
-      // The same additions in the same order as the clipped loop below: the same float value.
-      const a = i - ww, b = i + ww;
-      out[i] = (img[a - 1] + img[a] + img[a + 1] + img[i - 1] + img[i] + img[i + 1] + img[b - 1] + img[b] + img[b + 1]) / 9;
-      continue;
+  for (let y = 0; y < wh; y++) {
+    const l = left(y, edge), r = right(y, edge);
+    for (let x = 0; x < ww; x = x + 1 === l ? r : x + 1) {
+      const i = y * ww + x;
+      if (y > 0 && x > 0 && y < wh - 1 && x < ww - 1) {
+        // The same additions in the same order as the clipped loop below: the same float value.
+        const a = i - ww, b = i + ww;
+        out[i] = (img[a - 1] + img[a] + img[a + 1] + img[i - 1] + img[i] + img[i + 1] + img[b - 1] + img[b] + img[b + 1]) / 9;
+        continue;
+      }
+      let s = 0, c = 0;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(wh - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(ww - 1, x + 1); xx++) { s += img[yy * ww + xx]; c++; }
+      out[i] = s / c;
     }
-    let s = 0, c = 0;
-    for (let yy = Math.max(0, y - 1); yy <= Math.min(wh - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(ww - 1, x + 1); xx++) { s += img[yy * ww + xx]; c++; }
-    out[i] = s / c;
   }
   return out;
 }
@@ -119,33 +136,42 @@ function workingImage(source: Uint8Array, stride: number, region: Box, f: number
  */
 function analyse(gray: Uint8Array, width: number, height: number): Analysis {
   if (gray.length !== width * height || width < 1 || height < 1) throw new RangeError(`expected ${width}x${height} pixels, got ${gray.length}`);
-  let best = findHead(fitRegion(gray, width, { x0: 0, y0: 0, x1: width, y1: height }));
+  const whole = fitRegion(gray, width, { x0: 0, y0: 0, x1: width, y1: height }, false);
+  let best = findHead(whole, foreground(gray, width, whole));
   for (let pass = 0; pass < 2 && best.head; pass++) {
     // Inset past the margin and blur that carried the frame's own edge into the box.
     const inset = 3 * best.factor, b = best.box;
     if (b.x1 - b.x0 <= 4 * inset || b.y1 - b.y0 <= 4 * inset) break;
-    // The background test first: it needs only the fit, and it ends most images' search, so the
-    // inner region's components are found only when its head could replace the outer one.
-    const inner = fitRegion(gray, width, { x0: b.x0 + inset, y0: b.y0 + inset, x1: b.x1 - inset, y1: b.y1 - inset });
+    // The background test first: it needs the border band's fit alone, and it ends most images'
+    // search, so the inner region's foreground and head are found only when they could replace
+    // the outer ones.
+    const inner = fitRegion(gray, width, { x0: b.x0 + inset, y0: b.y0 + inset, x1: b.x1 - inset, y1: b.y1 - inset }, true);
     if (inner.ring.length === 0) break;
     const cx = (best.box.x0 + best.box.x1) / 2, cy = (best.box.y0 + best.box.y1) / 2;
     const level = (a: Fit) => a.plane[0] + a.plane[1] * ((cx - a.ox) / a.factor) + a.plane[2] * ((cy - a.oy) / a.factor);
     let flatCount = 0;
     for (let i = 0; i < inner.ring.length; i++) if (Math.abs(inner.ring[i]) <= best.threshold) flatCount++;
     if (Math.abs(level(inner) - level(best)) <= best.threshold || flatCount / inner.ring.length < 0.7) break;
-    const innerHead = findHead(inner);
+    const innerHead = findHead(inner, foreground(gray, width, inner));
     if (!innerHead.head) break;
     best = innerHead;
   }
   return best;
 }
 
-function fitRegion(source: Uint8Array, sourceWidth: number, region: Box): Fit {
+/** The working grid of `region` and its background, fitted to the grid's border band (computing
+ *  only that band of the working image when `bandOnly`). */
+function fitRegion(source: Uint8Array, sourceWidth: number, region: Box, bandOnly: boolean): Fit {
   const width = region.x1 - region.x0, height = region.y1 - region.y0;
   const f = Math.max(1, Math.ceil(Math.max(width, height) / WORK_SIDE));
   const ww = Math.ceil(width / f), wh = Math.ceil(height / f);
-  const img = workingImage(source, sourceWidth, region, f, ww, wh);
-  const { plane, sigma, ring } = fitBackground(img, ww, wh);
+  const img = workingImage(source, sourceWidth, region, f, ww, wh, bandOnly ? bandWidth(ww, wh) : Infinity);
+  return { region, ox: region.x0, oy: region.y0, factor: f, ww, wh, ...fitBackground(img, ww, wh), img, bandOnly };
+}
+
+function foreground(source: Uint8Array, sourceWidth: number, fit: Fit): Foreground {
+  const { region, factor: f, ww, wh, plane, sigma } = fit;
+  const img = fit.bandOnly ? workingImage(source, sourceWidth, region, f, ww, wh) : fit.img;
   const res = new Float32Array(ww * wh);
   for (let y = 0; y < wh; y++) for (let x = 0; x < ww; x++) res[y * ww + x] = img[y * ww + x] - (plane[0] + plane[1] * x + plane[2] * y);
   // Foreground = far enough from the background (either way: dark bone next to a grey background
@@ -155,16 +181,16 @@ function fitRegion(source: Uint8Array, sourceWidth: number, region: Box): Fit {
   const threshold = Math.max(5 * sigma, 0.15 * contrast, 6);
   const mask = new Uint8Array(ww * wh);
   for (let i = 0; i < mask.length; i++) mask[i] = Math.abs(res[i]) > threshold ? 1 : 0;
-  return { region, ox: region.x0, oy: region.y0, factor: f, ww, wh, threshold, plane, ring, mask };
+  return { threshold, mask };
 }
 
-function findHead(fit: Fit): Analysis {
-  const { region, ox, oy, factor: f, ww, wh, mask } = fit;
+function findHead(fit: Fit, fg: Foreground): Analysis {
+  const { region, ox, oy, factor: f, ww, wh } = fit, { mask } = fg;
   const width = region.x1 - region.x0, height = region.y1 - region.y0;
   const { label, comps } = components(mask, ww, wh, Math.max(1, Math.round(Math.max(ww, wh) / 128)));
   let main = -1;
   for (let i = 0; i < comps.length; i++) if (comps[i].core > 0 && (main < 0 || comps[i].core > comps[main].core)) main = i;
-  if (main < 0) return { ...fit, box: { ...region }, head: null }; // blank, or only thin lines / specks: keep the whole frame
+  if (main < 0) return { ...fit, ...fg, box: { ...region }, head: null }; // blank, or only thin lines / specks: keep the whole frame
 
   // Grow from the largest solid component: add a ring around it (a scalp split off by dark bone)
   // and solid fragments within a small gap of the kept pixels. Labels, markers and rulers elsewhere,
@@ -194,6 +220,7 @@ function findHead(fit: Fit): Analysis {
   const m = 1;
   return {
     ...fit,
+    ...fg,
     head,
     box: {
       x0: ox + Math.max(0, (box.x0 - m) * f), y0: oy + Math.max(0, (box.y0 - m) * f),
