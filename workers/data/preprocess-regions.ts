@@ -107,9 +107,9 @@ export function headMask(label: Int32Array, keep: Uint8Array, w: number, h: numb
   const outside = new Uint8Array(w * h);
   const stack = new Int32Array(w * h);
   let top = 0;
-  for (let i = 0; i < w * h; i++) {
-    const x = i % w, y = (i - x) / w;
-    if ((x === 0 || y === 0 || x === w - 1 || y === h - 1) && !(label[i] >= 0 && keep[label[i]])) { outside[i] = 1; stack[top++] = i; }
+  for (let y = 0; y < h; y++) {
+    const row = y * w, step = y === 0 || y === h - 1 ? 1 : Math.max(1, w - 1); // the border: whole first and last rows, both ends of the others
+    for (let i = row; i < row + w; i += step) if (!outside[i] && !(label[i] >= 0 && keep[label[i]])) { outside[i] = 1; stack[top++] = i; }
   }
   while (top > 0) {
     const p = stack[--top], x = p % w;
