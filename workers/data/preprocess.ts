@@ -1,34 +1,51 @@
 // Paper section 5.1 preprocessing: find the head's bounding box, move the head onto one black
 // background shared by all images in a square keeping its aspect ratio, and resize it.
 import sharp from 'sharp';
+import { type Box, components, distanceToKept, headMask } from './preprocess-regions';
 
-/** Inclusive-exclusive pixel box: columns x0..x1-1, rows y0..y1-1. */
-export interface Box { x0: number; y0: number; x1: number; y1: number }
+export type { Box };
 
 /** Analysis runs on a copy whose longer side is at most this: fast, and averaging removes noise. */
 const WORK_SIDE = 256;
 
-interface Analysis {
-  box: Box; // in input pixels
+/** A region's background fit on the working grid: enough to compare it with another region's. */
+interface Fit {
+  region: Box; // in input pixels
   ox: number; oy: number; // the analysed region's corner in the input (non-zero after a nested pass)
-  factor: number; ww: number; // one working pixel = factor x factor input pixels; working width
-  threshold: number; // foreground = this far from the background level
-  head: Uint8Array | null; // working-resolution head mask, 2 = inside, 1 = rim (decided per input pixel), 0 = out; null if blank
+  factor: number; ww: number; wh: number; // one working pixel = factor x factor input pixels; working size
   plane: [number, number, number]; // background level a + b*x + c*y, in working pixels
+  sigma: number; // robust noise level of the background
   ring: Float32Array; // residuals of the border samples the background was fitted to
+  img: Float32Array; // the working image, or only its border band (the rest 0) when bandOnly
+  bandOnly: boolean;
 }
 
-interface Component { area: number; core: number; box: Box }
+/** Working pixels that stand out from the fitted background. */
+interface Foreground {
+  threshold: number; // foreground = this far from the background level
+  mask: Uint8Array;
+}
+
+interface Analysis extends Fit, Foreground {
+  box: Box; // the head's, in input pixels
+  head: Uint8Array | null; // working-resolution head mask, 2 = inside, 1 = rim (decided per input pixel), 0 = out; null if blank
+}
 
 /** Robust background plane from the border band: least squares, refitted without outliers, so a graded
  *  background is modelled and a corner label, a ruler or a head touching an edge does not drag it.
  *  Returns the band's residuals and their robust sigma (median absolute deviation) too. */
 function fitBackground(img: Float32Array, w: number, h: number): { plane: [number, number, number]; sigma: number; ring: Float32Array } {
-  const band = Math.max(1, Math.round(Math.min(w, h) * 0.03));
-  const idx: number[] = [];
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x < band || y < band || x >= w - band || y >= h - band) idx.push(y * w + x);
-  const xs = Float32Array.from(idx, (i) => i % w), ys = Float32Array.from(idx, (i) => Math.floor(i / w)), vs = Float32Array.from(idx, (i) => img[i]);
-  const ring = new Float32Array(idx.length);
+  const band = bandWidth(w, h);
+  // The band's pixels in row order: whole rows at the top and bottom, both ends of the rows between.
+  const n = w * h - Math.max(0, w - 2 * band) * Math.max(0, h - 2 * band);
+  const xs = new Float32Array(n), ys = new Float32Array(n), vs = new Float32Array(n);
+  let k = 0;
+  for (let y = 0; y < h; y++) {
+    const inner = y >= band && y < h - band, left = inner ? Math.min(band, w) : w, right = inner ? Math.max(band, w - band) : w;
+    for (let x = 0; x < left; x++) { xs[k] = x; ys[k] = y; vs[k++] = img[y * w + x]; }
+    for (let x = right; x < w; x++) { xs[k] = x; ys[k] = y; vs[k++] = img[y * w + x]; }
+  }
+  const ring = new Float32Array(n);
   let plane: [number, number, number] = [percentileAbs(vs, 0.5), 0, 0];
   let sigma = 0;
   const det3 = (m: number[]) => m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
@@ -38,8 +55,9 @@ function fitBackground(img: Float32Array, w: number, h: number): { plane: [numbe
     if (iter === 4) break;
     // Normal equations of v ~ a + b x + c y over the inliers, solved by Cramer's rule.
     const s = new Float64Array(9); // n, x, y, xx, xy, yy, v, xv, yv
+    const outlier = Math.max(3 * sigma, 2);
     for (let i = 0; i < ring.length; i++) {
-      if (Math.abs(ring[i]) > Math.max(3 * sigma, 2)) continue;
+      if (Math.abs(ring[i]) > outlier) continue;
       const x = xs[i], y = ys[i], v = vs[i];
       s[0]++; s[1] += x; s[2] += y; s[3] += x * x; s[4] += x * y; s[5] += y * y; s[6] += v; s[7] += x * v; s[8] += y * v;
     }
@@ -54,6 +72,11 @@ function fitBackground(img: Float32Array, w: number, h: number): { plane: [numbe
   return { plane, sigma, ring };
 }
 
+/** Width of the border band the background is fitted to, in working pixels. */
+function bandWidth(w: number, h: number): number {
+  return Math.max(1, Math.round(Math.min(w, h) * 0.03));
+}
+
 /** q-quantile of |values| (values within +-256) from a 1/16-level histogram: a sort is much slower. */
 function percentileAbs(values: Float32Array, q: number): number {
   const bins = new Int32Array(4097);
@@ -63,56 +86,47 @@ function percentileAbs(values: Float32Array, q: number): number {
   return 256;
 }
 
-/** Area-average downsample by an integer factor, then a 3x3 box blur against pixel noise. */
-function workingImage(gray: Uint8Array, width: number, height: number, f: number, ww: number, wh: number): Float32Array {
-  const sum = new Float32Array(ww * wh), count = new Float32Array(ww * wh);
-  const col = Int32Array.from({ length: width }, (_, x) => Math.floor(x / f));
+/** Area-average downsample by an integer factor of `region` of the source, then a 3x3 box blur
+ *  against pixel noise; only the working pixels within `edge` of the border when given (the
+ *  others stay 0). A cell's sum is accumulated per row segment in integers: the same float32
+ *  value as pixel by pixel while every partial sum is below 2^24 (cells under 65,793 pixels, i.e.
+ *  any image whose sides are at most 65,536 px). */
+function workingImage(source: Uint8Array, stride: number, region: Box, f: number, ww: number, wh: number, edge = Infinity): Float32Array {
+  const width = region.x1 - region.x0, height = region.y1 - region.y0;
+  // Columns wanted in working row cy, within e of the border: [0, left) and [right, ww).
+  const left = (cy: number, e: number) => (cy < e || cy >= wh - e ? ww : Math.min(e, ww));
+  const right = (cy: number, e: number) => (cy < e || cy >= wh - e ? ww : Math.max(e, ww - e));
+  const sum = new Float32Array(ww * wh), img = new Float32Array(ww * wh), out = new Float32Array(ww * wh);
   for (let y = 0; y < height; y++) {
-    const row = Math.floor(y / f) * ww;
-    for (let x = 0; x < width; x++) { sum[row + col[x]] += gray[y * width + x]; count[row + col[x]]++; }
+    const cy = Math.floor(y / f), row = cy * ww, base = (region.y0 + y) * stride + region.x0;
+    const l = left(cy, edge + 1), r = right(cy, edge + 1);
+    for (let cx = 0; cx < ww; cx = cx + 1 === l ? r : cx + 1) {
+      const end = base + Math.min(width, cx * f + f);
+      let s = 0;
+      for (let p = base + cx * f; p < end; p++) s += source[p];
+      sum[row + cx] += s;
+    }
   }
-  const img = sum.map((s, i) => s / count[i]);
-  const out = new Float32Array(ww * wh);
-  for (let y = 0; y < wh; y++) for (let x = 0; x < ww; x++) {
-    let s = 0, c = 0;
-    for (let yy = Math.max(0, y - 1); yy <= Math.min(wh - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(ww - 1, x + 1); xx++) { s += img[yy * ww + xx]; c++; }
-    out[y * ww + x] = s / c;
+  for (let cy = 0; cy < wh; cy++) {
+    const rows = Math.min(f, height - cy * f), l = left(cy, edge + 1), r = right(cy, edge + 1);
+    for (let cx = 0; cx < ww; cx = cx + 1 === l ? r : cx + 1) img[cy * ww + cx] = sum[cy * ww + cx] / (rows * Math.min(f, width - cx * f));
+  }
+  for (let y = 0; y < wh; y++) {
+    const l = left(y, edge), r = right(y, edge);
+    for (let x = 0; x < ww; x = x + 1 === l ? r : x + 1) {
+      const i = y * ww + x;
+      if (y > 0 && x > 0 && y < wh - 1 && x < ww - 1) {
+        // The same additions in the same order as the clipped loop below: the same float value.
+        const a = i - ww, b = i + ww;
+        out[i] = (img[a - 1] + img[a] + img[a + 1] + img[i - 1] + img[i] + img[i + 1] + img[b - 1] + img[b] + img[b + 1]) / 9;
+        continue;
+      }
+      let s = 0, c = 0;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(wh - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(ww - 1, x + 1); xx++) { s += img[yy * ww + xx]; c++; }
+      out[i] = s / c;
+    }
   }
   return out;
-}
-
-/** 8-connected components of `mask`; `core` counts pixels whose (2k+1)^2 window is all foreground,
- *  i.e. what survives a morphological opening: thin rulers, text strokes and noise have none. */
-function components(mask: Uint8Array, w: number, h: number, k: number): { label: Int32Array; comps: Component[] } {
-  const integral = new Int32Array((w + 1) * (h + 1));
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    integral[(y + 1) * (w + 1) + x + 1] = mask[y * w + x] + integral[y * (w + 1) + x + 1] + integral[(y + 1) * (w + 1) + x] - integral[y * (w + 1) + x];
-  }
-  const full = (2 * k + 1) ** 2;
-  const isCore = (x: number, y: number) => x >= k && y >= k && x + k < w && y + k < h &&
-    integral[(y + k + 1) * (w + 1) + x + k + 1] - integral[(y - k) * (w + 1) + x + k + 1] - integral[(y + k + 1) * (w + 1) + x - k] + integral[(y - k) * (w + 1) + x - k] === full;
-  const label = new Int32Array(w * h).fill(-1);
-  const comps: Component[] = [];
-  const stack: number[] = [];
-  for (let start = 0; start < w * h; start++) {
-    if (!mask[start] || label[start] >= 0) continue;
-    const c: Component = { area: 0, core: 0, box: { x0: w, y0: h, x1: 0, y1: 0 } };
-    label[start] = comps.length;
-    stack.push(start);
-    while (stack.length) {
-      const p = stack.pop()!, x = p % w, y = (p - x) / w;
-      c.area++;
-      if (isCore(x, y)) c.core++;
-      const b = c.box;
-      b.x0 = Math.min(b.x0, x); b.y0 = Math.min(b.y0, y); b.x1 = Math.max(b.x1, x + 1); b.y1 = Math.max(b.y1, y + 1);
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-        const xx = x + dx, yy = y + dy, q = yy * w + xx;
-        if (xx >= 0 && yy >= 0 && xx < w && yy < h && mask[q] && label[q] < 0) { label[q] = comps.length; stack.push(q); }
-      }
-    }
-    comps.push(c);
-  }
-  return { label, comps };
 }
 
 /**
@@ -122,33 +136,42 @@ function components(mask: Uint8Array, w: number, h: number, k: number): { label:
  */
 function analyse(gray: Uint8Array, width: number, height: number): Analysis {
   if (gray.length !== width * height || width < 1 || height < 1) throw new RangeError(`expected ${width}x${height} pixels, got ${gray.length}`);
-  let best = analyseRegion(gray, width, height, { x0: 0, y0: 0, x1: width, y1: height });
+  const whole = fitRegion(gray, width, { x0: 0, y0: 0, x1: width, y1: height }, false);
+  let best = findHead(whole, foreground(gray, width, whole));
   for (let pass = 0; pass < 2 && best.head; pass++) {
     // Inset past the margin and blur that carried the frame's own edge into the box.
     const inset = 3 * best.factor, b = best.box;
     if (b.x1 - b.x0 <= 4 * inset || b.y1 - b.y0 <= 4 * inset) break;
-    const inner = analyseRegion(gray, width, height, { x0: b.x0 + inset, y0: b.y0 + inset, x1: b.x1 - inset, y1: b.y1 - inset });
-    if (!inner.head || inner.ring.length === 0) break;
+    // The background test first: it needs the border band's fit alone, and it ends most images'
+    // search, so the inner region's foreground and head are found only when they could replace
+    // the outer ones.
+    const inner = fitRegion(gray, width, { x0: b.x0 + inset, y0: b.y0 + inset, x1: b.x1 - inset, y1: b.y1 - inset }, true);
+    if (inner.ring.length === 0) break;
     const cx = (best.box.x0 + best.box.x1) / 2, cy = (best.box.y0 + best.box.y1) / 2;
-    const level = (a: Analysis) => a.plane[0] + a.plane[1] * ((cx - a.ox) / a.factor) + a.plane[2] * ((cy - a.oy) / a.factor);
-    const flat = inner.ring.filter((r) => Math.abs(r) <= best.threshold).length / inner.ring.length;
-    if (Math.abs(level(inner) - level(best)) <= best.threshold || flat < 0.7) break;
-    best = inner;
+    const level = (a: Fit) => a.plane[0] + a.plane[1] * ((cx - a.ox) / a.factor) + a.plane[2] * ((cy - a.oy) / a.factor);
+    let flatCount = 0;
+    for (let i = 0; i < inner.ring.length; i++) if (Math.abs(inner.ring[i]) <= best.threshold) flatCount++;
+    if (Math.abs(level(inner) - level(best)) <= best.threshold || flatCount / inner.ring.length < 0.7) break;
+    const innerHead = findHead(inner, foreground(gray, width, inner));
+    if (!innerHead.head) break;
+    best = innerHead;
   }
   return best;
 }
 
-function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: number, region: Box): Analysis {
+/** The working grid of `region` and its background, fitted to the grid's border band (computing
+ *  only that band of the working image when `bandOnly`). */
+function fitRegion(source: Uint8Array, sourceWidth: number, region: Box, bandOnly: boolean): Fit {
   const width = region.x1 - region.x0, height = region.y1 - region.y0;
-  let gray = source;
-  if (width !== sourceWidth || height !== sourceHeight) {
-    gray = new Uint8Array(width * height);
-    for (let y = 0; y < height; y++) gray.set(source.subarray((region.y0 + y) * sourceWidth + region.x0, (region.y0 + y) * sourceWidth + region.x1), y * width);
-  }
   const f = Math.max(1, Math.ceil(Math.max(width, height) / WORK_SIDE));
   const ww = Math.ceil(width / f), wh = Math.ceil(height / f);
-  const img = workingImage(gray, width, height, f, ww, wh);
-  const { plane, sigma, ring } = fitBackground(img, ww, wh);
+  const img = workingImage(source, sourceWidth, region, f, ww, wh, bandOnly ? bandWidth(ww, wh) : Infinity);
+  return { region, ox: region.x0, oy: region.y0, factor: f, ww, wh, ...fitBackground(img, ww, wh), img, bandOnly };
+}
+
+function foreground(source: Uint8Array, sourceWidth: number, fit: Fit): Foreground {
+  const { region, factor: f, ww, wh, plane, sigma } = fit;
+  const img = fit.bandOnly ? workingImage(source, sourceWidth, region, f, ww, wh) : fit.img;
   const res = new Float32Array(ww * wh);
   for (let y = 0; y < wh; y++) for (let x = 0; x < ww; x++) res[y * ww + x] = img[y * ww + x] - (plane[0] + plane[1] * x + plane[2] * y);
   // Foreground = far enough from the background (either way: dark bone next to a grey background
@@ -158,12 +181,16 @@ function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: nu
   const threshold = Math.max(5 * sigma, 0.15 * contrast, 6);
   const mask = new Uint8Array(ww * wh);
   for (let i = 0; i < mask.length; i++) mask[i] = Math.abs(res[i]) > threshold ? 1 : 0;
+  return { threshold, mask };
+}
+
+function findHead(fit: Fit, fg: Foreground): Analysis {
+  const { region, ox, oy, factor: f, ww, wh } = fit, { mask } = fg;
+  const width = region.x1 - region.x0, height = region.y1 - region.y0;
   const { label, comps } = components(mask, ww, wh, Math.max(1, Math.round(Math.max(ww, wh) / 128)));
-  const { x0: ox, y0: oy } = region;
-  const full: Analysis = { box: { ...region }, ox, oy, factor: f, ww, threshold, head: null, plane, ring };
   let main = -1;
-  comps.forEach((c, i) => { if (c.core > 0 && (main < 0 || c.core > comps[main].core)) main = i; });
-  if (main < 0) return full; // blank, or only thin lines / specks: keep the whole frame
+  for (let i = 0; i < comps.length; i++) if (comps[i].core > 0 && (main < 0 || comps[i].core > comps[main].core)) main = i;
+  if (main < 0) return { ...fit, ...fg, box: { ...region }, head: null }; // blank, or only thin lines / specks: keep the whole frame
 
   // Grow from the largest solid component: add a ring around it (a scalp split off by dark bone)
   // and solid fragments within a small gap of the kept pixels. Labels, markers and rulers elsewhere,
@@ -172,96 +199,34 @@ function analyseRegion(source: Uint8Array, sourceWidth: number, sourceHeight: nu
   keep[main] = 1;
   let box = { ...comps[main].box };
   const gapLimit = Math.round(0.03 * Math.max(ww, wh));
+  const mainCore = comps[main].core;
   for (let changed = true; changed;) {
     changed = false;
-    const dist = distanceToKept(label, keep, ww, wh);
-    const near = new Float64Array(comps.length).fill(Infinity);
-    for (let i = 0; i < label.length; i++) if (label[i] >= 0) near[label[i]] = Math.min(near[label[i]], dist[i]);
-    comps.forEach((c, i) => {
-      const b = c.box;
+    // Distances as of this round's start; needed only if a component could join by the gap rule.
+    let candidates = false;
+    for (let i = 0; i < comps.length && !candidates; i++) candidates = !keep[i] && comps[i].area >= 8 && comps[i].core >= 0.02 * mainCore;
+    const near = candidates ? distanceToKept(label, keep, ww, wh) : null;
+    for (let i = 0; i < comps.length; i++) {
+      const c = comps[i], b = c.box;
       const around = b.x0 <= box.x0 && b.y0 <= box.y0 && b.x1 >= box.x1 && b.y1 >= box.y1;
-      if (keep[i] || c.area < 8 || !(around || (c.core >= 0.02 * comps[main].core && near[i] <= gapLimit))) return;
+      if (keep[i] || c.area < 8 || !(around || (c.core >= 0.02 * mainCore && near !== null && near[i] <= gapLimit))) continue;
       keep[i] = 1;
       box = { x0: Math.min(box.x0, b.x0), y0: Math.min(box.y0, b.y0), x1: Math.max(box.x1, b.x1), y1: Math.max(box.y1, b.y1) };
       changed = true;
-    });
+    }
   }
   const head = headMask(label, keep, ww, wh);
   // One working pixel of margin: the threshold misses the faint partial-volume rim of the head.
   const m = 1;
   return {
-    ...full,
+    ...fit,
+    ...fg,
     head,
     box: {
       x0: ox + Math.max(0, (box.x0 - m) * f), y0: oy + Math.max(0, (box.y0 - m) * f),
       x1: ox + Math.min(width, (box.x1 + m) * f), y1: oy + Math.min(height, (box.y1 + m) * f),
     },
   };
-}
-
-/** Chessboard distance of every working pixel to the nearest pixel of a kept component (two passes).
- *  Written out with the neighbours inlined: a helper call per neighbour made this a quarter of an
- *  import's CPU time (profiled on 600 demo JPEGs); the result is the same. */
-function distanceToKept(label: Int32Array, keep: Uint8Array, w: number, h: number): Int32Array {
-  const far = w + h;
-  const d = new Int32Array(w * h);
-  for (let i = 0; i < d.length; i++) d[i] = label[i] >= 0 && keep[label[i]] ? 0 : far;
-  // Forward: left, up-left, up, up-right.
-  for (let y = 0; y < h; y++) {
-    const row = y * w, up = row - w;
-    for (let x = 0; x < w; x++) {
-      let v = d[row + x];
-      if (x > 0 && d[row + x - 1] + 1 < v) v = d[row + x - 1] + 1;
-      if (y > 0) {
-        if (x > 0 && d[up + x - 1] + 1 < v) v = d[up + x - 1] + 1;
-        if (d[up + x] + 1 < v) v = d[up + x] + 1;
-        if (x < w - 1 && d[up + x + 1] + 1 < v) v = d[up + x + 1] + 1;
-      }
-      d[row + x] = v;
-    }
-  }
-  // Backward: right, down-right, down, down-left.
-  for (let y = h - 1; y >= 0; y--) {
-    const row = y * w, down = row + w;
-    for (let x = w - 1; x >= 0; x--) {
-      let v = d[row + x];
-      if (x < w - 1 && d[row + x + 1] + 1 < v) v = d[row + x + 1] + 1;
-      if (y < h - 1) {
-        if (x < w - 1 && d[down + x + 1] + 1 < v) v = d[down + x + 1] + 1;
-        if (d[down + x] + 1 < v) v = d[down + x] + 1;
-        if (x > 0 && d[down + x - 1] + 1 < v) v = d[down + x - 1] + 1;
-      }
-      d[row + x] = v;
-    }
-  }
-  return d;
-}
-
-/** Kept components with their holes filled (dark ventricles, bone): 2 where the whole 3x3 neighbourhood
- *  is head, 1 on the one-pixel rim around it, where the blur and the coarse grid leave it undecided. */
-function headMask(label: Int32Array, keep: Uint8Array, w: number, h: number): Uint8Array {
-  const outside = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const visit = (p: number) => { if (!outside[p] && !(label[p] >= 0 && keep[label[p]])) { outside[p] = 1; stack.push(p); } };
-  for (let x = 0; x < w; x++) { visit(x); visit((h - 1) * w + x); }
-  for (let y = 0; y < h; y++) { visit(y * w); visit(y * w + w - 1); }
-  while (stack.length) {
-    const p = stack.pop()!, x = p % w;
-    if (x > 0) visit(p - 1);
-    if (x < w - 1) visit(p + 1);
-    if (p >= w) visit(p - w);
-    if (p < w * (h - 1)) visit(p + w);
-  }
-  const head = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let inHead = 0, n = 0;
-    for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
-      n++;
-      if (!outside[yy * w + xx]) inHead++;
-    }
-    head[y * w + x] = inHead === n ? 2 : inHead > 0 ? 1 : 0;
-  }
-  return head;
 }
 
 /** Bounding box of the head, ignoring the background (black, grey, noisy or graded) and small
@@ -282,10 +247,13 @@ export async function preprocessSlice(gray: Uint8Array, width: number, height: n
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0, side = Math.max(bw, bh);
   const px = Math.floor((side - bw) / 2), py = Math.floor((side - bh) / 2); // centring offsets
   const canvas = new Uint8Array(side * side); // zero = the shared background
+  const cellOf = new Int32Array(bw); // working column of each of the box's columns
+  for (let x = 0; x < bw; x++) cellOf[x] = Math.floor((box.x0 + x - ox) / f);
   for (let y = box.y0; y < box.y1; y++) {
-    const wy = Math.floor((y - oy) / f);
+    const headRow = Math.floor((y - oy) / f) * ww, from = y * width + box.x0, to = (py + y - box.y0) * side + px;
+    if (!head) { canvas.set(gray.subarray(from, from + bw), to); continue; }
     for (let x = box.x0; x < box.x1; x++) {
-      const where = head ? head[wy * ww + Math.floor((x - ox) / f)] : 2;
+      const where = head[headRow + cellOf[x - box.x0]];
       if (where === 0) continue;
       if (where === 1) {
         // Rim: decide at full resolution (3x3 mean against the background plane), so the head's
@@ -295,7 +263,7 @@ export async function preprocessSlice(gray: Uint8Array, width: number, height: n
         const level = plane[0] + plane[1] * ((x - ox + 0.5) / f - 0.5) + plane[2] * ((y - oy + 0.5) / f - 0.5);
         if (Math.abs(sum / n - level) <= threshold) continue;
       }
-      canvas[(py + y - box.y0) * side + px + x - box.x0] = gray[y * width + x];
+      canvas[to + x - box.x0] = gray[from + x - box.x0];
     }
   }
   if (side === size) return canvas;
