@@ -1,17 +1,15 @@
 // `npm run worker -- --check`: the machine check prints one JSON report a script can parse (backend,
-// device, one timed BrainCNN step, no leaked tensors), honours TFJS_BACKEND, and refuses a bad
-// image size with a message instead of a stack trace. The slow pure-JS cpu case runs alongside the
-// others so the file stays near a minute on two cores.
+// device, one timed BrainCNN step, no leaked tensors), says why a forced backend cannot load (a GPU
+// box without libtensorflow), and refuses a bad image size with a message instead of a stack trace.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
-/** The agent's entry is not part of this change: a one-line entry calls checkMain directly. */
+/** What `npm run worker -- --check …` runs. */
 function check(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const entry = `import('./workers/agent/check.ts').then((m) => m.checkMain(${JSON.stringify(args)})).then((code) => process.exit(code))`;
   const base = { ...process.env };
   delete base.TFJS_BACKEND;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', entry], { env: { ...base, ...env }, timeout: 90_000 });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/agent/main.ts', '--check', ...args], { env: { ...base, ...env }, timeout: 90_000 });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -50,16 +48,12 @@ describe('worker --check', { concurrency: true }, () => {
     assert.equal(json.node, process.version);
   });
 
-  // Two threads: the pure-JS backend takes tens of seconds for one step at 32x32 on one thread,
-  // and the check then goes through the data-parallel path too.
-  test('TFJS_BACKEND=cpu forces the pure-JS backend; --threads splits the step', async () => {
-    const json = report(await check(['--json', '--size', '32', '--threads', '2'], { TFJS_BACKEND: 'cpu' }));
-    assert.equal(json.backend, 'cpu');
-    assert.deepEqual(json.tried, [{ name: 'cpu' }]);
-    assert.equal(json.threads, 2);
-    assert.equal(json.step.threads, 2);
-    assert.ok(json.step.stepMs > 0);
-    assert.equal(json.leakedTensors, 0);
+  test('a forced backend that cannot load is reported with its reason, and the check fails', async () => {
+    const out = await check(['--json', '--size', '32'], { TFJS_BACKEND: 'tfjs-node-gpu' });
+    assert.equal(out.status, 1, out.stderr);
+    const json = JSON.parse(out.stdout);
+    assert.equal(json.ok, false);
+    assert.match(json.error, /tfjs-node-gpu/);
   });
 
   test('--size 33 is refused with the sizes it takes', async () => {
