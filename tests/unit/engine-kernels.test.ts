@@ -214,6 +214,40 @@ test('a clone or same-dtype cast outlives its disposed source on wasm', async ()
   tf.dispose(copies);
 });
 
+const resizeCases: { x: number[]; size: [number, number]; halfPixelCenters: boolean }[] = [
+  { x: [2, 4, 5, 3], size: [8, 10], halfPixelCenters: false },
+  { x: [3, 3, 4, 5], size: [9, 8], halfPixelCenters: true },
+];
+
+// Against the block sum written with reshapes, since tfjs-backend-cpu's own kernel is wrong for
+// batches of more than one image (the engine replaces it; see resize-nearest-grad.ts).
+for (const c of resizeCases) {
+  test(`nearest-neighbour upscale gradient is the block sum of dy on wasm and cpu: ${JSON.stringify(c)}`, async () => {
+    const [n, h, w, ch] = c.x;
+    const dy = input([n, ...c.size, ch], 61);
+    const out = await onBoth<Tensor>([input(c.x, 60), dy], (xt, dyt) => [
+      ...tf.grads((a) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(a as Tensor4D, c.size, false, c.halfPixelCenters), dyt)))([xt]),
+      tf.sum(tf.reshape(dyt, [n, h, c.size[0] / h, w, c.size[1] / w, ch]), [2, 4]),
+    ]);
+    assertClose(out.wasm[0], out.cpu[1], 'upscale gradient');
+    assertClose(out.cpu[0], out.cpu[1], 'upscale gradient');
+  });
+}
+
+test('a nearest-neighbour resize gradient by a fractional factor still matches cpu', async () => {
+  const out = await onBoth<Tensor>([input([1, 4, 4, 2], 62), input([1, 6, 7, 2], 63)], (xt, dyt) =>
+    tf.grads((a) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(a as Tensor4D, [6, 7]), dyt)))([xt]),
+  );
+  assertClose(out.wasm[0], out.cpu[0], 'fractional resize gradient');
+});
+
+test('reverse on any axes but the last (and with it, on the built-in kernel) matches cpu', async () => {
+  for (const dims of [[0, 1], [1], [0, 2], [2, 3]]) {
+    const out = await onBoth<Tensor>([input([4, 3, 5, 6], 64)], (x) => [tf.reverse(x, dims)]);
+    assertClose(out.wasm[0], out.cpu[0], 'reverse');
+  }
+});
+
 test('training-mode batch-norm gradients match cpu', async () => {
   // As tfjs-layers' BatchNormalization trains: statistics from tf.moments, then tf.batchNorm.
   // (Without a scale tf.grads fails inside tfjs itself, on cpu as well, so that case is not ours.)
