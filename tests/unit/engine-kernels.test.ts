@@ -1,8 +1,9 @@
 // Checks the engine's backend selection and its wasm kernels and gradients against the cpu backend.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
+import type { NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { initEngine, type Tf } from '../../workers/engine/backend';
+import { fusedConv2dGradConfig } from '../../workers/engine/gradients/fused-conv2d';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Stride = number | [number, number];
@@ -15,6 +16,7 @@ const worst: Record<string, number> = {};
 before(async () => {
   delete process.env.TFJS_BACKEND; // the defaults are under test, not the caller's environment
   ({ tf } = await initEngine());
+  if (!tf.getGradient(tf.FusedConv2D)) tf.registerGradient(fusedConv2dGradConfig(tf));
 });
 
 after(() => {
@@ -245,6 +247,24 @@ test('reverse on any axes but the last (and with it, on the built-in kernel) mat
   for (const dims of [[0, 1], [1], [0, 2], [2, 3]]) {
     const out = await onBoth<Tensor>([input([4, 3, 5, 6], 64)], (x) => [tf.reverse(x, dims)]);
     assertClose(out.wasm[0], out.cpu[0], 'reverse');
+  }
+});
+
+test('the FusedConv2D gradient computes input, filter and bias gradients as cpu does', async () => {
+  for (const c of [convCases[1], convCases[3], convCases[5]]) {
+    const x = input([c.n, c.h, c.w, c.cin], 71);
+    const f = input([c.k, c.k, c.cin, c.cout], 72);
+    const ys = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], [c.k, c.k, c.cin, c.cout], c.s, 1, c.pad).outShape;
+    const out = await onBoth<Tensor>([x, f, input([c.cout], 73), input(ys, 74)], (xt, ft, bt, rt) =>
+      tf.grads((a, b, bias) => {
+        const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dilations: 1, activation: 'linear' };
+        const y = tf.engine().runKernel(tf.FusedConv2D, { x: a, filter: b, bias }, attrs as unknown as NamedAttrMap) as Tensor;
+        return tf.sum(tf.mul(y, rt));
+      })([xt, ft, bt]),
+    );
+    assertClose(out.wasm[0], out.cpu[0], 'fused conv input gradient');
+    assertClose(out.wasm[1], out.cpu[1], 'fused conv filter gradient');
+    assertClose(out.wasm[2], out.cpu[2], 'fused conv bias gradient');
   }
 });
 
