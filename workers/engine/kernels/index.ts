@@ -1,12 +1,10 @@
 // Registers the project's wasm kernels (the missing conv filter gradient; faster conv input
 // gradient, transposed and wide matMuls, leading-axis Sum/Mean, MaxPoolGrad, the gradient of an
 // integer nearest-neighbour upscale, leading-axis Tile, Reverse keeping the last axis, matrix
-// Transpose; copy-free Identity and Cast), the wasm batch-norm and one-pass (leaky) ReLU
-// gradients, and the cpu fixes.
+// Transpose; copy-free Identity and Cast), the wasm batch-norm gradients, and the cpu fixes.
 import type { KernelConfig } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
 import { batchNormGradConfig, meanGradConfig } from '../gradients/batch-norm';
-import { leakyReluGradConfig, leakyReluGradKernelConfig, reluGradConfig } from '../gradients/leaky-relu';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
@@ -54,7 +52,6 @@ export function registerWasmKernels(tf: Tf): void {
     castConfig(tf, builtin(tf, tf.Cast)),
     transposeConfig(tf, builtin(tf, tf.Transpose)),
     stridedSliceConfig(tf, builtin(tf, tf.StridedSlice)),
-    leakyReluGradKernelConfig(),
   ];
   for (const config of configs) {
     // Replace a kernel the backend already ships (registerKernel refuses duplicates).
@@ -64,7 +61,5 @@ export function registerWasmKernels(tf: Tf): void {
   // Gradients are registered per op, not per backend: these fall back on the stock ones off wasm.
   tf.registerGradient(batchNormGradConfig(tf, tf.getGradient(tf.FusedBatchNorm)));
   tf.registerGradient(meanGradConfig(tf, tf.getGradient(tf.Mean)));
-  tf.registerGradient(leakyReluGradConfig(tf, tf.getGradient(tf.LeakyRelu)));
-  tf.registerGradient(reluGradConfig(tf, tf.getGradient(tf.Relu)));
   registered.add(tf);
 }
