@@ -1,8 +1,9 @@
 // Checks the engine's backend selection and its wasm kernels and gradients against the cpu backend.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
+import type { NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { initEngine, type Tf } from '../../workers/engine/backend';
+import { fusedConv2dGradConfig } from '../../workers/engine/gradients/fused-conv2d';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Stride = number | [number, number];
@@ -15,6 +16,7 @@ const worst: Record<string, number> = {};
 before(async () => {
   delete process.env.TFJS_BACKEND; // the defaults are under test, not the caller's environment
   ({ tf } = await initEngine());
+  if (!tf.getGradient(tf.FusedConv2D)) tf.registerGradient(fusedConv2dGradConfig(tf));
 });
 
 after(() => {
@@ -212,6 +214,58 @@ test('a clone or same-dtype cast outlives its disposed source on wasm', async ()
   source.dispose();
   for (const c of copies) assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3]);
   tf.dispose(copies);
+});
+
+const resizeCases: { x: number[]; size: [number, number]; halfPixelCenters: boolean }[] = [
+  { x: [2, 4, 5, 3], size: [8, 10], halfPixelCenters: false },
+  { x: [3, 3, 4, 5], size: [9, 8], halfPixelCenters: true },
+];
+
+// Against the block sum written with reshapes, since tfjs-backend-cpu's own kernel is wrong for
+// batches of more than one image (the engine replaces it; see resize-nearest-grad.ts).
+for (const c of resizeCases) {
+  test(`nearest-neighbour upscale gradient is the block sum of dy on wasm and cpu: ${JSON.stringify(c)}`, async () => {
+    const [n, h, w, ch] = c.x;
+    const dy = input([n, ...c.size, ch], 61);
+    const out = await onBoth<Tensor>([input(c.x, 60), dy], (xt, dyt) => [
+      ...tf.grads((a) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(a as Tensor4D, c.size, false, c.halfPixelCenters), dyt)))([xt]),
+      tf.sum(tf.reshape(dyt, [n, h, c.size[0] / h, w, c.size[1] / w, ch]), [2, 4]),
+    ]);
+    assertClose(out.wasm[0], out.cpu[1], 'upscale gradient');
+    assertClose(out.cpu[0], out.cpu[1], 'upscale gradient');
+  });
+}
+
+test('a nearest-neighbour resize gradient by a fractional factor still matches cpu', async () => {
+  const out = await onBoth<Tensor>([input([1, 4, 4, 2], 62), input([1, 6, 7, 2], 63)], (xt, dyt) =>
+    tf.grads((a) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(a as Tensor4D, [6, 7]), dyt)))([xt]),
+  );
+  assertClose(out.wasm[0], out.cpu[0], 'fractional resize gradient');
+});
+
+test('reverse on any axes but the last (and with it, on the built-in kernel) matches cpu', async () => {
+  for (const dims of [[0, 1], [1], [0, 2], [2, 3]]) {
+    const out = await onBoth<Tensor>([input([4, 3, 5, 6], 64)], (x) => [tf.reverse(x, dims)]);
+    assertClose(out.wasm[0], out.cpu[0], 'reverse');
+  }
+});
+
+test('the FusedConv2D gradient computes input, filter and bias gradients as cpu does', async () => {
+  for (const c of [convCases[1], convCases[3], convCases[5]]) {
+    const x = input([c.n, c.h, c.w, c.cin], 71);
+    const f = input([c.k, c.k, c.cin, c.cout], 72);
+    const ys = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], [c.k, c.k, c.cin, c.cout], c.s, 1, c.pad).outShape;
+    const out = await onBoth<Tensor>([x, f, input([c.cout], 73), input(ys, 74)], (xt, ft, bt, rt) =>
+      tf.grads((a, b, bias) => {
+        const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dilations: 1, activation: 'linear' };
+        const y = tf.engine().runKernel(tf.FusedConv2D, { x: a, filter: b, bias }, attrs as unknown as NamedAttrMap) as Tensor;
+        return tf.sum(tf.mul(y, rt));
+      })([xt, ft, bt]),
+    );
+    assertClose(out.wasm[0], out.cpu[0], 'fused conv input gradient');
+    assertClose(out.wasm[1], out.cpu[1], 'fused conv filter gradient');
+    assertClose(out.wasm[2], out.cpu[2], 'fused conv bias gradient');
+  }
 });
 
 test('training-mode batch-norm gradients match cpu', async () => {

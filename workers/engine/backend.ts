@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tfjs from '@tensorflow/tfjs';
-import { registerWasmKernels } from './kernels/index';
+import { registerCpuFixes, registerWasmKernels } from './kernels/index';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 export type BackendChoice = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -34,10 +34,12 @@ async function load(choice: BackendChoice): Promise<Tf> {
       wasm.setWasmPaths(`${dirname(entry)}/`);
       await activate(tfjs, 'wasm');
       registerWasmKernels(tfjs);
+      registerCpuFixes(tfjs); // tests and parity checks switch to cpu as the reference
       return tfjs;
     }
     case 'cpu':
       await activate(tfjs, 'cpu');
+      registerCpuFixes(tfjs);
       return tfjs;
   }
 }

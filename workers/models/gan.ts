@@ -3,6 +3,7 @@
 // conv to the image; D is 4 stride-2 4x4 convs with LeakyReLU(0.2) and one dense logit.
 // Mirrors Gan in shared/bench/torch_reference.py. Builder only, no I/O.
 import * as tf from '@tensorflow/tfjs';
+import { lazyGradientConv2d } from './lazy-grad-conv';
 import { syncBatchNormalization } from './sync-batch-norm';
 
 export interface GanOptions {
@@ -48,16 +49,16 @@ export function buildGan({ imageSize, width, seed }: GanOptions): GanModels {
   for (const filters of ganGeneratorFilters(imageSize)) {
     // Upsample + conv rather than a transposed conv, as the reference does (no checkerboard).
     generator.add(tf.layers.upSampling2d({ size: [2, 2] }));
-    generator.add(tf.layers.conv2d({ filters: scaled(filters, width), kernelSize: 3, padding: 'same', kernelInitializer: init() }));
+    generator.add(lazyGradientConv2d({ filters: scaled(filters, width), kernelSize: 3, padding: 'same', kernelInitializer: init() }));
     generator.add(syncBatchNormalization({ momentum: 0.9, gammaInitializer: gammaInit() }));
     generator.add(tf.layers.reLU());
   }
-  generator.add(tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: init() }));
+  generator.add(lazyGradientConv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: init() }));
 
   const discriminator = tf.sequential({ name: 'GanDiscriminator' });
   GAN_DISCRIMINATOR_FILTERS.forEach((filters, i) => {
     discriminator.add(
-      tf.layers.conv2d({
+      lazyGradientConv2d({
         ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}),
         filters: scaled(filters, width),
         kernelSize: 4,
