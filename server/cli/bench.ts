@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --only load|import|team|cnn|vae|gan|cvae]`: speed checks that are not tests.
+// `npm run bench [-- --json] [-- --only load|import|team|cnn|vae|gan|cvae|study]`: speed checks that are not tests.
 //  - load: reading 3,000 preprocessed 128x128 images from disk into one tensor (target < 2 s);
 //  - import: uploading and importing 3,000 Br35H-like JPEGs on a headless server while the
 //    dashboard is asked for a page every 100 ms (target: every answer < 1 s);
@@ -7,7 +7,8 @@
 //    reference (../shared/bench/torch_reference.py) when torch is installed (apt-get install
 //    python3-torch); the cnn rows at 128 also report the process's peak resident memory;
 //  - team: fetching the demo dataset to a fresh agent, and a run's overhead in team mode (Redis and
-//    an agent) against the embedded queue (server/loadtest/team-bench.ts).
+//    an agent) against the embedded queue (server/loadtest/team-bench.ts);
+//  - study (only with --only study, it is long): the one-seed quick Table 1 study's wall time.
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,6 +32,7 @@ import { systemSocket } from './dashboard';
 import { startLatencyProbe, uploadFolder } from '../datasets/responsiveness';
 import { writeRawDemoDataset } from '../../workers/data/phantom-raw';
 import { benchTeam } from '../loadtest/team-bench';
+import { benchStudy } from '../loadtest/study-bench';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, only: { type: 'string' } } });
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -228,6 +230,7 @@ else console.error(`[bench] no PyTorch reference measured: ${torchPython.why}; r
 if (!values.only || values.only === 'load') await benchLoad();
 if (!values.only || values.only === 'import') await benchImport();
 if (!values.only || values.only === 'team') await benchTeam(report);
+if (values.only === 'study') await benchStudy(report);
 for (const model of Object.keys(steppers)) {
   if (values.only && values.only !== model) continue;
   for (const threads of cores > 1 ? [1, cores] : [1]) await benchModel(model, threads, backend);
