@@ -13,7 +13,7 @@ import { generatorConfigSchema, idSchema, revisionOf, synthConfigSchema, type Sy
 import type { SyntheticSummary } from '../../lib/contracts/events';
 import { checkpointDirName, listCheckpoints, readCheckpointMeta } from '../../workers/models/checkpoint';
 import { bestQualityEpoch, checkpointQualityMetaSchema, checkpointReason, type EpochQuality } from '../../lib/contracts/epoch-quality';
-import { datasetHash, readDatasetFiles } from '../../workers/data/dataset-store';
+import { datasetFilesHash, readDatasetFiles } from '../../workers/data/dataset-store';
 
 export const synthesizeInputSchema = z.object({
   generators: z
@@ -115,8 +115,7 @@ export function registerSynthetic(db: Db, dataDir: string, runId: string, config
   if (meta.count !== summary.count || meta.size !== summary.imageSize) throw new SynthesisError('the staged dataset does not match the run summary');
   // The staged pixels must be the dataset the run reported (an agent uploaded them from afar).
   const files = readDatasetFiles(staged);
-  const images = Array.from({ length: files.count }, (_, i) => files.images.subarray(i * files.size * files.size, (i + 1) * files.size * files.size));
-  if (datasetHash(images, files.labels, files.size) !== summary.contentHash) throw new SynthesisError('the staged dataset does not hash to the content hash the run reported');
+  if (datasetFilesHash(files) !== summary.contentHash) throw new SynthesisError('the staged dataset does not hash to the content hash the run reported');
   const labels = files.labels;
   const real = getDataset(db, config.datasetId);
   const all = Array.from(labels.keys());

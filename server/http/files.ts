@@ -20,7 +20,7 @@ import { importLimitsSchema } from '../../lib/contracts/import';
 import type { Actor } from '../../lib/contracts/team';
 import { launcherId } from '../auth/actor';
 import { importSummary } from '../services/activity-summary';
-import { readSlice, sendFile } from './send-file';
+import { readSlice, sendFile, sendJson } from './send-file';
 import { checkFreeSpace, importNeedsBytes } from '../services/limits';
 import { Refusal } from '../services/refusal';
 
@@ -33,11 +33,6 @@ class UploadTooLarge extends ImportError {}
 const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
 const PREVIEWS = new Set(['preview-tumor.png', 'preview-healthy.png', 'before-after.png', 'closest-tumor.png', 'closest-healthy.png']);
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
 
 /** Streams the multipart body into `dir`, each part at its (checked) relative path. */
 function receiveFiles(req: http.IncomingMessage, dir: string, maxFileBytes: number): Promise<string[]> {

@@ -37,3 +37,9 @@ export function readSlice(file: string, length: number, position: number): Buffe
     fs.closeSync(fd);
   }
 }
+
+/** A JSON answer (an error or a short result), never cached. */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}

@@ -17,6 +17,7 @@ import { listDatasets } from '../../db/queries/datasets';
 import type { RunService } from '../services/runs';
 import { packBundle, BundleError, type PackedBundle } from '../../workers/data/bundle';
 import { parseBundleName, type ArtifactStore } from '../artifacts/store';
+import { sendJson } from './send-file';
 import { BUNDLE_SHA_HEADER, DATASET_BUNDLE_FILES, WORKER_ID_HEADER } from '../../lib/contracts/worker-files';
 
 export interface WorkerFilesDeps {
@@ -31,11 +32,6 @@ export interface WorkerFilesDeps {
   tokenOfWorker: (workerId: string) => string | undefined;
   maxBundleBytes: number;
   log: (line: string) => void;
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
 }
 
 async function sendBundle(res: http.ServerResponse, bundle: PackedBundle): Promise<void> {

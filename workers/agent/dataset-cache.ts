@@ -5,7 +5,7 @@
 // this agent is using).
 import fs from 'node:fs';
 import path from 'node:path';
-import { datasetHash, readDatasetFiles } from '../data/dataset-store';
+import { datasetFilesHash, readDatasetFiles } from '../data/dataset-store';
 import { folderBytes, type ServerFiles } from './server-files';
 
 const VERIFIED = '.verified';
@@ -70,9 +70,7 @@ export class DatasetCache {
     const got = await this.files.fetchDataset(hash, dir);
     if (!got) throw new Error(`the server has no dataset with content hash ${hash.slice(0, 12)}… (deleted while queued?)`);
     try {
-      const files = readDatasetFiles(dir);
-      const images = Array.from({ length: files.count }, (_, i) => files.images.subarray(i * files.size * files.size, (i + 1) * files.size * files.size));
-      const actual = datasetHash(images, files.labels, files.size);
+      const actual = datasetFilesHash(readDatasetFiles(dir));
       if (actual !== hash) throw new Error(`dataset ${hash.slice(0, 12)}… arrived with content hash ${actual.slice(0, 12)}…: refused`);
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });

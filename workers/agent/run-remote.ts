@@ -89,13 +89,10 @@ export function startRemoteRun(job: Job, deps: RemoteRunDeps): RemoteRun {
   let child: ChildProcess | null = null;
   let cancelled = false;
 
-  const report = async (event: 'run:complete' | 'run:fail', payload: object): Promise<void> => {
-    buffer.flush();
-    await socket.timeout(30_000).emitWithAck(event as 'run:fail', { runId, ...payload } as { runId: string; error: string }).catch(() => undefined);
-  };
   const failWith = async (error: string) => {
     log(`run ${runId} failed: ${error}`);
-    await report('run:fail', { error });
+    buffer.flush();
+    await socket.timeout(30_000).emitWithAck('run:fail', { runId, error }).catch(() => undefined);
     return 'failed' as const;
   };
 
@@ -164,7 +161,8 @@ export function startRemoteRun(job: Job, deps: RemoteRunDeps): RemoteRun {
                 } catch (err) {
                   return failWith(`its results could not be uploaded: ${err instanceof Error ? err.message : err}`);
                 }
-                await report('run:complete', m.outcome);
+                buffer.flush();
+                await socket.timeout(30_000).emitWithAck('run:complete', { runId, ...m.outcome }).catch(() => undefined);
                 return 'complete' as const;
               })(),
             );

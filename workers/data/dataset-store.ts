@@ -19,6 +19,12 @@ export function datasetHash(images: Uint8Array[], labels: Uint8Array, size: numb
   return hash.digest('hex');
 }
 
+/** The content hash of a dataset read from disk (what it was stored under, if it is intact). */
+export function datasetFilesHash(files: DatasetFiles): string {
+  const pixels = files.size * files.size;
+  return datasetHash(Array.from({ length: files.count }, (_, i) => files.images.subarray(i * pixels, (i + 1) * pixels)), files.labels, files.size);
+}
+
 /** Writes into a temporary folder and renames it into place, so a crash leaves no half dataset.
  * `extras` are further files of the version (groups, report, previews). */
 export function writeDatasetFiles(dir: string, size: number, images: Uint8Array[], labels: Uint8Array, extras: Record<string, Uint8Array | string> = {}): void {
