@@ -11,6 +11,7 @@ import { buildGan } from '../models/gan';
 import { adamDefaults, type Replica, type ReplicaSource, type Shard } from '../parallel/replica';
 import { cnnLoss, discriminatorLoss, elboLoss, ganLatents, generatorLoss, noiseSeedOf } from './losses';
 import { createGanOptimizers, ganAdam } from './gan-trainer';
+import type { GanVariant } from '../../lib/contracts/run-config';
 
 export interface CnnReplicaSpec {
   kind: 'cnn';
@@ -36,6 +37,8 @@ export interface GanReplicaSpec {
   width: number;
   seed: number;
   learningRate: number;
+  /** Absent: the paper's DCGAN. */
+  variant?: GanVariant;
 }
 export type ReplicaSpec = CnnReplicaSpec | ElboReplicaSpec | GanReplicaSpec;
 
@@ -112,7 +115,8 @@ export function buildReplica(spec: ReplicaSpec): Replica {
  * sliced; the generator's batch norm is synchronised across threads.
  */
 function ganReplica(spec: GanReplicaSpec): Replica {
-  const { generator, discriminator } = buildGan({ imageSize: spec.imageSize, width: spec.width, seed: spec.seed });
+  const { generator, discriminator } = buildGan({ imageSize: spec.imageSize, width: spec.width, seed: spec.seed, variant: spec.variant });
+  const small = (shard: Shard) => (spec.variant === 'sngan-da' ? { seed: spec.seed, step, rows: shard } : undefined);
   const adam = ganAdam(spec.learningRate);
   const optimizers = createGanOptimizers(spec.learningRate);
   let step = 0;
@@ -129,7 +133,7 @@ function ganReplica(spec: GanReplicaSpec): Replica {
           // Detached: only the discriminator's variables are differentiated, and the fake batch does
           // not depend on them, so no gradient reaches the generator (as in trainGanStep).
           const fake = generator.apply(latents(shard, xs.shape[0]), { training: true }) as tf.Tensor;
-          const { loss, dReal, dFake } = discriminatorLoss(discriminator, xs, fake);
+          const { loss, dReal, dFake } = discriminatorLoss(discriminator, xs, fake, small(shard));
           return { loss, means: [dReal, dFake] };
         },
         sitOut: () => undefined,
@@ -140,7 +144,7 @@ function ganReplica(spec: GanReplicaSpec): Replica {
         ...variablesOf([generator]),
         meanNames: [],
         loss: (xs, _ys, shard) => {
-          const loss = generatorLoss({ generator, discriminator }, latents(shard, xs.shape[0]));
+          const loss = generatorLoss({ generator, discriminator }, latents(shard, xs.shape[0]), small(shard));
           step++;
           return { loss, means: [] };
         },
