@@ -251,19 +251,7 @@ export const generatorPresets: Record<'vae' | 'gan', Record<PresetName, Generato
   },
 };
 
-/** What the small-data GAN's presets change: `quick` trains 60 epochs (about 1,900 steps; the
- * spectrally normalised discriminator keeps it from collapsing, and the paper GAN's 10 epochs are
- * far too few for it), measuring quality every 5. */
-export const ganVariantPresets: Record<GanVariant, Partial<Record<PresetName, Partial<GeneratorPreset>>>> = {
-  paper: {},
-  'sngan-da': { quick: { epochs: 60, qualityEvery: 5 } },
-};
-
-export function presetFor(model: ModelName, preset: PresetName, variant: GanVariant = 'paper'): Record<string, unknown> {
-  if (model === 'gan') {
-    const { latentDim: _fixed, ...gan } = { ...generatorPresets.gan[preset], ...ganVariantPresets[variant][preset] };
-    return gan;
-  }
+export function presetFor(model: ModelName, preset: PresetName): Record<string, unknown> {
   if (model === 'cnn') return cnnPresets[preset];
   if (model === 'cvae') return cvaePresets[preset];
   const { latentDim, ...rest } = generatorPresets[model][preset];
@@ -317,7 +305,7 @@ export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): 
   }
   if (issues.length) throw new z.ZodError(issues);
   const resolved = trainingConfigSchema.safeParse({
-    ...presetFor(launch.model, launch.preset, launch.model === 'gan' ? launch.variant : undefined),
+    ...presetFor(launch.model, launch.preset),
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
     model: launch.model,
     preset: launch.preset,

@@ -74,9 +74,9 @@ export function stepsNeedBytes(steps: StepSpec[]): number {
   let resume = 0;
   const kept = steps.reduce((sum, step) => {
     if (step.kind === 'synth') return sum + synthesisNeedsBytes(step.perClass * step.generators.length);
-    const { model, preset, overrides, variant } = step.launch;
+    const { model, preset, overrides } = step.launch;
     resume = Math.max(resume, 2 * RESUME_STATE_BYTES[preset]);
-    return sum + trainingNeedsBytes(model, preset, (overrides as { epochs?: number }).epochs ?? Number(presetFor(model, preset, variant).epochs), { resume: false });
+    return sum + trainingNeedsBytes(model, preset, (overrides as { epochs?: number }).epochs ?? Number(presetFor(model, preset).epochs), { resume: false });
   }, 0);
   return kept + 2 * resume;
 }

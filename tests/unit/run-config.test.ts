@@ -80,11 +80,3 @@ test("the GAN's small-data variant is written only when chosen; other models hav
   assert.throws(() => resolveRunConfig({ model: 'vae', preset: 'quick', variant: 'sngan-da' }, 'ds-demo'), (err: unknown) => err instanceof ZodError && /only the GAN has variants/.test(err.message));
   assert.throws(() => resolveRunConfig({ model: 'gan', preset: 'quick', variant: 'stylegan' as never }, 'ds-demo'), ZodError);
 });
-
-test("the small-data GAN's quick preset trains longer than the paper GAN's, and overrides still win", () => {
-  const paper = resolveRunConfig({ model: 'gan', preset: 'quick' }, 'ds-demo');
-  const small = resolveRunConfig({ model: 'gan', preset: 'quick', variant: 'sngan-da' }, 'ds-demo');
-  assert.deepEqual([paper.epochs, small.epochs], [10, 60]);
-  assert.equal(resolveRunConfig({ model: 'gan', preset: 'quick', variant: 'sngan-da', overrides: { epochs: 7 } }, 'ds-demo').epochs, 7);
-  assert.equal(resolveRunConfig({ model: 'gan', preset: 'smoke', variant: 'sngan-da' }, 'ds-demo').epochs, 1);
-});

@@ -72,15 +72,11 @@ export default function NewRunPage() {
 
   const choosePreset = (p: PresetName) => {
     setPreset(p);
-    setValues(presetValues(model, p, variant));
+    setValues(presetValues(model, p));
   };
   const chooseModel = (m: ModelName) => {
     setModel(m);
-    setValues(presetValues(m, preset, variant));
-  };
-  const chooseVariant = (v: GanVariant) => {
-    setVariant(v);
-    setValues(presetValues(model, preset, v));
+    setValues(presetValues(m, preset));
   };
   const fields = fieldsOf(model);
 
@@ -143,7 +139,7 @@ export default function NewRunPage() {
         {model === 'gan' && (
           <label className="text-sm">
             GAN variant
-            <select className={input} name="variant" value={variant} onChange={(e) => chooseVariant(e.target.value as GanVariant)}>
+            <select className={input} name="variant" value={variant} onChange={(e) => setVariant(e.target.value as GanVariant)}>
               {ganVariantOptions.map((v) => <option key={v.value} value={v.value}>{v.label}</option>)}
             </select>
             <span className="mt-0.5 block text-xs text-zinc-500">{ganVariantOptions.find((v) => v.value === variant)?.help}</span>
@@ -241,7 +237,7 @@ export default function NewRunPage() {
   );
 }
 
-function presetValues(model: ModelName, p: PresetName, variant: GanVariant = 'paper'): Partial<Record<FieldKey, string>> {
-  const preset = presetFor(model, p, variant);
+function presetValues(model: ModelName, p: PresetName): Partial<Record<FieldKey, string>> {
+  const preset = presetFor(model, p);
   return Object.fromEntries(fieldsOf(model).map((f) => [f.key, String(preset[f.key])]));
 }
