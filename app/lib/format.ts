@@ -18,14 +18,12 @@ export function ago(ms: number, now: number): string {
 
 export const time = (ms: number | null) => (ms ? new Date(ms).toLocaleTimeString() : '—');
 
-/** "BrainCNN", or "VAE (tumour)" / "GAN (healthy)" / "SN-GAN (tumour)" (the small-data variant)
- * for the per-class generators. */
+/** "BrainCNN", or "VAE (tumour)" / "GAN (healthy)" for the per-class generators. */
 export function modelLabel(run: { model: string; config?: unknown; imageClass?: string | null }): string {
   if (run.model === 'cnn') return 'BrainCNN';
   if (run.model === 'cvae') return 'BrainCVAE';
   if (run.model === 'synth') return 'Synthesis';
-  const variant = run.config && typeof run.config === 'object' && 'variant' in run.config ? run.config.variant : undefined;
-  const name = variant === 'sngan-da' ? 'SN-GAN' : run.model.toUpperCase();
+  const name = run.model.toUpperCase();
   return run.imageClass ? `${name} (${run.imageClass === 'tumor' ? 'tumour' : 'healthy'})` : name;
 }
 

@@ -19,7 +19,6 @@ export default function StudiesPage() {
   const [preset, setPreset] = useState<PresetName>('quick');
   const [seeds, setSeeds] = useState('3');
   const [sweep, setSweep] = useState(true);
-  const [stronger, setStronger] = useState(false);
   const [name, setName] = useState('');
   const [submitting, setSubmitting] = useState(false);
   const { can } = useMe();
@@ -29,7 +28,7 @@ export default function StudiesPage() {
     setSubmitting(true);
     setError(null);
     try {
-      const study = await trpc.studies.launch.mutate({ template: 'table1', preset, seeds: Number(seeds), sweep, stronger, ...(name.trim() ? { name: name.trim() } : {}) });
+      const study = await trpc.studies.launch.mutate({ template: 'table1', preset, seeds: Number(seeds), sweep, ...(name.trim() ? { name: name.trim() } : {}) });
       router.push(`/studies/${study.id}`);
     } catch (err) {
       setError(errorMessage(err));
@@ -61,10 +60,6 @@ export default function StudiesPage() {
           <label className="flex items-center gap-2 pb-1">
             <input type="checkbox" name="sweep" checked={sweep} onChange={(e) => setSweep(e.target.checked)} />
             mix-ratio sweep (BrainCNN with +25% and +50% synthetic)
-          </label>
-          <label className="flex items-center gap-2 pb-1">
-            <input type="checkbox" name="stronger" checked={stronger} onChange={(e) => setStronger(e.target.checked)} data-testid="study-stronger" />
-            stronger generators (small-data SN-GAN columns)
           </label>
           <label>
             Name (optional)

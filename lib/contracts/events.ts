@@ -1,7 +1,7 @@
 // The real-time contract: every socket.io event between browsers, the server and workers, with
 // the zod schemas used to validate each message where it arrives.
 import { z } from 'zod';
-import { generatorConfigSchema, runConfigSchema, type GanVariant, type ImageClass, type PresetName, type TrainDataKind } from './run-config';
+import { generatorConfigSchema, runConfigSchema, type ImageClass, type PresetName, type TrainDataKind } from './run-config';
 import { metricNameSchema } from './metrics';
 import type { PresenceFromBrowserEvents, PresenceToBrowserEvents } from './presence';
 import type { CommentsToBrowserEvents } from './comments';
@@ -23,7 +23,7 @@ export interface DatasetLineage {
   realDatasetName: string | null;
   seed: number;
   perClass: number;
-  generators: { runId: string; model: 'vae' | 'gan'; variant?: GanVariant; imageClass: 'tumor' | 'healthy'; epoch: number; checkpoint: string; reason?: string }[];
+  generators: { runId: string; model: 'vae' | 'gan'; imageClass: 'tumor' | 'healthy'; epoch: number; checkpoint: string; reason?: string }[];
 }
 
 export const metricPointSchema = z.object({

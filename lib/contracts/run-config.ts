@@ -122,13 +122,7 @@ const generatorFields = {
   qualityEvery: z.number().int().min(1).max(500).optional(),
 };
 export const vaeConfigSchema = z.object({ model: z.literal('vae'), ...generatorFields, latentDim: z.number().int().min(2).max(2048) });
-/** The GAN's variants: `paper`, the paper's DCGAN (section 5.1); `sngan-da`, built for small
- * data: the same generator, a spectrally normalised discriminator, the hinge loss and
- * differentiable augmentation (DiffAugment). Written only when not `paper`, so older configs
- * compare as before. */
-export const ganVariants = ['paper', 'sngan-da'] as const;
-export type GanVariant = (typeof ganVariants)[number];
-export const ganConfigSchema = z.object({ model: z.literal('gan'), ...generatorFields, variant: z.enum(ganVariants).optional() });
+export const ganConfigSchema = z.object({ model: z.literal('gan'), ...generatorFields });
 export type VaeConfig = z.infer<typeof vaeConfigSchema>;
 export type GanConfig = z.infer<typeof ganConfigSchema>;
 export type GeneratorConfig = VaeConfig | GanConfig;
@@ -150,8 +144,6 @@ export const synthConfigSchema = z.object({
       z.object({
         runId: idSchema,
         model: z.enum(['vae', 'gan']),
-        /** A GAN's variant when not the paper's (absent otherwise). */
-        variant: z.enum(ganVariants).optional(),
         imageClass: z.enum(imageClasses),
         epoch: z.number().int().min(1),
         /** Why this checkpoint: "best FID on validation, epoch 7: FID 123.4", latest or chosen. */
@@ -166,10 +158,6 @@ export const synthConfigSchema = z.object({
   requireGpu,
 });
 export type SynthConfig = z.infer<typeof synthConfigSchema>;
-
-/** The short name of a generator family in table columns and dataset names: vae, gan, or the
- * GAN's variant (sngan for sngan-da). */
-export const generatorFamily = (g: { model: 'vae' | 'gan'; variant?: GanVariant }): string => (g.model === 'gan' && g.variant === 'sngan-da' ? 'sngan' : g.model);
 
 export const runConfigSchema = z.discriminatedUnion('model', [cnnConfigSchema, cvaeConfigSchema, vaeConfigSchema, ganConfigSchema, synthConfigSchema]);
 export type RunConfig = z.infer<typeof runConfigSchema>;
@@ -214,8 +202,6 @@ export const launchInputSchema = z.object({
   techniques: z.array(z.enum(techniqueNames)).min(1).optional(),
   /** Only a worker with a GPU takes the run (it waits in the queue until one is attached). */
   requireGpu: z.boolean().optional(),
-  /** GAN only: the paper's DCGAN (default) or the small-data variant. */
-  variant: z.enum(ganVariants).optional(),
   overrides: overridesSchema.default({}),
 });
 export type LaunchInput = z.input<typeof launchInputSchema>;
@@ -290,9 +276,6 @@ export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): 
   if (epochs !== undefined && epochs > epochCap) {
     issues.push({ code: 'custom', path: ['overrides', 'epochs'], message: `at most ${epochCap} epochs with the ${launch.preset} preset`, input: epochs });
   }
-  if (launch.variant && launch.model !== 'gan') {
-    issues.push({ code: 'custom', path: ['variant'], message: 'only the GAN has variants', input: launch.variant });
-  }
   if (patience !== undefined && launch.model !== 'cnn') {
     issues.push({ code: 'custom', path: ['overrides', 'patience'], message: 'early stopping (patience) applies to the BrainCNN only', input: patience });
   }
@@ -318,7 +301,6 @@ export function resolveRunConfig(input: LaunchInput, defaultDatasetId: string): 
     ...(launch.model === 'cvae' && launch.techniques ? { techniques: launch.techniques } : {}),
     ...revisionOf(launch.model),
     ...(launch.requireGpu ? { requireGpu: true } : {}),
-    ...(launch.model === 'gan' && launch.variant && launch.variant !== 'paper' ? { variant: launch.variant } : {}),
   });
   if (resolved.success) return resolved.data;
   // An override's problem is named as the request spelled it (overrides.batchSize).

@@ -16,9 +16,6 @@ export const studyLaunchSchema = z.object({
   datasetId: idSchema.optional(),
   /** Also the mix-ratio sweep: BrainCNN with 25% and 50% synthetic (VAE) images added. */
   sweep: z.boolean().default(true),
-  /** Also the stronger generators beside the paper's: the small-data GAN (`sngan-da`), with its
-   * own synthetic and mixed columns. */
-  stronger: z.boolean().default(false),
   /** Synthetic images per class (default: 48 at smoke, else 1,500 as the paper). */
   perClass: z.number().int().min(8).max(20_000).optional(),
 });

@@ -168,7 +168,7 @@ function markSignificance(cells: TableCell[], rows: ResultRow[]): void {
 
 /** Table columns in the paper's order (real, then synthetic and mixed by generator, then the
  * mix-ratio sweep); labels not known here follow, sorted. */
-export const COLUMN_ORDER = ['real', 'synthetic-vae', 'synthetic-gan', 'synthetic-sngan', 'synthetic-gan+vae', 'synthetic', 'mixed-vae', 'mixed-gan', 'mixed-sngan', 'mixed-gan+vae', 'mixed'];
+export const COLUMN_ORDER = ['real', 'synthetic-vae', 'synthetic-gan', 'synthetic-gan+vae', 'synthetic', 'mixed-vae', 'mixed-gan', 'mixed-gan+vae', 'mixed'];
 export function orderColumns(labels: Iterable<string>): string[] {
   const rank = (c: string) => {
     const i = COLUMN_ORDER.indexOf(c);

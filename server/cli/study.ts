@@ -1,4 +1,4 @@
-// `npm run study -- --template table1 --preset quick --seeds 3 [--data NAME] [--no-sweep] [--stronger]
+// `npm run study -- --template table1 --preset quick --seeds 3 [--data NAME] [--no-sweep]
 // [--per-class N] [--json] [--server URL --token T]`: runs a whole study (the paper's Table 1
 // pipeline) without a browser, through the same DAG, queue and workers as the dashboard (an
 // embedded one, or a running one as the token's owner); prints the table, and with --json a last
@@ -13,7 +13,7 @@ import { orderColumns } from '../../lib/stats/table';
 import { onInterrupt, runCli } from './watch-run';
 import { dashboardOptions, parseTarget, resolveDataset, withDashboard } from './dashboard';
 
-const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--stronger] [--per-class N] [--json] [--server URL --token mri_…]';
+const USAGE = 'usage: npm run study -- --template table1 --preset smoke|quick|paper [--seeds N] [--data NAME] [--no-sweep] [--per-class N] [--json] [--server URL --token mri_…]';
 
 const argsSchema = z.object({
   template: z.enum(studyTemplates).default('table1'),
@@ -21,7 +21,6 @@ const argsSchema = z.object({
   seeds: z.coerce.number().int().min(1).max(10).default(3),
   data: z.string().min(1).optional(),
   'no-sweep': z.boolean().default(false),
-  stronger: z.boolean().default(false),
   'per-class': z.coerce.number().int().min(8).max(20_000).optional(),
   name: z.string().min(1).optional(),
   json: z.boolean().default(false),
@@ -30,7 +29,7 @@ const argsSchema = z.object({
 function parseCli() {
   const { values } = parseArgs({
     options: {
-      template: { type: 'string' }, preset: { type: 'string' }, seeds: { type: 'string' }, data: { type: 'string' }, 'no-sweep': { type: 'boolean' }, stronger: { type: 'boolean' },
+      template: { type: 'string' }, preset: { type: 'string' }, seeds: { type: 'string' }, data: { type: 'string' }, 'no-sweep': { type: 'boolean' },
       'per-class': { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' }, ...dashboardOptions,
     },
     strict: true,
@@ -72,7 +71,7 @@ async function main() {
     const notImported = (source: string): Promise<string> => Promise.reject(new Error(`no dataset named "${source}" (import it first with npm run import)`));
     const datasetId = args.data ? await resolveDataset(dashboard, args.data, notImported) : undefined;
     const socket = await dashboard.live();
-    let study = (await api.studies.launch.mutate({ template: args.template, preset: args.preset, seeds: args.seeds, datasetId, sweep: !args['no-sweep'], stronger: args.stronger, perClass: args['per-class'], name: args.name })) as StudyView;
+    let study = (await api.studies.launch.mutate({ template: args.template, preset: args.preset, seeds: args.seeds, datasetId, sweep: !args['no-sweep'], perClass: args['per-class'], name: args.name })) as StudyView;
     console.error(`study ${study.id} (${study.name}): ${study.nodes.length} steps`);
     const interrupt = () => {
       console.error('\ninterrupted: cancelling the study');

@@ -1,4 +1,4 @@
-// `npm run train -- --model cnn --preset smoke --seed 0 [--data NAME] [--epochs N] [--variant V] [--json]
+// `npm run train -- --model cnn --preset smoke --seed 0 [--data NAME] [--epochs N] [--json]
 // [--server URL --token T]`: trains through the same queue, worker and job code as the dashboard,
 // with an embedded headless server on the same DATA_DIR (so the run shows up on the dashboard
 // afterwards), or through a running dashboard as the token's owner.
@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { launchAndWatch, runCli } from './watch-run';
 import { dashboardOptions, parseTarget, resolveDataset, withDashboard, type Dashboard } from './dashboard';
-import { ganVariants, modelNames, presetNames, techniqueNames, trainDataKinds } from '../../lib/contracts/run-config';
+import { modelNames, presetNames, techniqueNames, trainDataKinds } from '../../lib/contracts/run-config';
 import { importDataset } from '../datasets/import';
 import { progressBar } from './progress';
 import { isAnomalySummary, isClassifierSummary, isGeneratorSummary } from '../../lib/contracts/events';
@@ -21,7 +21,6 @@ const argsSchema = z.object({
   'image-size': z.coerce.number().int().optional(),
   'quality-every': z.coerce.number().int().min(1).optional(),
   class: z.enum(['tumor', 'healthy']).optional(),
-  variant: z.enum(ganVariants).optional(),
   technique: z.array(z.enum(techniqueNames)).optional(),
   'train-data': z.enum(trainDataKinds).default('real'),
   synthetic: z.string().min(1).optional(),
@@ -33,7 +32,7 @@ function parseCli() {
   const { values } = parseArgs({
     options: {
       model: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
-      epochs: { type: 'string' }, patience: { type: 'string' }, 'image-size': { type: 'string' }, 'quality-every': { type: 'string' }, class: { type: 'string' }, variant: { type: 'string' }, json: { type: 'boolean' },
+      epochs: { type: 'string' }, patience: { type: 'string' }, 'image-size': { type: 'string' }, 'quality-every': { type: 'string' }, class: { type: 'string' }, json: { type: 'boolean' },
       technique: { type: 'string', multiple: true }, 'train-data': { type: 'string' }, synthetic: { type: 'string' }, 'mix-ratio': { type: 'string' },
       ...dashboardOptions,
     },
@@ -45,7 +44,7 @@ function parseCli() {
   const target = parseTarget({ server, token });
   if (!parsed.success || !target.success) {
     const lines = [...(parsed.error?.issues ?? []), ...(target.error?.issues ?? [])].map((i) => `  --${i.path.join('.')}: ${i.message}`);
-    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] [--variant paper|sngan-da] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--patience N] [--quality-every N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]\n  [--server URL --token mri_…]`);
+    throw new Error(`bad arguments:\n${lines.join('\n')}\nusage: npm run train -- --model cnn|cvae|vae|gan [--class tumor|healthy] --preset smoke|quick|paper [--seed N] [--data NAME|PATH] [--epochs N] [--patience N] [--quality-every N]\n  [--technique giaem|dbscan|kmeans|global-kmeans ...] [--train-data real|synthetic|mixed --synthetic NAME|ID [--mix-ratio R]] [--json]\n  [--server URL --token mri_…]`);
   }
   return { args: parsed.data, target: target.data };
 }
@@ -74,7 +73,7 @@ async function main() {
     const overrides = { ...(args.epochs ? { epochs: args.epochs } : {}), ...(args.patience ? { patience: args.patience } : {}), ...(args['image-size'] ? { imageSize: args['image-size'] } : {}), ...(args['quality-every'] ? { qualityEvery: args['quality-every'] } : {}) };
     const run = await launchAndWatch(dashboard, async (api) => {
       const launched = await api.runs.launch.mutate({
-        model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, variant: args.variant, overrides: overrides as never,
+        model: args.model, preset: args.preset, seed: args.seed, datasetId, imageClass: args.class, overrides: overrides as never,
         trainData: args['train-data'], syntheticDatasetId: synthetic, mixRatio: args['mix-ratio'], techniques: args.technique,
       });
       console.error(`run ${launched.id} queued (${args.model}, ${args.preset}, seed ${args.seed})${launched.launchedBy ? ` by ${launched.launchedBy}` : ''}`);

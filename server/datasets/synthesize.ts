@@ -9,7 +9,7 @@ import type { Db } from '../../db/client';
 import { getRun, listRuns } from '../../db/queries/runs';
 import { getDataset, insertDataset, type DatasetRow } from '../../db/queries/datasets';
 import { uniqueName } from './import';
-import { generatorConfigSchema, generatorFamily, idSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
+import { generatorConfigSchema, idSchema, revisionOf, synthConfigSchema, type SynthConfig } from '../../lib/contracts/run-config';
 import type { SyntheticSummary } from '../../lib/contracts/events';
 import { checkpointDirName, listCheckpoints, readCheckpointMeta } from '../../workers/models/checkpoint';
 import { bestQualityEpoch, checkpointQualityMetaSchema, checkpointReason, type EpochQuality } from '../../lib/contracts/epoch-quality';
@@ -89,7 +89,7 @@ export function planSynthesis(db: Db, dataDir: string, raw: SynthesizeInput): Sy
     datasetId: generators[0].run.datasetId,
     trainData: 'real',
     perClass: input.perClass,
-    generators: generators.map((g) => ({ runId: g.run.id, model: g.config.model, ...(g.config.model === 'gan' && g.config.variant ? { variant: g.config.variant } : {}), imageClass: g.config.imageClass, epoch: g.epoch, reason: g.reason })),
+    generators: generators.map((g) => ({ runId: g.run.id, model: g.config.model, imageClass: g.config.imageClass, epoch: g.epoch, reason: g.reason })),
     name: input.name,
     ...revisionOf('synth'),
   });
@@ -119,7 +119,7 @@ export function registerSynthetic(db: Db, dataDir: string, runId: string, config
   const labels = files.labels;
   const real = getDataset(db, config.datasetId);
   const all = Array.from(labels.keys());
-  const models = [...new Set(config.generators.map(generatorFamily))].join('+');
+  const models = [...new Set(config.generators.map((g) => g.model))].join('+');
   const dir = path.join('datasets', id);
   fs.mkdirSync(path.join(dataDir, 'datasets'), { recursive: true });
   fs.renameSync(staged, path.join(dataDir, dir));

@@ -8,7 +8,7 @@ import type { Db } from '../../db/client';
 import { getRun } from '../../db/queries/runs';
 import { getDataset } from '../../db/queries/datasets';
 import { insertResults } from '../../db/queries/results';
-import { generatorFamily, synthConfigSchema, type RunConfig } from '../../lib/contracts/run-config';
+import { synthConfigSchema, type RunConfig } from '../../lib/contracts/run-config';
 import { isSyntheticSummary, type ResultCell, type RunSummary, type SyntheticSummary } from '../../lib/contracts/events';
 import { RUN_LEASE_MS, type ClaimingWorker, type RunQueue, type RunRow } from '../queue/run-queue';
 import { registerSynthetic, stagingDir } from '../datasets/synthesize';
@@ -187,7 +187,7 @@ export function trainDataLabel(db: Db, config: RunConfig): string {
   if (config.model !== 'cnn' && config.model !== 'cvae') return config.trainData;
   if (config.trainData === 'real' || !config.syntheticDatasetId) return config.trainData;
   const lineage = getDataset(db, config.syntheticDatasetId)?.lineage;
-  const models = [...new Set((lineage?.generators ?? []).map(generatorFamily))].sort().join('+');
+  const models = [...new Set((lineage?.generators ?? []).map((g) => g.model))].sort().join('+');
   const label = models ? `${config.trainData}-${models}` : config.trainData;
   // Mixed at another ratio than 1:1 is another experiment (the mix-ratio sweep): its own column.
   return config.trainData === 'mixed' && config.mixRatio !== undefined && config.mixRatio !== 1 ? `${label}×${config.mixRatio}` : label;

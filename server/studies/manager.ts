@@ -53,7 +53,7 @@ export class StudyManager {
     if (!dataset) throw new StudyError(`Dataset ${datasetId} does not exist.`);
     if (dataset.kind === 'synthetic') throw new StudyError(`${dataset.name} is synthetic; a study needs the real dataset it measures against.`);
     const seeds = Array.from({ length: input.seeds }, (_, i) => i);
-    const plan: StepPlan[] = table1Plan({ preset: input.preset, seeds, perClass: input.perClass ?? (input.preset === 'smoke' ? 48 : 1500), sweep: input.sweep, stronger: input.stronger });
+    const plan: StepPlan[] = table1Plan({ preset: input.preset, seeds, perClass: input.perClass ?? (input.preset === 'smoke' ? 48 : 1500), sweep: input.sweep });
     checkPlan(plan);
     check(plan);
     const id = `s-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;

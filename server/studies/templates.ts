@@ -1,9 +1,8 @@
 // Study templates. "table1" is the paper's Table 1 with its whole pipeline: four generators (VAE
 // and GAN, one per class), one synthetic dataset per architecture, then BrainCNN and the BrainCVAE
 // (all four techniques) on real, synthetic and mixed data for every seed, and optionally the
-// mix-ratio sweep. Generators are trained once (seed 0): the seeds repeat the classifiers. With
-// `stronger`, the small-data GAN (sngan-da) is a third generator family with its own columns.
-import type { GanVariant, PresetName } from '../../lib/contracts/run-config';
+// mix-ratio sweep. Generators are trained once (seed 0): the seeds repeat the classifiers.
+import type { PresetName } from '../../lib/contracts/run-config';
 import type { StepPlan } from '../../lib/contracts/study';
 
 export interface TemplateOptions {
@@ -11,38 +10,27 @@ export interface TemplateOptions {
   seeds: number[];
   perClass: number;
   sweep: boolean;
-  stronger?: boolean;
 }
-
-/** A generator family of the template: its key (in step keys and columns) and what it launches. */
-interface Family {
-  key: 'vae' | 'gan' | 'sngan';
-  model: 'vae' | 'gan';
-  variant?: GanVariant;
-}
-const PAPER_FAMILIES: Family[] = [{ key: 'vae', model: 'vae' }, { key: 'gan', model: 'gan' }];
-const STRONGER_FAMILIES: Family[] = [{ key: 'sngan', model: 'gan', variant: 'sngan-da' }];
 
 export const SWEEP_RATIOS = [0.25, 0.5];
 
-export function table1Plan({ preset, seeds, perClass, sweep, stronger = false }: TemplateOptions): StepPlan[] {
+export function table1Plan({ preset, seeds, perClass, sweep }: TemplateOptions): StepPlan[] {
   const steps: StepPlan[] = [];
-  const families = stronger ? [...PAPER_FAMILIES, ...STRONGER_FAMILIES] : PAPER_FAMILIES;
-  for (const { key, model, variant } of families) {
+  for (const model of ['vae', 'gan'] as const) {
     for (const imageClass of ['tumor', 'healthy'] as const) {
-      steps.push({ key: `gen-${key}-${imageClass}`, dependsOn: [], spec: { kind: 'train', column: 'generator', launch: { model, preset, seed: 0, imageClass, trainData: 'real', ...(variant ? { variant } : {}), overrides: {} } } });
+      steps.push({ key: `gen-${model}-${imageClass}`, dependsOn: [], spec: { kind: 'train', column: 'generator', launch: { model, preset, seed: 0, imageClass, trainData: 'real', overrides: {} } } });
     }
     steps.push({
-      key: `synth-${key}`,
-      dependsOn: [`gen-${key}-tumor`, `gen-${key}-healthy`],
-      spec: { kind: 'synth', generators: [`gen-${key}-tumor`, `gen-${key}-healthy`], perClass, seed: 0 },
+      key: `synth-${model}`,
+      dependsOn: [`gen-${model}-tumor`, `gen-${model}-healthy`],
+      spec: { kind: 'synth', generators: [`gen-${model}-tumor`, `gen-${model}-healthy`], perClass, seed: 0 },
     });
   }
   for (const seed of seeds) {
     for (const model of ['cnn', 'cvae'] as const) {
       steps.push({ key: `${model}-real-s${seed}`, dependsOn: [], spec: { kind: 'train', column: 'real', launch: { model, preset, seed, trainData: 'real', overrides: {} } } });
       for (const trainData of ['synthetic', 'mixed'] as const) {
-        for (const { key: gen } of families) {
+        for (const gen of ['vae', 'gan'] as const) {
           steps.push({
             key: `${model}-${trainData}-${gen}-s${seed}`,
             dependsOn: [`synth-${gen}`],

@@ -70,13 +70,3 @@ test('a run may require a GPU worker; the field is written only when asked for, 
     assert.ok(!('requireGpu' in resolveRunConfig({ model, preset: 'smoke' }, 'ds')), model);
   }
 });
-
-test("the GAN's small-data variant is written only when chosen; other models have no variants", () => {
-  const paper = resolveRunConfig({ model: 'gan', preset: 'quick', imageClass: 'tumor' }, 'ds-demo');
-  assert.ok(!('variant' in paper), 'the paper GAN config compares as before');
-  assert.ok(!('variant' in resolveRunConfig({ model: 'gan', preset: 'quick', variant: 'paper' }, 'ds-demo')));
-  const small = resolveRunConfig({ model: 'gan', preset: 'quick', imageClass: 'healthy', variant: 'sngan-da' }, 'ds-demo');
-  assert.equal(small.model === 'gan' && small.variant, 'sngan-da');
-  assert.throws(() => resolveRunConfig({ model: 'vae', preset: 'quick', variant: 'sngan-da' }, 'ds-demo'), (err: unknown) => err instanceof ZodError && /only the GAN has variants/.test(err.message));
-  assert.throws(() => resolveRunConfig({ model: 'gan', preset: 'quick', variant: 'stylegan' as never }, 'ds-demo'), ZodError);
-});

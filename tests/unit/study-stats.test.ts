@@ -40,17 +40,6 @@ test('the Table 1 plan is a DAG: generators, then datasets, then classifiers per
   assert.deepEqual(plan.find((s) => s.key === 'cvae-mixed-gan-s2')!.dependsOn, ['synth-gan']);
   assert.deepEqual(plan.find((s) => s.key === 'cnn-real-s1')!.dependsOn, []);
   assert.throws(() => checkPlan([{ key: 'a', dependsOn: ['b'], spec: plan[0].spec }]), /depends on b/);
-
-  // The stronger generators: the small-data GAN adds two generators, a synthesis and, per seed,
-  // a synthetic and a mixed run of each classifier, launched with its variant.
-  const stronger = table1Plan({ preset: 'quick', seeds: [0, 1, 2], perClass: 1500, sweep: true, stronger: true });
-  checkPlan(stronger);
-  assert.equal(stronger.length, plan.length + 3 + 3 * 4);
-  const gen = stronger.find((s) => s.key === 'gen-sngan-tumor')!.spec;
-  assert.ok(gen.kind === 'train' && gen.launch.model === 'gan' && gen.launch.variant === 'sngan-da');
-  const synthetic = stronger.find((s) => s.key === 'cnn-synthetic-sngan-s1')!;
-  assert.deepEqual(synthetic.dependsOn, ['synth-sngan']);
-  assert.ok(synthetic.spec.kind === 'train' && synthetic.spec.column === 'synthetic-sngan');
 });
 
 test('LaTeX escaping covers the special characters', () => {

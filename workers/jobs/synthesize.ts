@@ -29,7 +29,7 @@ function loadGenerator(config: GeneratorConfig, checkpointDir: string): { model:
     loadCheckpoint(checkpointDir, { generator: vae.decoder });
     return { model: vae.decoder, latentDim: config.latentDim };
   }
-  const gan = buildGan({ imageSize: config.imageSize, width: config.width, seed: config.seed, variant: config.variant });
+  const gan = buildGan({ imageSize: config.imageSize, width: config.width, seed: config.seed });
   gan.discriminator.dispose();
   loadCheckpoint(checkpointDir, { generator: gan.generator });
   return { model: gan.generator, latentDim: GAN_LATENT_DIM };

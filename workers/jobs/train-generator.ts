@@ -62,7 +62,7 @@ async function makeTrainer(config: GeneratorConfig, engine: { threads: number; b
       },
     };
   }
-  const gan = await ganStepper({ imageSize, width, seed, learningRate, ...(config.variant ? { variant: config.variant } : {}) }, engine);
+  const gan = await ganStepper({ imageSize, width, seed, learningRate }, engine);
   const { generator } = gan.models;
   return {
     step: async (xs) => {

@@ -5,17 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { lazyGradientConv2d } from './lazy-grad-conv';
 import { syncBatchNormalization } from './sync-batch-norm';
-import { spectralConv2d, spectralDense } from './spectral-norm';
-import type { GanVariant } from '../../lib/contracts/run-config';
 
 export interface GanOptions {
   imageSize: number;
   width: number;
   seed: number;
-  /** `paper` (absent): the paper's DCGAN. `sngan-da`: the same generator against a spectrally
-   * normalised discriminator (workers/models/spectral-norm.ts), trained with the hinge loss and
-   * DiffAugment (losses.ts). */
-  variant?: GanVariant;
 }
 
 export interface GanModels {
@@ -42,7 +36,7 @@ export function ganGeneratorFilters(imageSize: number): number[] {
   return filters;
 }
 
-export function buildGan({ imageSize, width, seed, variant = 'paper' }: GanOptions): GanModels {
+export function buildGan({ imageSize, width, seed }: GanOptions): GanModels {
   let layerSeed = seed * 307;
   // DCGAN initialisation (Radford et al.): weights N(0, 0.02), batch-norm scales N(1, 0.02).
   const init = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: ++layerSeed });
@@ -62,22 +56,21 @@ export function buildGan({ imageSize, width, seed, variant = 'paper' }: GanOptio
   generator.add(lazyGradientConv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: init() }));
 
   const discriminator = tf.sequential({ name: 'GanDiscriminator' });
-  const spectral = variant === 'sngan-da';
   GAN_DISCRIMINATOR_FILTERS.forEach((filters, i) => {
-    const args = {
-      ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}),
-      filters: scaled(filters, width),
-      kernelSize: 4,
-      strides: 2,
-      padding: 'same' as const,
-      kernelInitializer: init(),
-    };
-    discriminator.add(spectral ? spectralConv2d({ ...args, seed: ++layerSeed }) : lazyGradientConv2d(args));
+    discriminator.add(
+      lazyGradientConv2d({
+        ...(i === 0 ? { inputShape: [imageSize, imageSize, 1] } : {}),
+        filters: scaled(filters, width),
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: init(),
+      }),
+    );
     discriminator.add(tf.layers.leakyReLU({ alpha: 0.2 }));
   });
   discriminator.add(tf.layers.flatten());
-  // A logit, not a probability: the losses use the stable sigmoid cross-entropy (or the hinge)
-  // on logits.
-  discriminator.add(spectral ? spectralDense({ units: 1, kernelInitializer: init(), seed: ++layerSeed }) : tf.layers.dense({ units: 1, kernelInitializer: init() }));
+  // A logit, not a probability: the losses use the stable sigmoid cross-entropy on logits.
+  discriminator.add(tf.layers.dense({ units: 1, kernelInitializer: init() }));
   return { generator, discriminator };
 }

@@ -24,7 +24,7 @@ export async function ganStepper(spec: Omit<GanReplicaSpec, 'kind'>, engine: { t
     const optimizers = createGanOptimizers(spec.learningRate);
     return {
       models,
-      step: (xs) => trainGanStep(models, optimizers, xs, step++, spec.seed, spec.variant),
+      step: (xs) => trainGanStep(models, optimizers, xs, step++, spec.seed),
       // The discriminator's optimiser first, as the data-parallel phases.
       resumable: threadResumable(
         { ...models },

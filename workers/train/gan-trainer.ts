@@ -3,7 +3,6 @@
 // as soon as a loss stops being finite. Latents come from a seeded source per step.
 import * as tf from '@tensorflow/tfjs';
 import type { GanModels } from '../models/gan';
-import type { GanVariant } from '../../lib/contracts/run-config';
 import { adamDefaults, type AdamSettings } from '../parallel/replica';
 import { discriminatorLoss, ganLatents, generatorLoss } from './losses';
 import { trainableVariables } from './resume-state';
@@ -33,17 +32,15 @@ export function createGanOptimizers(learningRate = 2e-4): GanOptimizers {
 }
 
 
-/** One step of either variant: `sngan-da` adds DiffAugment and the hinge loss (losses.ts). */
-export async function trainGanStep(gan: GanModels, optimizers: GanOptimizers, realXs: tf.Tensor4D, step: number, seed = 0, variant: GanVariant = 'paper'): Promise<GanStepResult> {
+export async function trainGanStep(gan: GanModels, optimizers: GanOptimizers, realXs: tf.Tensor4D, step: number, seed = 0): Promise<GanStepResult> {
   const batch = realXs.shape[0];
-  const small = variant === 'sngan-da' ? { seed, step } : undefined;
   const z = ganLatents(batch, step, seed);
   // D step on a detached fake batch (G in training mode, as in the reference).
   const fake = tf.tidy(() => gan.generator.apply(z, { training: true }) as tf.Tensor4D);
   let probs: tf.Scalar[] = [];
   const dLoss = optimizers.d.minimize(
     () => {
-      const out = discriminatorLoss(gan.discriminator, realXs, fake, small);
+      const out = discriminatorLoss(gan.discriminator, realXs, fake);
       probs = [tf.keep(out.dReal), tf.keep(out.dFake)];
       return out.loss;
     },
@@ -52,7 +49,7 @@ export async function trainGanStep(gan: GanModels, optimizers: GanOptimizers, re
   ) as tf.Scalar;
   fake.dispose();
   // G step against the updated D.
-  const gLoss = optimizers.g.minimize(() => generatorLoss(gan, z, small), true, trainableVariables(gan.generator)) as tf.Scalar;
+  const gLoss = optimizers.g.minimize(() => generatorLoss(gan, z), true, trainableVariables(gan.generator)) as tf.Scalar;
   const values = await Promise.all([dLoss.data(), gLoss.data(), probs[0].data(), probs[1].data()]);
   tf.dispose([z, dLoss, gLoss, ...probs]);
   const [d, g, real, fk] = values.map((v) => v[0]);

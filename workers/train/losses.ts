@@ -4,7 +4,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GAN_LATENT_DIM, type GanModels } from '../models/gan';
 import type { Shard } from '../parallel/replica';
-import { diffAugment, type AugmentStream } from './diff-augment';
 
 /** BrainCNN: the softmax cross-entropy of a batch, and whether each image was classified right
  * (1 or 0, for the accuracy). */
@@ -65,25 +64,13 @@ export function ganLatents(batch: number, step: number, seed = 0, rows?: Shard):
   return tf.slice(ganLatents(rows.total, step, seed), rows.offset, batch);
 }
 
-/** The small-data GAN's (`sngan-da`) extra inputs: the run's seed and step, which seed its
- * DiffAugment draws, and the rows of a data-parallel shard. Absent: the paper's DCGAN. */
-export interface SmallDataGanStep {
-  seed: number;
-  step: number;
-  rows?: Shard;
-}
-
-/** The discriminator's loss on real images and on a fake batch, with its mean output on each,
- * D(x) and D(G(z)) (the sigmoid of its logits). The paper's GAN: the cross-entropy against
- * targets GAN_REAL_TARGET and 0. The small-data GAN: the hinge loss (Lim and Ye; Miyato et al.)
- * on DiffAugmented images, mean(relu(1 - D(x))) + mean(relu(1 + D(G(z)))). */
-export function discriminatorLoss(discriminator: tf.LayersModel, realXs: tf.Tensor, fake: tf.Tensor, small?: SmallDataGanStep): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar } {
-  const seen = (x: tf.Tensor, stream: AugmentStream) => (small ? diffAugment(x as tf.Tensor4D, small.seed, small.step, stream, small.rows) : x);
-  const realLogits = discriminator.apply(seen(realXs, 'd-real'), { training: true }) as tf.Tensor2D;
-  const fakeLogits = discriminator.apply(seen(fake, 'd-fake'), { training: true }) as tf.Tensor2D;
+/** The discriminator's loss on real images (target GAN_REAL_TARGET) and on a fake batch
+ * (target 0), with its mean output on each, D(x) and D(G(z)). */
+export function discriminatorLoss(discriminator: tf.LayersModel, realXs: tf.Tensor, fake: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar } {
+  const realLogits = discriminator.apply(realXs, { training: true }) as tf.Tensor2D;
+  const fakeLogits = discriminator.apply(fake, { training: true }) as tf.Tensor2D;
   const dReal = tf.mean(tf.sigmoid(realLogits)) as tf.Scalar;
   const dFake = tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar;
-  if (small) return { loss: tf.add(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits)))) as tf.Scalar, dReal, dFake };
   const realLoss = tf.losses.sigmoidCrossEntropy(tf.fill(realLogits.shape, GAN_REAL_TARGET), realLogits);
   const fakeLoss = tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits);
   return { loss: tf.add(realLoss, fakeLoss) as tf.Scalar, dReal, dFake };
@@ -91,13 +78,7 @@ export function discriminatorLoss(discriminator: tf.LayersModel, realXs: tf.Tens
 
 /** The generator's non-saturating loss: maximise log D(G(z)) rather than minimise
  * log(1 - D(G(z))), whose gradient vanishes while D still rejects every fake. */
-export function generatorLoss(gan: GanModels, z: tf.Tensor2D, small?: SmallDataGanStep): tf.Scalar {
-  const fake = gan.generator.apply(z, { training: true }) as tf.Tensor4D;
-  if (small) {
-    // The hinge generator loss, -mean(D(G(z))), through the same augmentation as D's step.
-    const logits = gan.discriminator.apply(diffAugment(fake, small.seed, small.step, 'g-fake', small.rows), { training: true }) as tf.Tensor2D;
-    return tf.neg(tf.mean(logits)) as tf.Scalar;
-  }
-  const logits = gan.discriminator.apply(fake, { training: true }) as tf.Tensor2D;
+export function generatorLoss(gan: GanModels, z: tf.Tensor2D): tf.Scalar {
+  const logits = gan.discriminator.apply(gan.generator.apply(z, { training: true }), { training: true }) as tf.Tensor2D;
   return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar;
 }

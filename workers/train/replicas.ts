@@ -11,7 +11,6 @@ import { buildGan } from '../models/gan';
 import { adamDefaults, type Replica, type ReplicaSource, type Shard } from '../parallel/replica';
 import { cnnLoss, discriminatorLoss, elboLoss, ganLatents, generatorLoss, noiseSeedOf } from './losses';
 import { createGanOptimizers, ganAdam } from './gan-trainer';
-import type { GanVariant } from '../../lib/contracts/run-config';
 
 export interface CnnReplicaSpec {
   kind: 'cnn';
@@ -37,8 +36,6 @@ export interface GanReplicaSpec {
   width: number;
   seed: number;
   learningRate: number;
-  /** Absent: the paper's DCGAN. */
-  variant?: GanVariant;
 }
 export type ReplicaSpec = CnnReplicaSpec | ElboReplicaSpec | GanReplicaSpec;
 
@@ -115,8 +112,7 @@ export function buildReplica(spec: ReplicaSpec): Replica {
  * sliced; the generator's batch norm is synchronised across threads.
  */
 function ganReplica(spec: GanReplicaSpec): Replica {
-  const { generator, discriminator } = buildGan({ imageSize: spec.imageSize, width: spec.width, seed: spec.seed, variant: spec.variant });
-  const small = (shard: Shard) => (spec.variant === 'sngan-da' ? { seed: spec.seed, step, rows: shard } : undefined);
+  const { generator, discriminator } = buildGan({ imageSize: spec.imageSize, width: spec.width, seed: spec.seed });
   const adam = ganAdam(spec.learningRate);
   const optimizers = createGanOptimizers(spec.learningRate);
   let step = 0;
@@ -133,7 +129,7 @@ function ganReplica(spec: GanReplicaSpec): Replica {
           // Detached: only the discriminator's variables are differentiated, and the fake batch does
           // not depend on them, so no gradient reaches the generator (as in trainGanStep).
           const fake = generator.apply(latents(shard, xs.shape[0]), { training: true }) as tf.Tensor;
-          const { loss, dReal, dFake } = discriminatorLoss(discriminator, xs, fake, small(shard));
+          const { loss, dReal, dFake } = discriminatorLoss(discriminator, xs, fake);
           return { loss, means: [dReal, dFake] };
         },
         sitOut: () => undefined,
@@ -144,7 +140,7 @@ function ganReplica(spec: GanReplicaSpec): Replica {
         ...variablesOf([generator]),
         meanNames: [],
         loss: (xs, _ys, shard) => {
-          const loss = generatorLoss({ generator, discriminator }, latents(shard, xs.shape[0]), small(shard));
+          const loss = generatorLoss({ generator, discriminator }, latents(shard, xs.shape[0]));
           step++;
           return { loss, means: [] };
         },

@@ -3,7 +3,7 @@
 // the server validates the whole config again before queueing the run.
 import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { presetFor, presetNames, techniqueNames, type GanVariant, type ModelName, type PresetName, type TechniqueName, type TrainDataKind } from '../../../lib/contracts/run-config';
+import { presetFor, presetNames, techniqueNames, type ModelName, type PresetName, type TechniqueName, type TrainDataKind } from '../../../lib/contracts/run-config';
 import { trpc, errorMessage } from '../../lib/trpc';
 import { useMe } from '../../lib/use-me';
 
@@ -20,11 +20,6 @@ const models: { value: ModelName; label: string }[] = [
   { value: 'cvae', label: 'BrainCVAE (anomaly detector, paper 5.2)' },
   { value: 'vae', label: 'VAE (generator of one class, paper 5.1)' },
   { value: 'gan', label: 'GAN (generator of one class, paper 5.1)' },
-];
-
-const ganVariantOptions: { value: GanVariant; label: string; help: string }[] = [
-  { value: 'paper', label: "paper's DCGAN", help: 'The architecture and losses of paper 5.1 (the baseline).' },
-  { value: 'sngan-da', label: 'small-data GAN (SN + hinge + DiffAugment)', help: 'Same generator; spectrally normalised discriminator, hinge loss, differentiable augmentation: built for a few hundred images.' },
 ];
 
 const allFields = [
@@ -59,7 +54,6 @@ export default function NewRunPage() {
   const [mixRatio, setMixRatio] = useState('1');
   const [techniques, setTechniques] = useState<TechniqueName[]>([...techniqueNames]);
   const [requireGpu, setRequireGpu] = useState(false);
-  const [variant, setVariant] = useState<GanVariant>('paper');
   const classifier = model === 'cnn' || model === 'cvae';
   const syntheticSets = (datasets ?? []).filter((d) => d.kind === 'synthetic');
 
@@ -98,7 +92,6 @@ export default function NewRunPage() {
         ...(classifier && trainData === 'mixed' ? { mixRatio: Number(mixRatio) } : {}),
         ...(model === 'cvae' ? { techniques } : {}),
         ...(requireGpu ? { requireGpu } : {}),
-        ...(model === 'gan' && variant !== 'paper' ? { variant } : {}),
       });
       router.push(`/runs/${run.id}`);
     } catch (err) {
@@ -134,15 +127,6 @@ export default function NewRunPage() {
               <option value="healthy">healthy (no/)</option>
             </select>
             <span className="mt-0.5 block text-xs text-zinc-500">Trained on this class's training split only.</span>
-          </label>
-        )}
-        {model === 'gan' && (
-          <label className="text-sm">
-            GAN variant
-            <select className={input} name="variant" value={variant} onChange={(e) => setVariant(e.target.value as GanVariant)}>
-              {ganVariantOptions.map((v) => <option key={v.value} value={v.value}>{v.label}</option>)}
-            </select>
-            <span className="mt-0.5 block text-xs text-zinc-500">{ganVariantOptions.find((v) => v.value === variant)?.help}</span>
           </label>
         )}
         <label className="text-sm">
