@@ -48,6 +48,7 @@ export function QualityReport({ datasetId, report }: { datasetId: string; report
     ['KID (real baseline)', (c) => `${sig(c.kid.mean)} ± ${sig(c.kid.std)} (${sig(c.kidRealBaseline.mean)})`, 'Kernel distance (unbiased, cubic kernel), mean ± sd over subsets.'],
     ['Precision', (c) => pct(c.precision), 'Share of synthetic images inside the real k-NN manifold (realism).'],
     ['Recall', (c) => pct(c.recall), 'Share of real images inside the synthetic k-NN manifold (diversity).'],
+    ['Class fidelity (real held-out)', (c) => (c.classFidelity ? `${pct(c.classFidelity.synthetic)} (${pct(c.classFidelity.realHeldOut)})` : '—'), 'Share of images the domain encoder, a BrainCNN trained on the real images, assigns to this class; the bracket is real held-out images of the class. Well below the bracket: many synthetic images lack what makes the class.'],
     ['MS-SSIM within set (real)', (c) => `${c.msSsim.synthetic.toFixed(3)} (${c.msSsim.real.toFixed(3)})`, 'Mean pairwise MS-SSIM; higher than the real set means less diverse.'],
     ['Memorisation ratio', (c) => c.memorization.memorizationRatio.toFixed(3), 'Median distance synthetic → closest real training image, over the same for real held-out images. About 1 is independent; well below 1 is copying.'],
     ['Near-exact copies', (c) => pct(c.memorization.nearCopyShare), 'Synthetic images closer to a training image than a quarter of the held-out median.'],

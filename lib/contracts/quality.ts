@@ -48,6 +48,10 @@ export interface ClassQuality {
   recall: number;
   /** Mean pairwise MS-SSIM within the set (higher = less diverse), synthetic and real. */
   msSsim: { synthetic: number; real: number };
+  /** Class fidelity: the share of images the domain encoder (a BrainCNN trained on the real
+   * training split) assigns to this class, synthetic and real held-out (its own accuracy on the
+   * class, the ceiling). Absent in reports from before it was measured. */
+  classFidelity?: { synthetic: number; realHeldOut: number };
   memorization: MemorizationReport;
   modeCollapse: ModeCollapseReport;
   warnings: string[];

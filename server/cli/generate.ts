@@ -1,6 +1,6 @@
 // `npm run generate -- --from <run id>[@epoch] [--from <run id>[@epoch]] [--n 1500] [--seed 0]
 // [--name NAME] [--json] [--server URL --token T]`: draws N images per class from one or two generator runs (one per
-// class; the latest kept checkpoint unless @epoch is given) into a synthetic dataset version,
+// class; the best kept checkpoint by quality on validation unless @epoch is given) into a synthetic dataset version,
 // through the same queue and worker as the dashboard, and prints its quality and privacy figures.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';

@@ -52,6 +52,7 @@ test('a synthetic dataset made from the datasets page shows its lineage and qual
   await expect(page.getByTestId('lineage')).toContainText(ids.healthy);
   const report = page.getByTestId('quality-report');
   await expect(report).toContainText('Memorisation ratio');
+  await expect(report).toContainText('Class fidelity');
   await expect(report.locator('th', { hasText: 'tumor' })).toBeVisible();
   await expect.poll(() => page.getByTestId('closest-tumor').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(128);
   await page.screenshot({ path: '.tmp/synthetic-dataset.png', fullPage: true });

@@ -182,19 +182,35 @@ test('the class report: copies of the training images are flagged as copying; in
   const heldOut = Array.from({ length: 30 }, () => toU8(blobImage()));
   const fresh = Array.from({ length: 40 }, () => toU8(blobImage()));
   const f = { realTrain: features(60, 6), realHeldOut: features(30, 6) };
-  const copied = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: train.slice(0, 40), realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: f.realTrain.slice(0, 40) }, seed: 0 });
+  // The encoder calls every image a tumour: full class fidelity.
+  const predicted = { synthetic: Array(40).fill(1), realHeldOut: Array(30).fill(1) };
+  const copied = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: train.slice(0, 40), realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: f.realTrain.slice(0, 40) }, predicted, seed: 0 });
   assert.ok(copied.memorization.copyingLikely);
   assert.ok(copied.memorization.memorizationRatio < 0.05);
   assert.ok(copied.warnings.some((w) => w.startsWith('Copying likely')));
-  const independent = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6) }, seed: 0 });
+  const independent = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6) }, predicted, seed: 0 });
   assert.equal(independent.memorization.copyingLikely, false);
   assert.ok(independent.memorization.memorizationRatio > 0.8);
   assert.ok(independent.precision > 0.5 && independent.fid < 1, `fid ${independent.fid}`);
   // Far-off features (a generator that makes something else): FID well above the real baseline,
   // few synthetic images inside the real manifold, and a warning.
-  const far = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6, 5) }, seed: 0 });
+  const far = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6, 5) }, predicted, seed: 0 });
   assert.ok(far.fid > 10 * far.fidRealBaseline && far.precision < 0.1);
   assert.ok(far.warnings.some((w) => w.includes('precision')));
+  assert.deepEqual(independent.classFidelity, { synthetic: 1, realHeldOut: 1 });
+  assert.ok(!independent.warnings.some((w) => w.includes('calls only')));
+
+  // Class fidelity: realistic images the real-trained encoder rarely calls tumours (a tumour
+  // generator that draws healthy heads) are flagged; a small gap to the real images is not.
+  const healthyLooking = { synthetic: Array.from({ length: 40 }, (_, i) => (i < 22 ? 1 : 0)), realHeldOut: Array.from({ length: 30 }, (_, i) => (i < 24 ? 1 : 0)) };
+  const unfaithful = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6) }, predicted: healthyLooking, seed: 0 });
+  assert.deepEqual(unfaithful.classFidelity, { synthetic: 22 / 40, realHeldOut: 0.8 });
+  assert.ok(unfaithful.warnings.some((w) => w.includes('calls only 55% of these synthetic images tumor (80% of real held-out ones)')), unfaithful.warnings.join(' | '));
+  const close = classQuality({ imageClass: 'tumor', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6) }, predicted: { ...healthyLooking, synthetic: Array.from({ length: 40 }, (_, i) => (i < 28 ? 1 : 0)) }, seed: 0 });
+  assert.ok(!close.warnings.some((w) => w.includes('calls only')), 'a 10-point gap is no warning');
+  // For the healthy class, label 0 is the class.
+  const healthy = classQuality({ imageClass: 'healthy', size: SIDE, synthetic: fresh, realTrain: train, realHeldOut: heldOut, features: { ...f, synthetic: features(40, 6) }, predicted: healthyLooking, seed: 0 });
+  assert.deepEqual(healthy.classFidelity, { synthetic: 18 / 40, realHeldOut: 0.2 });
 });
 
 test('standardise maps the reference to zero mean and unit spread per feature', () => {

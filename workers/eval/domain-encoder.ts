@@ -26,6 +26,8 @@ export interface DomainEncoder {
   info: EncoderInfo;
   /** Features of uint8 images at the encoder's size, one Float64Array per image. */
   features: (images: Uint8Array[]) => Promise<Float64Array[]>;
+  /** The class the BrainCNN assigns to each image: 1 tumour, 0 healthy. */
+  classify: (images: Uint8Array[]) => Promise<number[]>;
   dispose: () => void;
 }
 
@@ -99,28 +101,34 @@ export async function loadOrTrainEncoder(
 function wrap(cnn: tf.Sequential, info: EncoderInfo): DomainEncoder {
   const head = featureModel(cnn);
   const size = info.imageSize;
+  /** Runs `fn` on batches of 64 images scaled to [0, 1] and collects its rows. */
+  const batched = async <T>(images: Uint8Array[], fn: (xs: tf.Tensor4D) => tf.Tensor2D, row: (data: Float32Array | Int32Array, i: number, dim: number) => T): Promise<T[]> => {
+    const out: T[] = [];
+    for (let start = 0; start < images.length; start += 64) {
+      const chunk = images.slice(start, start + 64);
+      const pixels = new Float32Array(chunk.length * size * size);
+      chunk.forEach((img, i) => {
+        if (img.length !== size * size) throw new Error(`encoder expects ${size}x${size} images`);
+        for (let p = 0; p < img.length; p++) pixels[i * size * size + p] = img[p] / 255;
+      });
+      const result = tf.tidy(() => fn(tf.tensor4d(pixels, [chunk.length, size, size, 1])));
+      const data = (await result.data()) as Float32Array | Int32Array;
+      const dim = result.shape[1];
+      result.dispose();
+      for (let i = 0; i < chunk.length; i++) out.push(row(data, i, dim));
+    }
+    return out;
+  };
   return {
     info,
-    features: async (images) => {
-      const out: Float64Array[] = [];
-      for (let start = 0; start < images.length; start += 64) {
-        const chunk = images.slice(start, start + 64);
-        const pixels = new Float32Array(chunk.length * size * size);
-        chunk.forEach((img, i) => {
-          if (img.length !== size * size) throw new Error(`encoder expects ${size}x${size} images`);
-          for (let p = 0; p < img.length; p++) pixels[i * size * size + p] = img[p] / 255;
-        });
-        const feats = tf.tidy(() => {
-          const maps = head.predict(tf.tensor4d(pixels, [chunk.length, size, size, 1])) as tf.Tensor4D[];
-          return tf.concat(maps.map((m) => tf.mean(m, [1, 2])), 1) as tf.Tensor2D;
-        });
-        const data = await feats.data();
-        const dim = feats.shape[1];
-        feats.dispose();
-        for (let i = 0; i < chunk.length; i++) out.push(Float64Array.from(data.subarray(i * dim, (i + 1) * dim)));
-      }
-      return out;
-    },
+    features: (images) =>
+      batched(
+        images,
+        (xs) => tf.concat((head.predict(xs) as tf.Tensor4D[]).map((m) => tf.mean(m, [1, 2])), 1) as tf.Tensor2D,
+        (data, i, dim) => Float64Array.from(data.subarray(i * dim, (i + 1) * dim)),
+      ),
+    // The BrainCNN's softmax is over [healthy, tumour], so the arg max is the label.
+    classify: (images) => batched(images, (xs) => tf.expandDims(tf.argMax(cnn.predict(xs) as tf.Tensor2D, 1), 1) as tf.Tensor2D, (data, i) => data[i]),
     dispose: () => cnn.dispose(),
   };
 }

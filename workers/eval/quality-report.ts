@@ -1,7 +1,8 @@
 // The quality and privacy report of one class of a synthetic dataset, against the real images of
 // that class: realism and diversity on domain-encoder features (FID, KID, k-NN precision/recall),
-// MS-SSIM within each set, memorisation in pixel space (synthetic -> closest real training image
-// against real held-out -> closest real training image) and a mode-collapse check.
+// MS-SSIM within each set, class fidelity (how often the real-trained encoder calls the images
+// their class), memorisation in pixel space (synthetic -> closest real training image against
+// real held-out -> closest real training image) and a mode-collapse check.
 import { frechetDistance, kernelInceptionDistance } from './frechet';
 import { manifoldPrecisionRecall } from './prd';
 import { meanPairwiseMsSsim } from './ms-ssim';
@@ -15,8 +16,14 @@ export interface QualityInputs {
   realTrain: Uint8Array[];
   realHeldOut: Uint8Array[];
   features: { synthetic: Float64Array[]; realTrain: Float64Array[]; realHeldOut: Float64Array[] };
+  /** The class the domain encoder assigns to each image (1 tumour, 0 healthy). */
+  predicted: { synthetic: number[]; realHeldOut: number[] };
   seed: number;
 }
+
+/** A synthetic class whose images the real-trained encoder calls that class this many points
+ * less often than it calls real held-out images of it gets a warning. */
+export const CLASS_FIDELITY_GAP = 0.15;
 
 /** Standardises every feature by the real training images' mean and spread, so that no feature
  * dominates the distances by its scale (a fixed affine map per report: FID is comparable between
@@ -53,9 +60,15 @@ export function classQuality(input: QualityInputs): ClassQuality {
     warnings.push(`Low diversity (mode collapse, or the blurred averages a VAE makes): the synthetic images spread ${modeCollapse.realSpread ? `${(modeCollapse.syntheticSpread / modeCollapse.realSpread).toFixed(2)}x as much as the real ones` : 'very little'} in pixel space and ${(modeCollapse.duplicateShare * 100).toFixed(0)}% have a near-duplicate among themselves.`);
   }
   if (precision < 0.1) warnings.push(`Few synthetic images look real to the encoder (precision ${(precision * 100).toFixed(0)}%).`);
+  const label = input.imageClass === 'tumor' ? 1 : 0;
+  const share = (predicted: number[]) => (predicted.length ? predicted.filter((p) => p === label).length / predicted.length : NaN);
+  const classFidelity = { synthetic: share(input.predicted.synthetic), realHeldOut: share(input.predicted.realHeldOut) };
+  if (classFidelity.synthetic < classFidelity.realHeldOut - CLASS_FIDELITY_GAP) {
+    warnings.push(`The encoder, trained on real images, calls only ${(classFidelity.synthetic * 100).toFixed(0)}% of these synthetic images ${input.imageClass} (${(classFidelity.realHeldOut * 100).toFixed(0)}% of real held-out ones): many may lack what makes the class, and a classifier trained on them can learn the generators apart instead.`);
+  }
   return {
     imageClass: input.imageClass,
     counts: { synthetic: input.synthetic.length, realTrain: input.realTrain.length, realHeldOut: input.realHeldOut.length },
-    fid, fidRealBaseline, kid, kidRealBaseline, precision, recall, msSsim, memorization, modeCollapse, warnings,
+    fid, fidRealBaseline, kid, kidRealBaseline, precision, recall, msSsim, classFidelity, memorization, modeCollapse, warnings,
   };
 }
