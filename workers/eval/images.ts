@@ -8,6 +8,11 @@ import { RunStoppedError } from '../train/epoch-loop';
 
 const BATCH = 64;
 
+/** The seed of batch `b`'s latents. TensorFlow.js reads a seed of 0 as "no seed", so the first
+ * batch of a seed-0 draw (every synthesis run's first generator by default) was random and the
+ * same synthesis gave a new dataset version each time; that one value is moved to a fixed seed. */
+export const drawSeed = (seed: number, batch: number) => seed * 1000 + batch || 2 ** 31 - 2;
+
 /** `n` images from `model` (a VAE decoder or GAN generator) on latents seeded by `seed`: the same
  * seed gives the same images. */
 export async function drawImages(model: tf.LayersModel, latentDim: number, n: number, size: number, seed: number, shouldStop: () => boolean, onBatch: (done: number) => void): Promise<Uint8Array[]> {
@@ -16,7 +21,7 @@ export async function drawImages(model: tf.LayersModel, latentDim: number, n: nu
     if (shouldStop()) throw new RunStoppedError('the run was cancelled');
     const count = Math.min(BATCH, n - start);
     const out = tf.tidy(() => {
-      const z = tf.randomNormal([count, latentDim], 0, 1, 'float32', seed * 1000 + b);
+      const z = tf.randomNormal([count, latentDim], 0, 1, 'float32', drawSeed(seed, b));
       return (model.apply(z, { training: false }) as tf.Tensor4D).clipByValue(0, 1).mul(255).round();
     });
     const pixels = await out.data();
