@@ -20,3 +20,8 @@ export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
   }
   return items;
 }
+
+/** A seed for TensorFlow.js's random ops. TensorFlow.js reads a seed of 0 as "no seed"
+ * (`seed ? seed : Math.random()`), so a stream whose computed seed is 0 would draw unseeded
+ * numbers and never repeat; it uses `zeroAs` instead (a value no other draw of that stream takes). */
+export const tfjsSeed = (seed: number, zeroAs: number): number => seed || zeroAs;

@@ -26,8 +26,9 @@ export interface DomainEncoder {
   info: EncoderInfo;
   /** Features of uint8 images at the encoder's size, one Float64Array per image. */
   features: (images: Uint8Array[]) => Promise<Float64Array[]>;
-  /** The class the BrainCNN assigns to each image: 1 tumour, 0 healthy. */
-  classify: (images: Uint8Array[]) => Promise<number[]>;
+  /** The features and, from the same forward pass, the class the BrainCNN assigns to each image
+   * (1 tumour, 0 healthy). */
+  encode: (images: Uint8Array[]) => Promise<{ features: Float64Array[]; predicted: number[] }>;
   dispose: () => void;
 }
 
@@ -48,10 +49,10 @@ function encoderConfig(datasetId: string, imageSize: 32 | 64 | 128): CnnConfig {
   };
 }
 
-/** The ReLU output of each convolution block (before its max-pool). */
+/** The ReLU output of each convolution block (before its max-pool), then the class probabilities. */
 function featureModel(cnn: tf.Sequential): tf.LayersModel {
   const blocks = cnn.layers.filter((l) => l.getClassName() === 'ReLU');
-  return tf.model({ inputs: cnn.inputs, outputs: blocks.map((l) => l.output as tf.SymbolicTensor) });
+  return tf.model({ inputs: cnn.inputs, outputs: [...blocks.map((l) => l.output as tf.SymbolicTensor), cnn.outputs[0]] });
 }
 
 const featureDim = (width: number) => [32, 64, 128].reduce((s, f) => s + Math.max(1, Math.round(f * width)), 0);
@@ -101,9 +102,9 @@ export async function loadOrTrainEncoder(
 function wrap(cnn: tf.Sequential, info: EncoderInfo): DomainEncoder {
   const head = featureModel(cnn);
   const size = info.imageSize;
-  /** Runs `fn` on batches of 64 images scaled to [0, 1] and collects its rows. */
-  const batched = async <T>(images: Uint8Array[], fn: (xs: tf.Tensor4D) => tf.Tensor2D, row: (data: Float32Array | Int32Array, i: number, dim: number) => T): Promise<T[]> => {
-    const out: T[] = [];
+  const encode = async (images: Uint8Array[]) => {
+    const features: Float64Array[] = [];
+    const predicted: number[] = [];
     for (let start = 0; start < images.length; start += 64) {
       const chunk = images.slice(start, start + 64);
       const pixels = new Float32Array(chunk.length * size * size);
@@ -111,24 +112,26 @@ function wrap(cnn: tf.Sequential, info: EncoderInfo): DomainEncoder {
         if (img.length !== size * size) throw new Error(`encoder expects ${size}x${size} images`);
         for (let p = 0; p < img.length; p++) pixels[i * size * size + p] = img[p] / 255;
       });
-      const result = tf.tidy(() => fn(tf.tensor4d(pixels, [chunk.length, size, size, 1])));
-      const data = (await result.data()) as Float32Array | Int32Array;
-      const dim = result.shape[1];
-      result.dispose();
-      for (let i = 0; i < chunk.length; i++) out.push(row(data, i, dim));
+      const [feats, classes] = tf.tidy(() => {
+        const outputs = head.predict(tf.tensor4d(pixels, [chunk.length, size, size, 1])) as tf.Tensor[];
+        const probabilities = outputs.pop() as tf.Tensor2D;
+        // The BrainCNN's softmax is over [healthy, tumour], so the arg max is the label.
+        return [tf.concat(outputs.map((m) => tf.mean(m, [1, 2])), 1) as tf.Tensor2D, tf.argMax(probabilities, 1)];
+      });
+      const [data, labels] = await Promise.all([feats.data(), classes.data()]);
+      const dim = feats.shape[1];
+      tf.dispose([feats, classes]);
+      for (let i = 0; i < chunk.length; i++) {
+        features.push(Float64Array.from(data.subarray(i * dim, (i + 1) * dim)));
+        predicted.push(labels[i]);
+      }
     }
-    return out;
+    return { features, predicted };
   };
   return {
     info,
-    features: (images) =>
-      batched(
-        images,
-        (xs) => tf.concat((head.predict(xs) as tf.Tensor4D[]).map((m) => tf.mean(m, [1, 2])), 1) as tf.Tensor2D,
-        (data, i, dim) => Float64Array.from(data.subarray(i * dim, (i + 1) * dim)),
-      ),
-    // The BrainCNN's softmax is over [healthy, tumour], so the arg max is the label.
-    classify: (images) => batched(images, (xs) => tf.expandDims(tf.argMax(cnn.predict(xs) as tf.Tensor2D, 1), 1) as tf.Tensor2D, (data, i) => data[i]),
+    features: async (images) => (await encode(images)).features,
+    encode,
     dispose: () => cnn.dispose(),
   };
 }

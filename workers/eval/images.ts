@@ -5,13 +5,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { DatasetFiles } from '../data/dataset-store';
 import { splitToTensors } from '../data/tensors';
 import { RunStoppedError } from '../train/epoch-loop';
+import { tfjsSeed } from '../../lib/rng';
 
 const BATCH = 64;
 
-/** The seed of batch `b`'s latents. TensorFlow.js reads a seed of 0 as "no seed", so the first
- * batch of a seed-0 draw (every synthesis run's first generator by default) was random and the
- * same synthesis gave a new dataset version each time; that one value is moved to a fixed seed. */
-export const drawSeed = (seed: number, batch: number) => seed * 1000 + batch || 2 ** 31 - 2;
+/** The seed of batch `b`'s latents. Without tfjsSeed the first batch of a seed-0 draw (every
+ * synthesis run's first generator by default) was unseeded, and the same synthesis gave a new
+ * dataset version each time. */
+export const drawSeed = (seed: number, batch: number) => tfjsSeed(seed * 1000 + batch, 2 ** 31 - 2);
 
 /** `n` images from `model` (a VAE decoder or GAN generator) on latents seeded by `seed`: the same
  * seed gives the same images. */

@@ -37,7 +37,8 @@ export function standardise(reference: Float64Array[], sets: Float64Array[][]): 
   return sets.map((set) => set.map((r) => Float64Array.from(r, (v, j) => (v - mu[j]) * scale[j])));
 }
 
-export function classQuality(input: QualityInputs): ClassQuality {
+/** One class's report; a new report always carries its class fidelity. */
+export function classQuality(input: QualityInputs): ClassQuality & Required<Pick<ClassQuality, 'classFidelity'>> {
   const { size, seed } = input;
   const [realTrain, realHeldOut, synthetic] = standardise(input.features.realTrain, [input.features.realTrain, input.features.realHeldOut, input.features.synthetic]);
   const f = { realTrain, realHeldOut, synthetic };

@@ -84,19 +84,20 @@ export async function runSynthesizeJob(job: Job, ctx: JobContext): Promise<{ sum
       if (realHeldOut.length < 2 || realTrain.length < 2) throw new Error(`the real dataset has too few ${gen.config.imageClass} images in its training or validation split to measure against`);
       const evalSynthetic = synthetic.length > EVAL_CAP ? synthetic.slice(0, EVAL_CAP) : synthetic;
       ctx.log('info', `measuring ${gen.config.imageClass}: ${evalSynthetic.length} synthetic against ${realTrain.length} real training and ${realHeldOut.length} held-out images`);
+      const [encodedSynthetic, encodedHeldOut] = [await encoder.encode(evalSynthetic), await encoder.encode(realHeldOut)];
       const report = classQuality({
         imageClass: gen.config.imageClass,
         size,
         synthetic: evalSynthetic,
         realTrain,
         realHeldOut,
-        features: { synthetic: await encoder.features(evalSynthetic), realTrain: await encoder.features(realTrain), realHeldOut: await encoder.features(realHeldOut) },
-        predicted: { synthetic: await encoder.classify(evalSynthetic), realHeldOut: await encoder.classify(realHeldOut) },
+        features: { synthetic: encodedSynthetic.features, realTrain: await encoder.features(realTrain), realHeldOut: encodedHeldOut.features },
+        predicted: { synthetic: encodedSynthetic.predicted, realHeldOut: encodedHeldOut.predicted },
         seed: config.seed,
       });
       reports.push(report);
       for (const w of report.warnings) ctx.log('warn', `${gen.config.imageClass}: ${w}`);
-      ctx.log('info', `${gen.config.imageClass}: FID ${report.fid.toFixed(2)} (real held-out ${report.fidRealBaseline.toFixed(2)}), KID ${report.kid.mean.toFixed(4)}, precision ${(report.precision * 100).toFixed(1)}%, recall ${(report.recall * 100).toFixed(1)}%, class fidelity ${(report.classFidelity!.synthetic * 100).toFixed(1)}% (real held-out ${(report.classFidelity!.realHeldOut * 100).toFixed(1)}%), memorisation ratio ${report.memorization.memorizationRatio.toFixed(3)}`);
+      ctx.log('info', `${gen.config.imageClass}: FID ${report.fid.toFixed(2)} (real held-out ${report.fidRealBaseline.toFixed(2)}), KID ${report.kid.mean.toFixed(4)}, precision ${(report.precision * 100).toFixed(1)}%, recall ${(report.recall * 100).toFixed(1)}%, class fidelity ${(report.classFidelity.synthetic * 100).toFixed(1)}% (real held-out ${(report.classFidelity.realHeldOut * 100).toFixed(1)}%), memorisation ratio ${report.memorization.memorizationRatio.toFixed(3)}`);
       // Gallery of the closest synthetic/real pairs (synthetic left, its closest real image right).
       const pairTiles = report.memorization.closest.flatMap((c) => [evalSynthetic[c.syntheticIndex], realTrain[c.trainIndex]]);
       extras[`closest-${gen.config.imageClass}.png`] = await classGridPng(pairTiles, size, 4);

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GAN_LATENT_DIM, type GanModels } from '../models/gan';
 import type { Shard } from '../parallel/replica';
+import { tfjsSeed } from '../../lib/rng';
 
 /** BrainCNN: the softmax cross-entropy of a batch, and whether each image was classified right
  * (1 or 0, for the accuracy). */
@@ -24,10 +25,8 @@ export interface EncoderDecoder {
 }
 
 /** The seed of the noise drawn at step `step` of a run of seed `seed` (the VAE's
- * reparameterisation noise, the GAN's latents). TensorFlow.js reads a seed of 0 as "no seed"
- * (`seed ? seed : Math.random()`), so step 0 of a seed-0 run drew unseeded noise and seed-0
- * generators never repeated; that one value is moved to a fixed non-zero seed. */
-export const noiseSeedOf = (seed: number, step: number) => seed * 1_000_003 + step || 2 ** 31 - 1;
+ * reparameterisation noise, the GAN's latents); step 0 of a seed-0 run goes through tfjsSeed. */
+export const noiseSeedOf = (seed: number, step: number) => tfjsSeed(seed * 1_000_003 + step, 2 ** 31 - 1);
 
 /**
  * The ELBO loss of a batch, for use inside a gradient tape: reconstruction + beta * KL, the
