@@ -34,6 +34,9 @@ export const METRICS = {
   qualityKid: 'quality/kid',
   qualityPrecision: 'quality/precision',
   qualityRecall: 'quality/recall',
+  /** The share of the sample the encoder calls the run's class, and of the real validation images. */
+  qualityClassFidelity: 'quality/class_fidelity',
+  qualityClassFidelityReal: 'quality/class_fidelity_real',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -35,6 +35,7 @@ export interface CheckpointChoice {
   epoch: number;
   by: 'best-fid' | 'latest' | 'chosen';
   fid?: number;
+  classFidelity?: EpochQuality['classFidelity'];
   reason: string;
 }
 
@@ -55,7 +56,7 @@ export function generatorCheckpoints(dataDir: string, runId: string): { kept: nu
   const curve = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
   if (kept.length === 0) return { kept, curve, default: null };
   const best = bestQualityEpoch(curve, kept);
-  const choice = best ? { epoch: best.epoch, by: 'best-fid' as const, fid: best.fid } : { epoch: kept[kept.length - 1], by: 'latest' as const };
+  const choice = best ? { epoch: best.epoch, by: 'best-fid' as const, fid: best.fid, ...(best.classFidelity ? { classFidelity: best.classFidelity } : {}) } : { epoch: kept[kept.length - 1], by: 'latest' as const };
   return { kept, curve, default: { ...choice, reason: checkpointReason(choice) } };
 }
 
@@ -72,7 +73,8 @@ export function planSynthesis(db: Db, dataDir: string, raw: SynthesizeInput): Sy
     const { kept: available, curve, default: fallback } = generatorCheckpoints(dataDir, runId);
     if (available.length === 0 || !fallback) throw new SynthesisError(`Generator run ${runId} has no checkpoint on disk.`);
     if (epoch !== undefined && !available.includes(epoch)) throw new SynthesisError(`Run ${runId} has no checkpoint for epoch ${epoch}; kept epochs: ${available.join(', ')}.`);
-    const given = epoch === undefined ? null : { epoch, by: 'chosen' as const, fid: curve.find((q) => q.epoch === epoch)?.fid };
+    const measured = curve.find((q) => q.epoch === epoch);
+    const given = epoch === undefined ? null : { epoch, by: 'chosen' as const, fid: measured?.fid, classFidelity: measured?.classFidelity };
     const choice = given ? { ...given, reason: checkpointReason(given) } : fallback;
     return { run, config: config.data, epoch: choice.epoch, reason: choice.reason };
   });

@@ -29,16 +29,24 @@ test('a smoke GAN fills its quality chart while it trains, and the synthesis for
   await expect(fid).toHaveAttribute('data-points', String(EPOCHS));
   await expect(page.getByTestId('quality-pr-chart')).toHaveAttribute('data-points', String(EPOCHS));
   await expect(page.getByTestId('run-log')).toContainText(`quality at epoch ${EPOCHS}: 64 samples against`);
+  await expect(page.getByTestId('quality-charts')).toContainText('class fidelity (called its class)');
   await page.screenshot({ path: '.tmp/quality-run-page.png', fullPage: true });
 
-  // The default the server computes: the lowest FID among the kept checkpoints.
+  // The default the server computes: the lowest FID among the kept checkpoints not flagged for
+  // mode collapse and called their class about as often as real images (within 15 points), each
+  // filter dropped when no epoch passes it.
   const res = await page.request.get(`/api/trpc/datasets.generatorCheckpoints?input=${encodeURIComponent(JSON.stringify({ runId }))}`);
   expect(res.ok()).toBe(true);
-  const { kept, curve, default: choice } = (await res.json()).result.data as { kept: number[]; curve: { epoch: number; fid: number }[]; default: { epoch: number; fid: number } };
+  type Measured = { epoch: number; fid: number; modeCollapseLikely: boolean; classFidelity: { synthetic: number; realVal: number } };
+  const { kept, curve, default: choice } = (await res.json()).result.data as { kept: number[]; curve: Measured[]; default: { epoch: number; fid: number; reason: string } };
   expect(curve).toHaveLength(EPOCHS);
-  const lowest = Math.min(...curve.filter((q) => kept.includes(q.epoch)).map((q) => q.fid));
-  expect(choice.fid).toBe(lowest);
+  for (const q of curve) expect(q.classFidelity.synthetic).toBeGreaterThanOrEqual(0);
+  const narrow = (set: Measured[], keep: (q: Measured) => boolean) => (set.some(keep) ? set.filter(keep) : set);
+  const eligible = narrow(narrow(curve.filter((q) => kept.includes(q.epoch)), (q) => !q.modeCollapseLikely), (q) => q.classFidelity.synthetic >= q.classFidelity.realVal - 0.15);
+  expect(choice.fid).toBe(Math.min(...eligible.map((q) => q.fid)));
   expect(kept).toContain(choice.epoch);
+  const chosen = curve.find((q) => q.epoch === choice.epoch)!;
+  expect(choice.reason).toContain(`class fidelity ${Math.round(chosen.classFidelity.synthetic * 100)}% (real ${Math.round(chosen.classFidelity.realVal * 100)}%)`);
 
   await page.goto('/datasets');
   const form = page.getByTestId('synthesize-form');

@@ -52,7 +52,7 @@ for (const [model, names] of [['vae', ['vae/reconstruction', 'vae/kl', 'vae/tota
   });
 }
 
-test('a generator measures its quality on validation every epoch, and synthesis defaults to its lowest FID', async () => {
+test('a generator measures its quality and class fidelity on validation every epoch, and synthesis defaults to the best by the rule', async () => {
   const browser = await server.browser();
   const points: StoredMetricPoint[] = [];
   const launched = await server.api.runs.launch.mutate({ model: 'gan', preset: 'smoke', seed: 5, imageClass: 'tumor', overrides: { epochs: 3, qualityEvery: 1 } });
@@ -63,7 +63,7 @@ test('a generator measures its quality on validation every epoch, and synthesis 
   const summary = done.summary as GeneratorSummary;
   const perEpoch = summary.steps / 3;
   // One point per quality measure per epoch, at the epoch's last step.
-  for (const name of ['quality/fid', 'quality/kid', 'quality/precision', 'quality/recall']) {
+  for (const name of ['quality/fid', 'quality/kid', 'quality/precision', 'quality/recall', 'quality/class_fidelity', 'quality/class_fidelity_real']) {
     assert.deepEqual(points.filter((p) => p.name === name).map((p) => [p.epoch, p.step]), [1, 2, 3].map((e) => [e, e * perEpoch]), `${name} at every epoch`);
   }
   const fids = points.filter((p) => p.name === 'quality/fid').map((p) => p.value);
@@ -74,28 +74,38 @@ test('a generator measures its quality on validation every epoch, and synthesis 
   // The checkpoints carry the curve; the form's query and the default follow the rule.
   const checkpoints = await server.api.datasets.generatorCheckpoints.query({ runId: launched.id });
   assert.deepEqual(checkpoints.curve.map((q) => q.fid), fids);
-  const lowest = fids.lastIndexOf(Math.min(...fids)) + 1;
-  assert.equal(checkpoints.default?.epoch, lowest);
+  assert.deepEqual(checkpoints.curve.map((q) => q.classFidelity?.synthetic), points.filter((p) => p.name === 'quality/class_fidelity').map((p) => p.value));
+  // The rule on the measured curve: lowest FID among the epochs called their class within 15
+  // points of the real images' share (all of them if none is), ties to the later epoch.
+  const faithful = checkpoints.curve.filter((q) => q.classFidelity!.synthetic >= q.classFidelity!.realVal - 0.15);
+  const pool = (faithful.length ? faithful : checkpoints.curve).map((q) => q.fid);
+  assert.equal(checkpoints.default?.epoch, fids.lastIndexOf(Math.min(...pool)) + 1);
   assert.equal(checkpoints.default?.by, 'best-fid');
 
   // Meta rewritten so that the best is neither the latest nor the first: epoch 2.
   const root = path.join(server.dataDir, 'artifacts', launched.id, 'checkpoints');
   const given = [40, 12.5, 30];
-  const history = checkpoints.curve.map((q, i) => ({ ...q, fid: given[i] }));
-  for (const epoch of [1, 2, 3]) {
-    const file = path.join(root, `epoch-000${epoch}`, 'meta.json');
-    const meta = JSON.parse(fs.readFileSync(file, 'utf8'));
-    fs.writeFileSync(file, JSON.stringify({ ...meta, quality: history[epoch - 1], qualityHistory: history.slice(0, epoch) }));
-  }
+  const rewrite = (fidelity: number[]) => {
+    const history = checkpoints.curve.map((q, i) => ({ ...q, fid: given[i], classFidelity: { synthetic: fidelity[i], realVal: 0.9 } }));
+    for (const epoch of [1, 2, 3]) {
+      const file = path.join(root, `epoch-000${epoch}`, 'meta.json');
+      const meta = JSON.parse(fs.readFileSync(file, 'utf8'));
+      fs.writeFileSync(file, JSON.stringify({ ...meta, quality: history[epoch - 1], qualityHistory: history.slice(0, epoch) }));
+    }
+  };
+  // Epoch 2's sample is called a tumour far less often than real tumours: epoch 3 is the default.
+  rewrite([0.9, 0.5, 0.8]);
+  assert.equal(planSynthesis(server.services.db, server.dataDir, { generators: [{ runId: launched.id }] }).generators[0].reason, 'best FID on validation, epoch 3: FID 30.0, class fidelity 80% (real 90%)');
+  rewrite([0.9, 0.85, 0.8]);
   const plan = planSynthesis(server.services.db, server.dataDir, { generators: [{ runId: launched.id }] });
   assert.equal(plan.generators[0].epoch, 2);
-  assert.equal(plan.generators[0].reason, 'best FID on validation, epoch 2: FID 12.5');
+  assert.equal(plan.generators[0].reason, 'best FID on validation, epoch 2: FID 12.5, class fidelity 85% (real 90%)');
   const synth = await server.api.datasets.synthesize.mutate({ generators: [{ runId: launched.id }], perClass: 8 });
   const config = (await server.api.runs.get.query({ id: synth.id })).config as SynthConfig;
   assert.equal(config.generators[0].epoch, 2);
   await server.api.runs.cancel.mutate({ id: synth.id });
   // A chosen epoch still wins; a run without measures falls back to the latest.
-  assert.equal(planSynthesis(server.services.db, server.dataDir, { generators: [{ runId: launched.id, epoch: 3 }] }).generators[0].reason, 'chosen by the user, epoch 3: FID 30.0');
+  assert.equal(planSynthesis(server.services.db, server.dataDir, { generators: [{ runId: launched.id, epoch: 3 }] }).generators[0].reason, 'chosen by the user, epoch 3: FID 30.0, class fidelity 80% (real 90%)');
   for (const epoch of [1, 2, 3]) {
     const file = path.join(root, `epoch-000${epoch}`, 'meta.json');
     const { quality: _q, qualityHistory: _h, ...old } = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -56,4 +56,11 @@ test('retention also keeps the best checkpoint on validation, and the rule picks
   const collapsed = { ...q(6, 20), modeCollapseLikely: true };
   assert.equal(bestQualityEpoch([...measured, collapsed])?.epoch, 4, 'an epoch flagged for mode collapse loses to a healthy one');
   assert.equal(bestQualityEpoch([collapsed, { ...q(7, 30), modeCollapseLikely: true }])?.epoch, 6, 'when every epoch is flagged, the lowest FID still wins');
+  // Class fidelity: an epoch whose sample the encoder calls its class 16+ points less often than real
+  // images loses to one within 15 points, whatever its FID; if none is within, FID alone decides.
+  const f = (epoch: number, fid: number, synthetic: number) => ({ ...q(epoch, fid), classFidelity: { synthetic, realVal: 0.9 } });
+  assert.equal(bestQualityEpoch([f(1, 30, 0.5), f(2, 60, 0.76), f(3, 45, 0.74)])?.epoch, 2, 'a low FID without the class loses');
+  assert.equal(bestQualityEpoch([f(1, 30, 0.5), f(2, 60, 0.3)])?.epoch, 1, 'when no epoch is faithful, the lowest FID wins');
+  assert.equal(bestQualityEpoch([f(1, 30, 0.5), q(2, 40)])?.epoch, 2, 'an epoch measured before class fidelity existed counts as faithful');
+  assert.equal(bestQualityEpoch([{ ...f(1, 30, 0.9), modeCollapseLikely: true }, f(2, 60, 0.5), f(3, 50, 0.2)])?.epoch, 3, 'mode collapse is judged first, then class fidelity among the rest');
 });

@@ -15,8 +15,11 @@ before(async () => {
   await initEngine();
 });
 
-/** A stand-in encoder: block means of the pixels (the real one is a cached BrainCNN). */
-const encoder = { features: async (images: Uint8Array[]) => images.map((img) => Float64Array.from({ length: 16 }, (_, j) => img.subarray(j * 64, (j + 1) * 64).reduce((a, b) => a + b, 0) / 64)) } as unknown as DomainEncoder;
+/** A stand-in encoder: block means of the pixels as features, and "tumour" for an image brighter
+ * than mid-grey (the real one is a cached BrainCNN). */
+const features = (images: Uint8Array[]) => images.map((img) => Float64Array.from({ length: 16 }, (_, j) => img.subarray(j * 64, (j + 1) * 64).reduce((a, b) => a + b, 0) / 64));
+const brighter = (img: Uint8Array) => (img.reduce((a, b) => a + b, 0) / img.length > 127.5 ? 1 : 0);
+const encoder = { features: async (images: Uint8Array[]) => features(images), encode: async (images: Uint8Array[]) => ({ features: features(images), predicted: images.map(brighter) }) } as unknown as DomainEncoder;
 
 test('quality is measured every qualityEvery epochs and at the last; runs without the field measure nothing', () => {
   assert.deepEqual([1, 2, 3, 4, 5, 6, 7].filter((e) => isQualityEpoch(e, 3, 7)), [3, 6, 7]);
@@ -27,7 +30,7 @@ test('the same generator and seed give the same figures, and no tensor is left b
   const gan = buildGan({ imageSize: 32, width: 0.25, seed: 1 });
   const rand = createRng(3);
   const real = Array.from({ length: 24 }, () => Uint8Array.from({ length: 32 * 32 }, () => Math.floor(rand() * 256)));
-  const reference = await validationReference(encoder, real);
+  const reference = await validationReference(encoder, real, 'tumor');
   const opts = { generator: gan.generator, latentDim: GAN_LATENT_DIM, size: 32, samples: 40, seed: 11, encoder, reference, epoch: 2, step: 8, shouldStop: () => false };
   const before = tf.memory().numTensors;
   const a = await measureEpochQuality(opts);
@@ -38,7 +41,13 @@ test('the same generator and seed give the same figures, and no tensor is left b
   assert.equal(a.realVal, 24);
   assert.ok(Number.isFinite(a.fid) && a.fid > 0);
   assert.ok(a.precision >= 0 && a.precision <= 1 && a.recall >= 0 && a.recall <= 1);
-  await assert.rejects(validationReference(encoder, real.slice(0, 1)), /at least 2 real validation images/);
+  // Class fidelity: the share of the sample, and of the real images, the encoder calls "tumour".
+  const drawn = await drawImages(gan.generator, GAN_LATENT_DIM, 40, 32, 11, () => false, () => undefined);
+  const share = (images: Uint8Array[]) => images.filter((img) => brighter(img) === 1).length / images.length;
+  assert.deepEqual(a.classFidelity, { synthetic: share(drawn), realVal: share(real) });
+  const healthy = await measureEpochQuality({ ...opts, reference: await validationReference(encoder, real, 'healthy') });
+  assert.equal(healthy.classFidelity?.synthetic, 1 - share(drawn), 'the healthy share counts the images called healthy');
+  await assert.rejects(validationReference(encoder, real.slice(0, 1), 'tumor'), /at least 2 real validation images/);
   gan.generator.dispose();
   gan.discriminator.dispose();
 });

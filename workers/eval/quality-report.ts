@@ -8,6 +8,7 @@ import { manifoldPrecisionRecall } from './prd';
 import { meanPairwiseMsSsim } from './ms-ssim';
 import { memorizationReport, modeCollapseReport } from './memorization';
 import type { ClassQuality } from '../../lib/contracts/quality';
+import { CLASS_FIDELITY_GAP } from '../../lib/contracts/epoch-quality';
 
 export interface QualityInputs {
   imageClass: 'tumor' | 'healthy';
@@ -21,9 +22,12 @@ export interface QualityInputs {
   seed: number;
 }
 
-/** A synthetic class whose images the real-trained encoder calls that class this many points
- * less often than it calls real held-out images of it gets a warning. */
-export const CLASS_FIDELITY_GAP = 0.15;
+
+/** The share of images the encoder predicted as `imageClass` (NaN for none): class fidelity. */
+export function classShare(predicted: number[], imageClass: 'tumor' | 'healthy'): number {
+  const label = imageClass === 'tumor' ? 1 : 0;
+  return predicted.length ? predicted.filter((p) => p === label).length / predicted.length : Number.NaN;
+}
 
 /** Standardises every feature by the real training images' mean and spread, so that no feature
  * dominates the distances by its scale (a fixed affine map per report: FID is comparable between
@@ -61,9 +65,7 @@ export function classQuality(input: QualityInputs): ClassQuality & Required<Pick
     warnings.push(`Low diversity (mode collapse, or the blurred averages a VAE makes): the synthetic images spread ${modeCollapse.realSpread ? `${(modeCollapse.syntheticSpread / modeCollapse.realSpread).toFixed(2)}x as much as the real ones` : 'very little'} in pixel space and ${(modeCollapse.duplicateShare * 100).toFixed(0)}% have a near-duplicate among themselves.`);
   }
   if (precision < 0.1) warnings.push(`Few synthetic images look real to the encoder (precision ${(precision * 100).toFixed(0)}%).`);
-  const label = input.imageClass === 'tumor' ? 1 : 0;
-  const share = (predicted: number[]) => (predicted.length ? predicted.filter((p) => p === label).length / predicted.length : NaN);
-  const classFidelity = { synthetic: share(input.predicted.synthetic), realHeldOut: share(input.predicted.realHeldOut) };
+  const classFidelity = { synthetic: classShare(input.predicted.synthetic, input.imageClass), realHeldOut: classShare(input.predicted.realHeldOut, input.imageClass) };
   if (classFidelity.synthetic < classFidelity.realHeldOut - CLASS_FIDELITY_GAP) {
     warnings.push(`The encoder, trained on real images, calls only ${(classFidelity.synthetic * 100).toFixed(0)}% of these synthetic images ${input.imageClass} (${(classFidelity.realHeldOut * 100).toFixed(0)}% of real held-out ones): many may lack what makes the class, and a classifier trained on them can learn the generators apart instead.`);
   }

@@ -1,7 +1,7 @@
 // The quality of a generator while it trains: a small fixed-seed sample against the real
 // VALIDATION images of its class (never training images, which the generator has seen and could
 // copy, and never test), on the domain encoder's features, with the report's own measures (FID,
-// KID, k-NN precision/recall, the mode-collapse rule). Features are standardised by the real
+// KID, k-NN precision/recall, the mode-collapse rule, class fidelity). Features are standardised by the real
 // validation images, so every measure of a run uses one fixed map and the curve is comparable
 // from epoch to epoch.
 //
@@ -17,7 +17,7 @@ import type { EpochQuality } from '../../lib/contracts/epoch-quality';
 import { frechetDistance, kernelInceptionDistance } from './frechet';
 import { manifoldPrecisionRecall } from './prd';
 import { modeCollapseReport } from './memorization';
-import { standardise } from './quality-report';
+import { classShare, standardise } from './quality-report';
 import { drawImages } from './images';
 import type { DomainEncoder } from './domain-encoder';
 
@@ -36,14 +36,18 @@ export function isQualityEpoch(epoch: number, every: number | undefined, lastEpo
 }
 
 export interface ValidationReference {
+  imageClass: 'tumor' | 'healthy';
   images: Uint8Array[];
   features: Float64Array[];
+  /** The share of these real images the encoder calls their class: class fidelity's ceiling. */
+  classShare: number;
 }
 
 /** Encodes the real validation images of the class once per run. */
-export async function validationReference(encoder: DomainEncoder, images: Uint8Array[]): Promise<ValidationReference> {
+export async function validationReference(encoder: DomainEncoder, images: Uint8Array[], imageClass: 'tumor' | 'healthy'): Promise<ValidationReference> {
   if (images.length < 2) throw new Error(`quality on validation needs at least 2 real validation images of the class, the dataset has ${images.length}`);
-  return { images, features: await encoder.features(images) };
+  const { features, predicted } = await encoder.encode(images);
+  return { imageClass, images, features, classShare: classShare(predicted, imageClass) };
 }
 
 export async function measureEpochQuality(opts: {
@@ -59,7 +63,7 @@ export async function measureEpochQuality(opts: {
   shouldStop: () => boolean;
 }): Promise<EpochQuality> {
   const synthetic = await drawImages(opts.generator, opts.latentDim, opts.samples, opts.size, opts.seed, opts.shouldStop, () => undefined);
-  const features = await opts.encoder.features(synthetic);
+  const { features, predicted } = await opts.encoder.encode(synthetic);
   const [real, fake] = standardise(opts.reference.features, [opts.reference.features, features]);
   const { precision, recall } = manifoldPrecisionRecall(real, fake, 3);
   return {
@@ -70,6 +74,7 @@ export async function measureEpochQuality(opts: {
     precision,
     recall,
     modeCollapseLikely: modeCollapseReport(synthetic, opts.reference.images).likely,
+    classFidelity: { synthetic: classShare(predicted, opts.reference.imageClass), realVal: opts.reference.classShare },
     samples: synthetic.length,
     realVal: opts.reference.images.length,
   };

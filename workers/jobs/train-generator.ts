@@ -92,7 +92,7 @@ async function qualityReference(job: Job, ctx: JobContext, config: GeneratorConf
   const val = capIndices(job.dataset.splits.val.filter((i) => files.labels[i] === label), QUALITY_SAMPLE[config.preset], config.seed + 2);
   const encoder = await loadOrTrainEncoder(job.paths.encoders, job.dataset, files, config.imageSize, { log: (m) => ctx.log('info', m), shouldStop: ctx.shouldStop });
   try {
-    return { encoder, reference: await validationReference(encoder, realImages(files, val, config.imageSize)) };
+    return { encoder, reference: await validationReference(encoder, realImages(files, val, config.imageSize), config.imageClass) };
   } catch (err) {
     encoder.dispose();
     throw err;
@@ -144,9 +144,12 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
         seed: qualitySeed(config.seed), encoder: measuring.encoder, reference: measuring.reference, epoch, step, shouldStop: ctx.shouldStop,
       });
       quality.push(q);
-      const values: [MetricName, number][] = [[METRICS.qualityFid, q.fid], [METRICS.qualityKid, q.kid], [METRICS.qualityPrecision, q.precision], [METRICS.qualityRecall, q.recall]];
+      const values: [MetricName, number][] = [
+        [METRICS.qualityFid, q.fid], [METRICS.qualityKid, q.kid], [METRICS.qualityPrecision, q.precision], [METRICS.qualityRecall, q.recall],
+        ...(q.classFidelity ? ([[METRICS.qualityClassFidelity, q.classFidelity.synthetic], [METRICS.qualityClassFidelityReal, q.classFidelity.realVal]] as [MetricName, number][]) : []),
+      ];
       ctx.metrics(values.filter(([, v]) => Number.isFinite(v)).map(([name, value]) => ({ step, epoch, name, value })));
-      ctx.log('info', `quality at epoch ${epoch}: ${q.samples} samples against ${q.realVal} real validation ${config.imageClass} images: FID ${q.fid.toFixed(2)}, KID ${q.kid.toFixed(4)}, precision ${(q.precision * 100).toFixed(1)}%, recall ${(q.recall * 100).toFixed(1)}%${q.modeCollapseLikely ? ', mode collapse likely' : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      ctx.log('info', `quality at epoch ${epoch}: ${q.samples} samples against ${q.realVal} real validation ${config.imageClass} images: FID ${q.fid.toFixed(2)}, KID ${q.kid.toFixed(4)}, precision ${(q.precision * 100).toFixed(1)}%, recall ${(q.recall * 100).toFixed(1)}%${q.classFidelity ? `, class fidelity ${(q.classFidelity.synthetic * 100).toFixed(1)}% (real ${(q.classFidelity.realVal * 100).toFixed(1)}%)` : ''}${q.modeCollapseLikely ? ', mode collapse likely' : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       return q;
     };
     let trainingStarted = Date.now();

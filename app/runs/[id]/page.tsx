@@ -41,11 +41,13 @@ const GAN_D: SeriesSpec[] = [
   { name: METRICS.ganDFake, label: 'D(G(z))', color: '#a855f7' },
 ];
 /** Generators: quality on the real validation images, once per measured epoch (FID apart, as its
- * scale is the encoder's; precision and recall share [0, 1]). */
+ * scale is the encoder's; precision, recall and class fidelity share [0, 1]). */
 const QUALITY_FID: SeriesSpec[] = [{ name: METRICS.qualityFid, label: 'FID (lower is better)', color: '#d97706', markers: true }];
 const QUALITY_PR: SeriesSpec[] = [
   { name: METRICS.qualityPrecision, label: 'precision (realism)', color: '#0284c7', markers: true },
   { name: METRICS.qualityRecall, label: 'recall (diversity)', color: '#16a34a', markers: true },
+  { name: METRICS.qualityClassFidelity, label: 'class fidelity (called its class)', color: '#e11d48', markers: true },
+  { name: METRICS.qualityClassFidelityReal, label: 'class fidelity of real images', color: '#a1a1aa', markers: true },
 ];
 const CVAE_LOSS: SeriesSpec[] = [
   { name: METRICS.cvaeTotal, label: 'total', color: '#0284c7' },
@@ -159,7 +161,7 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
           <h2 className="text-sm font-semibold">Quality on validation <span className="font-normal text-zinc-500">(a fixed sample against the real validation {run.imageClass} images, every {config.qualityEvery === 1 ? 'epoch' : `${config.qualityEvery} epochs`} and the last)</span></h2>
           <div className="grid gap-4 md:grid-cols-2">
             <LiveChart title="Quality on validation: FID" points={points} version={pointsVersion} series={QUALITY_FID} yLabel="FID" testId="quality-fid-chart" annotations={annotations} />
-            <LiveChart title="Quality on validation: k-NN precision and recall" points={points} version={pointsVersion} series={QUALITY_PR} yLabel="share" testId="quality-pr-chart" annotations={annotations} />
+            <LiveChart title="Quality on validation: k-NN precision, recall and class fidelity" points={points} version={pointsVersion} series={QUALITY_PR} yLabel="share" testId="quality-pr-chart" annotations={annotations} />
           </div>
         </section>
       )}
