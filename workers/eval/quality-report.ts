@@ -22,7 +22,6 @@ export interface QualityInputs {
   seed: number;
 }
 
-
 /** The share of images the encoder predicted as `imageClass` (NaN for none): class fidelity. */
 export function classShare(predicted: number[], imageClass: 'tumor' | 'healthy'): number {
   const label = imageClass === 'tumor' ? 1 : 0;

@@ -1,9 +1,9 @@
 // The quality of a generator while it trains: a small fixed-seed sample against the real
 // VALIDATION images of its class (never training images, which the generator has seen and could
 // copy, and never test), on the domain encoder's features, with the report's own measures (FID,
-// KID, k-NN precision/recall, the mode-collapse rule, class fidelity). Features are standardised by the real
-// validation images, so every measure of a run uses one fixed map and the curve is comparable
-// from epoch to epoch.
+// KID, k-NN precision/recall, the mode-collapse rule, class fidelity). Features are standardised
+// by the real validation images, so every measure of a run uses one fixed map and the curve is
+// comparable from epoch to epoch.
 //
 // Cost on this 2-core VM (wasm), per measure: drawing and encoding the sample, then FID, KID and
 // k-NN precision/recall on 56 features (O(n^2)) and the mode-collapse check on pixels. smoke (64
