@@ -86,6 +86,9 @@ export async function startTestServer(env: Partial<Env> = {}): Promise<TestServe
     return person(server.url, email, role, await joinWithLink(server.url, invite, email), sockets);
   };
   const stop = async () => {
+    // A 500's client message carries only an error id: print the server's lines for any, so a
+    // failing test's output says what failed on the server.
+    for (const line of logs) if (/ failed \(error [0-9a-f]{8}\)/.test(line)) console.error(`[test server] ${line}`);
     sockets.forEach((s) => s.close());
     await server.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { startTestServer, waitForRun, type TestServer } from '../helpers/server';
 import type { GeneratorSummary, RunView, SyntheticSummary } from '../../lib/contracts/events';
+import { bestQualityEpoch } from '../../lib/contracts/epoch-quality';
 
 let server: TestServer;
 const generators: Record<string, RunView> = {};
@@ -52,10 +53,10 @@ test('bad synthesis requests are refused with a reason', async () => {
 
 test('a synthesis run makes a dataset with lineage and a quality and privacy report', async () => {
   const browser = await server.browser();
-  // The VAE's default: its lowest FID on validation among both (measured) epochs.
+  // The VAE's default: the best of both (measured) epochs by the rule (unit-tested in checkpoint.test.ts).
   const vaeCheckpoints = await server.api.datasets.generatorCheckpoints.query({ runId: generators.vae.id });
   assert.deepEqual(vaeCheckpoints.curve.map((q) => q.epoch), [1, 2]);
-  const bestVae = vaeCheckpoints.curve.reduce((a, b) => (b.fid <= a.fid ? b : a));
+  const bestVae = bestQualityEpoch(vaeCheckpoints.curve, vaeCheckpoints.kept)!;
   assert.equal(vaeCheckpoints.default?.epoch, bestVae.epoch);
   const launched = await server.api.datasets.synthesize.mutate({ generators: [{ runId: generators.vae.id }, { runId: generators.gan.id, epoch: 1 }], perClass: 40, seed: 5 });
   assert.equal(launched.model, 'synth');
@@ -74,7 +75,8 @@ test('a synthesis run makes a dataset with lineage and a quality and privacy rep
   assert.equal(lineage.synthesisRun, run.id);
   assert.equal(lineage.seed, 5);
   assert.deepEqual(lineage.generators.map((g) => [g.runId, g.epoch, g.imageClass]), [[generators.vae.id, bestVae.epoch, 'healthy'], [generators.gan.id, 1, 'tumor']]);
-  assert.equal(lineage.generators[0].reason, `best FID on validation, epoch ${bestVae.epoch}: FID ${bestVae.fid.toFixed(1)}`);
+  const fidelity = bestVae.classFidelity!;
+  assert.equal(lineage.generators[0].reason, `best FID on validation, epoch ${bestVae.epoch}: FID ${bestVae.fid.toFixed(1)}, class fidelity ${Math.round(fidelity.synthetic * 100)}% (real ${Math.round(fidelity.realVal * 100)}%)`);
   assert.ok((await server.api.runs.get.query({ id: run.id })).logs.some((l) => l.message.includes(`epoch ${bestVae.epoch} (best FID on validation, epoch ${bestVae.epoch}: FID`)), 'the log says which epoch and why');
 
   const quality = dataset.report!;
