@@ -56,7 +56,7 @@ export function generatorCheckpoints(dataDir: string, runId: string): { kept: nu
   const curve = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
   if (kept.length === 0) return { kept, curve, default: null };
   const best = bestQualityEpoch(curve, kept);
-  const choice = best ? { epoch: best.epoch, by: 'best-fid' as const, fid: best.fid, ...(best.classFidelity ? { classFidelity: best.classFidelity } : {}) } : { epoch: kept[kept.length - 1], by: 'latest' as const };
+  const choice = best ? { epoch: best.epoch, by: 'best-fid' as const, fid: best.fid, classFidelity: best.classFidelity } : { epoch: kept[kept.length - 1], by: 'latest' as const };
   return { kept, curve, default: { ...choice, reason: checkpointReason(choice) } };
 }
 

@@ -144,10 +144,8 @@ export async function runTrainGeneratorJob(job: Job, ctx: JobContext): Promise<{
         seed: qualitySeed(config.seed), encoder: measuring.encoder, reference: measuring.reference, epoch, step, shouldStop: ctx.shouldStop,
       });
       quality.push(q);
-      const values: [MetricName, number][] = [
-        [METRICS.qualityFid, q.fid], [METRICS.qualityKid, q.kid], [METRICS.qualityPrecision, q.precision], [METRICS.qualityRecall, q.recall],
-        ...(q.classFidelity ? ([[METRICS.qualityClassFidelity, q.classFidelity.synthetic], [METRICS.qualityClassFidelityReal, q.classFidelity.realVal]] as [MetricName, number][]) : []),
-      ];
+      const values: [MetricName, number][] = [[METRICS.qualityFid, q.fid], [METRICS.qualityKid, q.kid], [METRICS.qualityPrecision, q.precision], [METRICS.qualityRecall, q.recall]];
+      if (q.classFidelity) values.push([METRICS.qualityClassFidelity, q.classFidelity.synthetic], [METRICS.qualityClassFidelityReal, q.classFidelity.realVal]);
       ctx.metrics(values.filter(([, v]) => Number.isFinite(v)).map(([name, value]) => ({ step, epoch, name, value })));
       ctx.log('info', `quality at epoch ${epoch}: ${q.samples} samples against ${q.realVal} real validation ${config.imageClass} images: FID ${q.fid.toFixed(2)}, KID ${q.kid.toFixed(4)}, precision ${(q.precision * 100).toFixed(1)}%, recall ${(q.recall * 100).toFixed(1)}%${q.classFidelity ? `, class fidelity ${(q.classFidelity.synthetic * 100).toFixed(1)}% (real ${(q.classFidelity.realVal * 100).toFixed(1)}%)` : ''}${q.modeCollapseLikely ? ', mode collapse likely' : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       return q;
