@@ -13,7 +13,7 @@ import { isSyntheticSummary, type ResultCell, type RunSummary, type SyntheticSum
 import { RUN_LEASE_MS, type ClaimingWorker, type RunQueue, type RunRow } from '../queue/run-queue';
 import { registerSynthetic, stagingDir } from '../datasets/synthesize';
 import { rewindStream } from '../../db/queries/metrics';
-import { readResumePoint, resumeRoot, type ResumePoint } from '../../workers/train/resume-state';
+import { dropResumeState, readResumePoint, resumeRoot, type ResumePoint } from '../../workers/train/resume-state';
 
 export interface RunHooks {
   /** Tells browsers (and the study manager, which moves studies on) that a run changed. */
@@ -161,7 +161,7 @@ export class RunService {
   /** A run's resume state is kept only while it may be taken up again: an ended run loses it
    * (its per-epoch generator checkpoints stay). */
   private dropResumeState(runId: string): void {
-    fs.rmSync(resumeRoot(this.artifactsDir(runId)), { recursive: true, force: true });
+    dropResumeState(resumeRoot(this.artifactsDir(runId)));
   }
 
   /** The staged dataset becomes a version now; if that fails the run fails and nothing stays. */

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initEngine, type Tf } from '../../workers/engine/backend';
 import { cnnStepper } from '../../workers/train/cnn-trainer';
 import { elboStepper } from '../../workers/train/elbo-stepper';
 import { ganStepper } from '../../workers/train/gan-stepper';
 import { RunStoppedError, runEpochs } from '../../workers/train/epoch-loop';
-import { readResumePoint, type Resumable } from '../../workers/train/resume-state';
+import { dropResumeState, readResumePoint, type Resumable } from '../../workers/train/resume-state';
 import { createRng } from '../../lib/rng';
 import type { CnnConfig } from '../../lib/contracts/run-config';
 
@@ -148,4 +149,37 @@ test('a state written for another point than the server names is refused', async
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('a cancel drops the resume state while the worker is still writing its next point', async () => {
+  // The worker writes a point as saveResumeState does (a temporary folder renamed into place, the
+  // older points removed) without pause; removing the folder in place failed with ENOTEMPTY.
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'resume-drop-')), 'resume');
+  fs.mkdirSync(root);
+  const writer = new Worker(
+    `const fs = require('node:fs'), { workerData: root } = require('node:worker_threads');
+     for (let e = 1; ; e++) {
+       try {
+         const tmp = root + '/epoch-' + e + '.tmp';
+         fs.mkdirSync(tmp, { recursive: true });
+         fs.writeFileSync(tmp + '/state.bin', Buffer.alloc(20000));
+         fs.renameSync(tmp, root + '/epoch-' + e);
+         for (const n of fs.readdirSync(root)) if (n !== 'epoch-' + e) fs.rmSync(root + '/' + n, { recursive: true, force: true });
+       } catch {}
+     }`,
+    { eval: true, workerData: root },
+  );
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 200; i++) {
+      dropResumeState(root); // throws on failure
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await writer.terminate();
+  }
+  dropResumeState(root);
+  assert.equal(fs.existsSync(root), false, 'the resume state is gone once the writer stops');
+  assert.deepEqual(fs.readdirSync(path.dirname(root)), [], 'nothing is left beside it');
+  dropResumeState(root); // and dropping what is not there is fine
 });

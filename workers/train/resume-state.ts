@@ -49,6 +49,23 @@ const latestSchema = z.object({ epoch: z.number().int().min(1), step: z.number()
 
 const epochDir = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
 
+/** Removes every resume point under `root`, while its run's worker may still be writing the next
+ * one (a cancel reaches the worker after the server drops the state). Removing the folder in place
+ * then failed with ENOTEMPTY whenever the worker created a file during the removal (reproduced:
+ * 190 of 300 removals beside a writer), which surfaced as a 500 on cancel. The folder is first
+ * renamed aside in one step, so the removal works on a folder nothing writes into; a point the
+ * worker writes afterwards starts a new folder, removed with the run. */
+export function dropResumeState(root: string): void {
+  const aside = `${root}.dropped-${process.pid}-${Date.now()}`;
+  try {
+    fs.renameSync(root, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
+}
+
 /** The newest complete resume point under `root`, or null. */
 export function readResumePoint(root: string): ResumePoint | null {
   try {
