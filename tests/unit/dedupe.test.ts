@@ -124,6 +124,10 @@ test('augmented copies of a slice are grouped together, and only with each other
   assert.ok(isolated.length <= 0.01 * families * AUGMENTATIONS.length, `${isolated.length} cut copies left out`);
   groups.forEach((m, g) => m.forEach((i) => assert.equal(groupOf[i], g)));
   assert.deepEqual(groups.map((m) => m[0]), [...groups.map((m) => m[0])].sort((a, b) => a - b), 'groups are listed by their first slice');
+  // An import passes the descriptors its decode threads computed: the same groups.
+  const given = groupNearDuplicates(slices, N, { descriptors: slices.map((s) => sliceDescriptor(s, N)) });
+  assert.deepEqual(given.groupOf, groupOf);
+  assert.throws(() => groupNearDuplicates(slices, N, { descriptors: [] }), /0 descriptors for 400 slices/);
 });
 
 test('copies made on the raw scan and then preprocessed are grouped', async () => {

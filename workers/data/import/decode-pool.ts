@@ -18,7 +18,7 @@ export interface DecodeTask {
 
 /** An image decoded, or skipped with the reason a person reads in the import report. */
 export type DecodeOutcome =
-  | { id: number; ok: true; image: Uint8Array; gray: { data: Uint8Array; width: number; height: number } | null }
+  | { id: number; ok: true; image: Uint8Array; descriptor: Float32Array; gray: { data: Uint8Array; width: number; height: number } | null }
   | { id: number; ok: false; fatal: false; reason: string };
 /** What a thread answers: an outcome, or an unexpected error (fatal) that stops the import. */
 export type DecodeResult = DecodeOutcome | { id: number; ok: false; fatal: true; reason: string };

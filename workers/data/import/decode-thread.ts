@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import sharp from 'sharp';
 import { decodeToGray, ImageDecodeError } from '../decode';
 import { preprocessSlice } from '../preprocess';
+import { sliceDescriptor } from '../dedupe';
 import type { DecodeTask, DecodeResult } from './decode-pool';
 
 const port = parentPort!;
@@ -20,7 +21,7 @@ async function decodeOne(task: DecodeTask): Promise<DecodeResult> {
     if (bytes.length > task.maxFileBytes) throw new ImageDecodeError(`the file is ${bytes.length} bytes, more than the ${task.maxFileBytes}-byte limit`, 'too-large');
     const gray = await decodeToGray(bytes, { maxPixels: task.maxPixels });
     const image = await preprocessSlice(gray.data, gray.width, gray.height, task.size);
-    return { id: task.id, ok: true, image, gray: task.keepGray ? gray : null };
+    return { id: task.id, ok: true, image, descriptor: sliceDescriptor(image, task.size), gray: task.keepGray ? gray : null };
   } catch (err) {
     if (!(err instanceof ImageDecodeError)) return { id: task.id, ok: false, fatal: true, reason: err instanceof Error ? (err.stack ?? err.message) : String(err) };
     return { id: task.id, ok: false, fatal: false, reason: err.message };
@@ -29,7 +30,7 @@ async function decodeOne(task: DecodeTask): Promise<DecodeResult> {
 
 port.on('message', (task: DecodeTask) => {
   void decodeOne(task).then((result) => {
-    const transfer = result.ok ? [result.image.buffer, ...(result.gray ? [result.gray.data.buffer] : [])] : [];
+    const transfer = result.ok ? [result.image.buffer, result.descriptor.buffer, ...(result.gray ? [result.gray.data.buffer] : [])] : [];
     port.postMessage(result, transfer as ArrayBuffer[]);
   });
 });

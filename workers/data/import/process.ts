@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { preprocessSlice } from '../preprocess';
-import { groupNearDuplicates } from '../dedupe';
+import { groupNearDuplicates, sliceDescriptor } from '../dedupe';
 import { readNiftiSlices } from '../nifti';
 import { NiftiError } from '../nifti-volume';
 import { UNLABELLED, type Layout } from './layout';
@@ -30,7 +30,7 @@ const SAMPLE_COUNT = 8;
 
 export async function prepareDataset(root: string, layout: Layout, size: number, limits: ImportLimits, onProgress?: ImportProgress): Promise<PreparedDataset> {
   const report: ReportEntry[] = layout.skipped.map((s) => ({ path: s.path, status: 'skipped', reason: s.reason }));
-  const slots: ({ image: Uint8Array; label: number; source: string; volume: number } | null)[] = [];
+  const slots: ({ image: Uint8Array; descriptor: Float32Array; label: number; source: string; volume: number } | null)[] = [];
   const samples: PreparedDataset['samples'] = [];
   const total = layout.images.length + layout.volumes.length;
   let done = 0;
@@ -40,7 +40,7 @@ export async function prepareDataset(root: string, layout: Layout, size: number,
   await decodeAll(tasks, importThreads(), (result) => {
     const entry = layout.images[result.id];
     if (result.ok) {
-      slots[result.id] = { image: result.image, label: entry.label, source: entry.path, volume: -1 };
+      slots[result.id] = { image: result.image, descriptor: result.descriptor, label: entry.label, source: entry.path, volume: -1 };
       if (result.gray) samples.push({ index: result.id, gray: result.gray.data, width: result.gray.width, height: result.gray.height });
     } else {
       slots[result.id] = null;
@@ -51,7 +51,7 @@ export async function prepareDataset(root: string, layout: Layout, size: number,
   // The preview samples in image order, whichever thread finished first.
   samples.sort((a, b) => a.index - b.index).splice(SAMPLE_COUNT);
 
-  const volumeSlices: { image: Uint8Array; label: number; source: string; volume: number }[] = [];
+  const volumeSlices: { image: Uint8Array; descriptor: Float32Array; label: number; source: string; volume: number }[] = [];
   for (const [v, volume] of layout.volumes.entries()) {
     const tooBig = [volume.path, volume.mask].find((p) => p && fs.statSync(path.join(root, p)).size > limits.maxFileBytes);
     if (tooBig) {
@@ -64,7 +64,7 @@ export async function prepareDataset(root: string, layout: Layout, size: number,
       const nifti = readNiftiSlices(read(volume.path), volume.mask ? read(volume.mask) : undefined);
       for (const [z, slice] of nifti.slices.entries()) {
         const image = await preprocessSlice(slice, nifti.width, nifti.height, size);
-        volumeSlices.push({ image, label: nifti.labels ? nifti.labels[z] : UNLABELLED, source: `${volume.path}#slice${z}`, volume: v });
+        volumeSlices.push({ image, descriptor: sliceDescriptor(image, size), label: nifti.labels ? nifti.labels[z] : UNLABELLED, source: `${volume.path}#slice${z}`, volume: v });
       }
       report.push({ path: volume.path, status: 'imported', reason: `${nifti.slices.length} axial slices${volume.mask ? `, labelled from ${volume.mask}` : ', unlabelled (no mask)'}` });
     } catch (err) {
@@ -76,7 +76,7 @@ export async function prepareDataset(root: string, layout: Layout, size: number,
 
   const kept = [...slots.filter((s): s is NonNullable<typeof s> => s !== null), ...volumeSlices];
   onProgress?.('group', 0, 1);
-  const { groupOf } = groupNearDuplicates(kept.map((k) => k.image), size);
+  const { groupOf } = groupNearDuplicates(kept.map((k) => k.image), size, { descriptors: kept.map((k) => k.descriptor) });
   mergeVolumeGroups(groupOf, kept.map((k) => k.volume));
   onProgress?.('group', 1, 1);
 
