@@ -85,7 +85,7 @@ function sampleChildCpu(script: string): { stop: () => number | null } {
 }
 
 /** This host's speed now: ms for a fixed JS loop on one thread (median of 5). On a shared virtual
- * machine it swings (here 58-122 ms for the same loop within a minute), and an import's seconds
+ * machine it swings (here 58-138 ms for the same loop from one minute to the next), and an import's seconds
  * swing with it, so the import row carries the probe from before and after it. */
 function hostProbeMs(): number {
   const values = new Float64Array(1 << 20).map((_, i) => i);

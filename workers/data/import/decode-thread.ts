@@ -1,6 +1,7 @@
 // A decode thread of an import (decode-pool.ts): reads, decodes and preprocesses the images it is
-// sent, one at a time, and answers each with the 128x128 result (transferred, not copied) or the
-// reason it was skipped. The same functions as on the main thread, so the result is the same.
+// sent, one at a time, and answers each with the 128x128 result and its near-duplicate descriptor
+// (transferred, not copied) or the reason it was skipped. The same functions as on the main
+// thread, so the result is the same.
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import sharp from 'sharp';
