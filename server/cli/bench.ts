@@ -116,11 +116,12 @@ async function benchImport() {
     if (msg.importId === 'bench') firstProgress ||= performance.now();
   });
   try {
+    // Before the probes start: the loop blocks this process, which is also the server's.
+    const probeBefore = hostProbeMs();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const headers = server.system.headers;
     const probe = startLatencyProbe([`${server.url}/api/health`, `${server.url}/api/trpc/datasets.list`], { headers });
-    const probeBefore = hostProbeMs();
     const importCpu = sampleChildCpu('import-main');
     started = performance.now();
     const { status, body } = await uploadFolder(`${server.url}/api/datasets/upload?importId=bench&name=br35h-bench`, raw, headers);

@@ -1,8 +1,8 @@
 // Decoding and preprocessing an import's images over the cores: one thread per core and one more
 // (node's worker_threads; sharp keeps its own threads under each), each taking the next image as
-// soon as it is done with one. Profiled on 600 demo JPEGs, this work is ~90 % of an import and ran on one
-// thread before. Results come back by image index, so the dataset (and its content hash) does not
-// depend on how many threads there are or which finishes first.
+// soon as it is done with one. Profiled on 600 demo JPEGs, this work is ~90 % of an import and
+// ran on one thread before. Results come back by image index, so the dataset (and its content
+// hash) does not depend on how many threads there are or which finishes first.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 
